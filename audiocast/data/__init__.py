@@ -1,0 +1,1 @@
+"""Bundled binary assets (default cover art)."""

@@ -1,0 +1,70 @@
+"""The one interface every voice engine implements, and the registry of engines.
+
+Engines only turn text into audio. Caching, retries, timeouts and concurrency live once in
+``audiocast.synth`` and wrap every engine alike.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Protocol
+
+from ..models import Clip
+
+_RATE = re.compile(r"^[+-]\d+%$")
+_PITCH = re.compile(r"^[+-]\d+Hz$")
+
+
+@dataclass(frozen=True)
+class VoiceSpec:
+    """Which voice reads, and how. Rate/volume are ``+N%``/``-N%``, pitch is ``+NHz``/``-NHz``.
+
+    >>> VoiceSpec("cmn", rate="+15%").rate_percent
+    15
+    >>> VoiceSpec("cmn", rate="fast")
+    Traceback (most recent call last):
+    ValueError: rate must look like +10% or -10%, got 'fast'
+    """
+
+    name: str
+    rate: str = "+0%"
+    pitch: str = "+0Hz"
+    volume: str = "+0%"
+
+    def __post_init__(self) -> None:
+        if not self.name:
+            raise ValueError("voice name is empty")
+        if not _RATE.match(self.rate):
+            raise ValueError(f"rate must look like +10% or -10%, got {self.rate!r}")
+        if not _RATE.match(self.volume):
+            raise ValueError(f"volume must look like +10% or -10%, got {self.volume!r}")
+        if not _PITCH.match(self.pitch):
+            raise ValueError(f"pitch must look like +5Hz or -5Hz, got {self.pitch!r}")
+
+    @property
+    def rate_percent(self) -> int:
+        return int(self.rate[:-1])
+
+    @property
+    def pitch_hz(self) -> int:
+        return int(self.pitch[:-2])
+
+    @property
+    def volume_percent(self) -> int:
+        return int(self.volume[:-1])
+
+
+class Engine(Protocol):
+    """Turns one segment's text into one clip."""
+
+    name: str
+
+    @property
+    def version(self) -> str:
+        """Changes whenever the same text and voice could sound different (part of cache keys)."""
+        ...
+
+    async def synthesize(self, text: str, voice: VoiceSpec) -> Clip:
+        """Speak ``text`` with ``voice``; raise a ``SynthError`` subclass on failure."""
+        ...

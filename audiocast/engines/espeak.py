@@ -1,0 +1,177 @@
+"""The offline voice: espeak-ng, loaded in process from the ``espeakng-loader`` wheel.
+
+This is the only module that touches espeak-ng. The library keeps global state (one voice, one
+callback), so every call holds one process-wide lock; it is fast enough (hundreds of times
+realtime) that serialising it costs nothing worth measuring.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ctypes
+import logging
+import threading
+from dataclasses import dataclass
+
+from ..errors import EngineUnavailable, SynthError
+from ..models import Boundary, Clip
+from .base import VoiceSpec
+
+log = logging.getLogger(__name__)
+
+# espeak-ng's speak_lib.h constants.
+_AUDIO_OUTPUT_SYNCHRONOUS = 2
+_POS_CHARACTER = 1
+_CHARS_UTF8 = 1
+_EVENT_LIST_TERMINATED = 0
+_EVENT_SENTENCE = 2
+_PARAM_RATE, _PARAM_VOLUME, _PARAM_PITCH = 1, 2, 3
+_DEFAULT_WPM = 175
+
+
+class _Event(ctypes.Structure):
+    _fields_ = [  # noqa: RUF012 - ctypes requires a class attribute list
+        ("type", ctypes.c_int),
+        ("unique_identifier", ctypes.c_uint),
+        ("text_position", ctypes.c_int),
+        ("length", ctypes.c_int),
+        ("audio_position", ctypes.c_int),
+        ("sample", ctypes.c_int),
+        ("user_data", ctypes.c_void_p),
+        ("id", ctypes.c_char * 8),
+    ]
+
+
+_Callback = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.POINTER(_Event))
+
+
+@dataclass
+class _Capture:
+    """What the synthesis callback collects for one utterance."""
+
+    pcm: list[bytes]
+    sentence_marks: list[tuple[int, int]]  # (1-based character position, audio ms)
+
+
+class _Library:
+    """The loaded espeak-ng library, initialised once per process."""
+
+    def __init__(self) -> None:
+        try:
+            import espeakng_loader
+        except ImportError as exc:  # pragma: no cover - it is a declared dependency
+            raise EngineUnavailable("espeak-ng is not installed; run: pip install espeakng-loader") from exc
+        try:
+            self.lib = ctypes.CDLL(espeakng_loader.get_library_path())
+        except OSError as exc:
+            raise EngineUnavailable(f"espeak-ng library could not be loaded: {exc}") from exc
+        data_path = espeakng_loader.get_data_path().encode()
+        self.sample_rate = int(self.lib.espeak_Initialize(_AUDIO_OUTPUT_SYNCHRONOUS, 0, data_path, 0))
+        if self.sample_rate <= 0:
+            raise EngineUnavailable("espeak-ng failed to initialise its voice data")
+        self.lib.espeak_Info.restype = ctypes.c_char_p
+        self.version = (self.lib.espeak_Info(None) or b"?").decode()
+        self.capture = _Capture([], [])
+        self._callback = _Callback(self._on_audio)  # kept referenced for the library's lifetime
+        self.lib.espeak_SetSynthCallback(self._callback)
+
+    def _on_audio(self, wav: ctypes._Pointer[ctypes.c_short], samples: int, events: ctypes._Pointer[_Event]) -> int:
+        if samples > 0:
+            self.capture.pcm.append(ctypes.string_at(wav, samples * 2))
+        index = 0
+        while events[index].type != _EVENT_LIST_TERMINATED:
+            event = events[index]
+            if event.type == _EVENT_SENTENCE:
+                self.capture.sentence_marks.append((event.text_position, event.audio_position))
+            index += 1
+        return 0
+
+    def speak(self, text: str, voice: VoiceSpec) -> _Capture:
+        if self.lib.espeak_SetVoiceByName(voice.name.encode()) != 0:
+            raise SynthError(f"espeak-ng has no voice {voice.name!r}; see: audiocast voices")
+        self.lib.espeak_SetParameter(_PARAM_RATE, round(_DEFAULT_WPM * (1 + voice.rate_percent / 100)), 0)
+        self.lib.espeak_SetParameter(_PARAM_PITCH, max(0, min(100, 50 + voice.pitch_hz)), 0)
+        self.lib.espeak_SetParameter(_PARAM_VOLUME, max(0, 100 + voice.volume_percent), 0)
+        self.capture = _Capture([], [])
+        encoded = text.encode("utf-8")
+        status = self.lib.espeak_Synth(encoded, len(encoded) + 1, 0, _POS_CHARACTER, 0, _CHARS_UTF8, None, None)
+        self.lib.espeak_Synchronize()
+        if status != 0:
+            raise SynthError(f"espeak-ng failed on {text[:40]!r} (status {status})")
+        return self.capture
+
+
+_library: _Library | None = None
+_lock = threading.Lock()
+
+
+def _load() -> _Library:
+    global _library
+    if _library is None:
+        _library = _Library()
+    return _library
+
+
+def sentence_boundaries(text: str, marks: list[tuple[int, int]], total_ms: int) -> tuple[Boundary, ...]:
+    """Turn espeak's (character position, audio ms) sentence marks into boundaries over ``text``.
+
+    >>> sentence_boundaries("One. Two.", [(1, 0), (6, 400)], 900)
+    (Boundary(offset_ms=0, duration_ms=400, text='One.'), Boundary(offset_ms=400, duration_ms=500, text='Two.'))
+    """
+    marks = sorted(set(marks))
+    boundaries = []
+    for index, (position, offset_ms) in enumerate(marks):
+        next_position, next_ms = marks[index + 1] if index + 1 < len(marks) else (len(text) + 1, total_ms)
+        sentence = text[position - 1 : next_position - 1].strip()
+        if sentence:
+            boundaries.append(Boundary(offset_ms, max(0, next_ms - offset_ms), sentence))
+    return tuple(boundaries)
+
+
+class EspeakEngine:
+    """Offline synthesis with espeak-ng; reports where each sentence starts in its audio."""
+
+    name = "espeak"
+
+    def __init__(self) -> None:
+        with _lock:
+            self._library = _load()
+
+    @property
+    def version(self) -> str:
+        return f"espeak-ng {self._library.version}"
+
+    @property
+    def sample_rate(self) -> int:
+        return self._library.sample_rate
+
+    def synthesize_now(self, text: str, voice: VoiceSpec) -> Clip:
+        """Synchronous synthesis; used by :meth:`synthesize` in a worker thread."""
+        with _lock:
+            capture = self._library.speak(text, voice)
+        pcm = b"".join(capture.pcm)
+        if not pcm:
+            raise SynthError(f"espeak-ng produced no audio for {text[:40]!r}")
+        total_ms = len(pcm) * 1000 // (2 * self.sample_rate)
+        return Clip(
+            audio=pcm,
+            format="pcm_s16le",
+            sample_rate=self.sample_rate,
+            boundaries=sentence_boundaries(text, capture.sentence_marks, total_ms),
+            engine=self.name,
+            voice=voice.name,
+        )
+
+    async def synthesize(self, text: str, voice: VoiceSpec) -> Clip:
+        return await asyncio.to_thread(self.synthesize_now, text, voice)
+
+
+def list_voices() -> list[str]:
+    """Names of the espeak-ng languages and variants this wheel ships (for ``audiocast voices``)."""
+    import espeakng_loader
+    from pathlib import Path
+
+    data = Path(espeakng_loader.get_data_path())
+    languages = sorted(path.name for path in (data / "lang").rglob("*") if path.is_file())
+    variants = sorted(path.name for path in (data / "voices" / "!v").iterdir())
+    return languages + [f"+{variant}" for variant in variants]

@@ -1,0 +1,58 @@
+"""Every failure a user can cause or meet, as one tree.
+
+    AudiocastError            the one line the CLI prints as ``error: <message>``
+    ├── ReadError             the input is missing, empty, binary, too big or not an article
+    ├── ProfileError          a voice profile or feed definition is malformed (names the key)
+    ├── ScriptError           an article has nothing speakable
+    ├── SynthError            a voice engine failed
+    │   ├── EngineUnavailable     the engine cannot run here (offline, library missing)
+    │   └── TransientSynthError   worth retrying: timeouts, throttling, truncated audio
+    ├── AssembleError         decoding or encoding audio failed
+    ├── PublishError          tags, captions, feed or state could not be written
+    └── ServeError            the static server could not start
+
+Messages name the input first and end with the fix where there is one. Misuse by a caller
+(wrong types, a malformed rate string) raises the built-in ``TypeError``/``ValueError`` instead.
+"""
+
+from __future__ import annotations
+
+
+class AudiocastError(Exception):
+    """Base of every error the CLI reports as one line."""
+
+
+class ReadError(AudiocastError):
+    """The source could not be read as an article."""
+
+
+class ProfileError(AudiocastError):
+    """A voice profile or feed definition is malformed."""
+
+
+class ScriptError(AudiocastError):
+    """An article produced nothing to read aloud."""
+
+
+class SynthError(AudiocastError):
+    """A voice engine failed to produce audio."""
+
+
+class EngineUnavailable(SynthError):
+    """The engine cannot be used on this machine or network."""
+
+
+class TransientSynthError(SynthError):
+    """A failure that may go away on retry."""
+
+
+class AssembleError(AudiocastError):
+    """Audio could not be decoded, joined or encoded."""
+
+
+class PublishError(AudiocastError):
+    """An output file could not be written."""
+
+
+class ServeError(AudiocastError):
+    """The static server could not start or serve."""

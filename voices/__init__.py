@@ -1,0 +1,1 @@
+"""Bundled voice profiles (TOML), shipped inside the wheel as ``audiocast.voices``."""
