@@ -7,6 +7,7 @@
     ├── SynthError            a voice engine failed
     │   ├── EngineUnavailable     the engine cannot run here (offline, library missing)
     │   └── TransientSynthError   worth retrying: timeouts, throttling, truncated audio
+    │       └── NoAudioError          the voice answered with no audio (blocked voice → fallback)
     ├── AssembleError         decoding or encoding audio failed
     ├── PublishError          tags, captions, feed or state could not be written
     └── ServeError            the static server could not start
@@ -44,6 +45,10 @@ class EngineUnavailable(SynthError):
 
 class TransientSynthError(SynthError):
     """A failure that may go away on retry."""
+
+
+class NoAudioError(TransientSynthError):
+    """The engine answered but sent no audio; when it persists the voice may be blocked."""
 
 
 class AssembleError(AudiocastError):
