@@ -85,6 +85,8 @@ class Segment:
     sentences: tuple[str, ...]
     chapter: str | None = None
     """Title of the chapter this segment opens, or None when it continues the current one."""
+    ends_paragraph: bool = True
+    """False when the next segment is the rest of the same paragraph (cut for request size)."""
 
     def __post_init__(self) -> None:
         if not self.text.strip():

@@ -102,7 +102,8 @@ def parse_profile(text: str, *, origin: str) -> VoiceProfile:
         raise ProfileError(f"{origin}: not valid TOML ({exc})") from exc
     reader = _Keys(data, origin)
     voices = {engine: reader.voices(engine) for engine in ("edge", "espeak")}
-    pauses = Pauses(**{kind: reader.milliseconds("pauses", kind) for kind in ("sentence", "paragraph", "heading", "aside")})
+    pause_kinds = ("sentence", "paragraph", "heading", "aside")
+    pauses = Pauses(**{kind: reader.milliseconds("pauses", kind) for kind in pause_kinds})
     words = Words(**{key: reader.text("words", key) for key in ("caption_lead_in", "meta", "date", "outro")})
     try:
         profile = VoiceProfile(

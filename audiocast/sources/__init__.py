@@ -1,0 +1,51 @@
+"""Reading articles: archive-format files, HTML pages and plain text, from a path or stdin.
+
+``read_source`` picks the reader by content, not by file name, since archive files end in
+``.md`` but carry HTML. Feed entries use ``article_from_entry`` with the same body reader.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from ..models import Article
+from .archive import is_archive, read_archive
+from .article import make_article
+from .html_body import parse_body
+from .loading import read_input
+from .page import read_page
+from .text import read_text
+
+__all__ = ["article_from_entry", "read_source", "read_text_as_article"]
+
+_HTML = re.compile(r"<(?:html|body|p|div|article|br|h[1-6]|img)\b", re.IGNORECASE)
+
+
+def read_source(source: str) -> Article:
+    """Read one article from a file path, or from standard input when ``source`` is ``-``."""
+    text, name = read_input(source)
+    return read_text_as_article(text, name)
+
+
+def read_text_as_article(text: str, name: str) -> Article:
+    """Read an article already decoded to text; ``name`` is used in error messages."""
+    if is_archive(text):
+        return read_archive(text, name)
+    if _HTML.search(text[:20_000]):
+        return read_page(text, name)
+    return read_text(text, name)
+
+
+def article_from_entry(
+    *, title: str, link: str, published: dt.datetime | None, body_html: str, author: str = "", origin: str = ""
+) -> Article:
+    """An Article from a feed entry's parts; the body HTML goes through the archive body reader."""
+    return make_article(
+        title=title,
+        link=link,
+        published=published,
+        blocks=parse_body(body_html),
+        origin=origin or link or title,
+        author=author,
+    )

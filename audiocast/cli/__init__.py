@@ -1,0 +1,61 @@
+"""The command line: parses flags, shows progress and calls one library function per command.
+
+Every ``AudiocastError`` becomes one ``error: …`` line on stderr and exit status 1; ``-v`` adds
+the traceback. Each subcommand lives in its own module and is registered in ``COMMANDS``.
+"""
+
+from __future__ import annotations
+
+import errno
+import logging
+import sys
+from typing import Any
+
+import click
+
+from ..errors import AudiocastError
+from .episode import episode_command, script_command
+from .serve import serve_command
+
+COMMANDS: list[click.Command] = [episode_command, script_command, serve_command]
+"""Every subcommand, in help order. Keep the README's command list in sync."""
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-v", "--verbose", count=True, help="More detail; -v also shows tracebacks on errors.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bars, only warnings and errors.")
+@click.version_option(package_name="audiocast")
+@click.pass_context
+def cli(context: click.Context, verbose: int, quiet: bool) -> None:
+    """Turn written news articles into listenable audio: MP3 episodes and podcast feeds."""
+    level = logging.WARNING if quiet else logging.DEBUG if verbose > 1 else logging.INFO
+    logging.basicConfig(level=level, format="%(levelname)s: %(message)s", stream=sys.stderr)
+    context.obj = {"verbose": verbose, "quiet": quiet}
+
+
+for _command in COMMANDS:
+    cli.add_command(_command)
+
+
+def main(argv: list[str] | None = None) -> Any:
+    """Console entry point: one line per error, quiet on Ctrl-C and on a closed pipe."""
+    try:
+        return cli.main(args=argv, prog_name="audiocast", standalone_mode=False)
+    except AudiocastError as error:
+        if "-v" in (argv or sys.argv) or "--verbose" in (argv or sys.argv):
+            logging.getLogger("audiocast").exception("traceback")
+        click.echo(f"error: {error}", err=True)
+        sys.exit(1)
+    except click.exceptions.Abort:
+        sys.exit(130)
+    except click.ClickException as error:
+        error.show()
+        sys.exit(error.exit_code)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except BrokenPipeError:
+        sys.exit(0)
+    except OSError as error:
+        if error.errno == errno.EPIPE:
+            sys.exit(0)
+        raise

@@ -1,0 +1,125 @@
+"""``audiocast episode`` (article → MP3 with sidecars) and ``audiocast script`` (what will be read)."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import click
+
+from ..engines import ENGINES
+from ..episode import BITRATES, EpisodeOptions, make_episode, plan
+from ..errors import ReadError
+from ..models import Episode
+from ..publish.timecodes import clock
+from ..script import DEFAULT_MAX_SEGMENT_BYTES
+from ..sources import read_source
+from ..synth import SynthOptions
+from .progress import BarProgress
+
+_profile_option = click.option(
+    "--voice-profile", "profile", metavar="NAME|PATH",
+    help="Voice profile: zh-CN, zh-TW, en-US or a .toml file. Default: picked by the article's language.",
+)
+_max_bytes_option = click.option(
+    "--max-segment-bytes", type=click.IntRange(200, 4000), default=DEFAULT_MAX_SEGMENT_BYTES, show_default=True,
+    help="Longest text sent to the voice in one request; longer paragraphs are cut at sentence ends.",
+)
+
+
+@click.command("episode")
+@click.argument("source", metavar="ARTICLE")
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="MP3 file or existing folder to write. Default: beside the article, with .mp3.")
+@click.option("--engine", type=click.Choice(["auto", *ENGINES]), default="auto", show_default=True,
+              help="Voice engine: edge (online neural voices), espeak (offline), auto (edge when reachable).")
+@_profile_option
+@click.option("--rate", metavar="±N%", help="Speaking rate change, e.g. +15% or -10%. Default: the profile's.")
+@click.option("--bitrate", type=click.Choice([str(rate) for rate in BITRATES]), default="64", show_default=True,
+              help="MP3 bitrate in kbps (constant, mono).")
+@click.option("--jobs", type=click.IntRange(1, 32), default=4, show_default=True,
+              help="Segments synthesised at once.")
+@_max_bytes_option
+@click.option("--cover", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Image to embed as cover art. Default: the article's lead image, else a bundled cover.")
+@click.option("--no-fetch-cover", is_flag=True, help="Never download the article's image; use the bundled cover.")
+@click.pass_context
+def episode_command(
+    context: click.Context,
+    source: str,
+    output: Path | None,
+    engine: str,
+    profile: str | None,
+    rate: str | None,
+    bitrate: str,
+    jobs: int,
+    max_segment_bytes: int,
+    cover: Path | None,
+    no_fetch_cover: bool,
+) -> None:
+    """Read one ARTICLE aloud into a tagged MP3 with captions, chapters and a transcript.
+
+    ARTICLE is an archive-format .md file, an HTML page, a text file, or - for standard input.
+    """
+    destination = _destination(source, output)
+    try:
+        options = EpisodeOptions(
+            engine=engine, profile=profile, synth=SynthOptions(jobs=jobs, rate=rate), bitrate=int(bitrate),
+            max_segment_bytes=max_segment_bytes, fetch_cover=not no_fetch_cover, cover=cover,
+        )
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from error
+    article = read_source(source)
+    progress = BarProgress(enabled=not context.obj["quiet"])
+    try:
+        episode = make_episode(article, destination, options, progress)
+    finally:
+        progress.close()
+    click.echo(summary(episode))
+
+
+def _destination(source: str, output: Path | None) -> Path:
+    if output is None:
+        if source == "-":
+            raise ReadError("standard input: give the MP3 to write with -o FILE.mp3")
+        return Path(source).with_suffix(".mp3")
+    if output.is_dir():
+        stem = "episode" if source == "-" else Path(source).stem
+        return output / f"{stem}.mp3"
+    if output.suffix.lower() != ".mp3":
+        raise click.BadParameter(f"{output}: the output must be a .mp3 file or an existing folder", param_hint="-o")
+    return output
+
+
+def summary(episode: Episode) -> str:
+    """The one line a user reads at the end: how long, how big, how many chapters, where."""
+    chapters = len(episode.timeline.chapters)
+    sidecars = ", ".join(Path(path).name for path in episode.sidecars.values())
+    return (
+        f"{episode.audio_path}: {clock(episode.duration_ms)}, {episode.size_bytes / 1_000_000:.1f} MB, "
+        f"{chapters} chapter{'s' * (chapters != 1)}; beside it: {sidecars}"
+    )
+
+
+@click.command("script")
+@click.argument("source", metavar="ARTICLE")
+@_profile_option
+@_max_bytes_option
+@click.option("--json", "as_json", is_flag=True, help="Print the script as JSON.")
+def script_command(source: str, profile: str | None, max_segment_bytes: int, as_json: bool) -> None:
+    """Show what will be read from ARTICLE, by which voice, with which pauses. Nothing is synthesised."""
+    script = plan(read_source(source), EpisodeOptions(profile=profile, max_segment_bytes=max_segment_bytes))
+    if as_json:
+        article = script.article
+        document = {
+            "title": article.title, "link": article.link, "published": article.published.isoformat(),
+            "source": article.source_name, "language": script.language, "profile": script.profile,
+            "segments": [dataclasses.asdict(segment) for segment in script.segments],
+        }
+        click.echo(json.dumps(document, ensure_ascii=False, indent=2))
+        return
+    for number, segment in enumerate(script.segments, start=1):
+        chapter = f"  ▶ chapter: {segment.chapter}" if segment.chapter else ""
+        click.echo(f"{number:3d} {segment.role:<7} {segment.voice:<8} +{segment.pause_after_ms:>4}ms{chapter}")
+        click.echo(f"    {segment.text}")

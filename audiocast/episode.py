@@ -1,0 +1,142 @@
+"""One article → one finished episode: the MP3 (tagged) and its sidecars, written atomically.
+
+Stages run in order — script, synth, assemble, publish — over plain values. Nothing is written
+until every clip exists, and each file is renamed into place only when complete, so a failure at
+any point leaves earlier output as it was.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from . import __name__ as _package
+from .atomic import atomic_path, write_text
+from .audio import assemble
+from .engines import make_engine
+from .models import Article, Clip, Episode, Script, Timeline
+from .profiles import VoiceProfile, load_profile, profile_for_language
+from .publish.artwork import episode_cover, to_jpeg
+from .publish.captions import to_srt, to_vtt
+from .publish.chapters import to_chapters_json
+from .publish.tags import EpisodeTags, write_tags
+from .publish.transcript import to_transcript
+from .script import DEFAULT_MAX_SEGMENT_BYTES, build_script
+from .synth import SynthOptions, synthesize
+
+log = logging.getLogger(__name__)
+
+BITRATES = (32, 48, 64, 96, 128, 160, 192)
+"""Constant MP3 bitrates offered (kbps); 64 is plenty for one speaking voice."""
+
+
+class Progress(Protocol):
+    """What the episode pipeline reports while it works (the CLI draws it)."""
+
+    def stage(self, name: str, total: int | None = None) -> None: ...
+
+    def advance(self) -> None: ...
+
+
+@dataclass(frozen=True, kw_only=True)
+class EpisodeOptions:
+    engine: str = "auto"
+    profile: str | None = None
+    """A bundled profile name or a TOML path; None picks by the article's language."""
+    synth: SynthOptions = field(default_factory=SynthOptions)
+    bitrate: int = 64
+    max_segment_bytes: int = DEFAULT_MAX_SEGMENT_BYTES
+    fetch_cover: bool = True
+    cover: Path | None = None
+    album: str | None = None
+    """Album tag; defaults to the article's source name."""
+
+    def __post_init__(self) -> None:
+        if self.bitrate not in BITRATES:
+            raise ValueError(f"bitrate must be one of {', '.join(map(str, BITRATES))} kbps, got {self.bitrate}")
+
+
+def choose_profile(article: Article, options: EpisodeOptions) -> VoiceProfile:
+    return load_profile(options.profile) if options.profile else profile_for_language(article.language)
+
+
+def plan(article: Article, options: EpisodeOptions) -> Script:
+    """The script an episode would read, without synthesising anything."""
+    return build_script(article, choose_profile(article, options), max_segment_bytes=options.max_segment_bytes)
+
+
+def sidecar_paths(destination: Path) -> dict[str, Path]:
+    """Where the captions, chapters and transcript of an episode at ``destination`` go."""
+    stem = destination.with_suffix("")
+    return {
+        "vtt": stem.with_suffix(".vtt"),
+        "srt": stem.with_suffix(".srt"),
+        "chapters": Path(f"{stem}.chapters.json"),
+        "txt": stem.with_suffix(".txt"),
+    }
+
+
+def make_episode(
+    article: Article, destination: Path, options: EpisodeOptions = EpisodeOptions(), progress: Progress | None = None
+) -> Episode:
+    """Read ``article`` aloud into a tagged MP3 at ``destination`` with captions, chapters and transcript."""
+    profile = choose_profile(article, options)
+    script = build_script(article, profile, max_segment_bytes=options.max_segment_bytes)
+    engine = make_engine(options.engine)
+    if progress:
+        progress.stage(f"Reading aloud ({engine.name})", total=len(script.segments))
+
+    def clip_done(_index: int, _clip: Clip) -> None:
+        if progress:
+            progress.advance()
+
+    clips = synthesize(script, profile, engine, options.synth, on_clip=clip_done)
+    if progress:
+        progress.stage("Assembling and encoding")
+    sidecars = sidecar_paths(destination)
+    with atomic_path(destination) as temporary:
+        timeline = assemble(script, clips, temporary, bitrate=options.bitrate)
+        write_tags(temporary, _tags(script, timeline, options))
+        _write_sidecars(script, timeline, sidecars)
+        size = temporary.stat().st_size
+    return Episode(
+        script=script,
+        audio_path=str(destination),
+        duration_ms=timeline.duration_ms,
+        size_bytes=size,
+        timeline=timeline,
+        sidecars={kind: str(path) for kind, path in sidecars.items()},
+    )
+
+
+def _write_sidecars(script: Script, timeline: Timeline, paths: dict[str, Path]) -> None:
+    write_text(paths["vtt"], to_vtt(timeline, script.language))
+    write_text(paths["srt"], to_srt(timeline, script.language))
+    write_text(paths["chapters"], to_chapters_json(timeline, script.article.title))
+    write_text(paths["txt"], to_transcript(script))
+
+
+def _tags(script: Script, timeline: Timeline, options: EpisodeOptions) -> EpisodeTags:
+    article = script.article
+    return EpisodeTags(
+        title=article.title,
+        artist=article.author or article.source_name or _package,
+        album=options.album or article.source_name or _package,
+        date=article.published,
+        language=article.language,
+        summary=article.summary,
+        link=article.link,
+        transcript=to_transcript(script),
+        cover_jpeg=_cover(article, options),
+        chapters=timeline.chapters,
+    )
+
+
+def _cover(article: Article, options: EpisodeOptions) -> bytes:
+    if options.cover is not None:
+        converted = to_jpeg(options.cover.read_bytes(), str(options.cover))
+        if converted is not None:
+            return converted
+    return episode_cover(article.images, fetch=options.fetch_cover)

@@ -1,0 +1,56 @@
+"""Episode cover art: the article's first image when it can be fetched, else the bundled cover."""
+
+from __future__ import annotations
+
+import io
+import logging
+import urllib.error
+import urllib.request
+from importlib import resources
+
+from PIL import Image, UnidentifiedImageError
+
+log = logging.getLogger(__name__)
+
+MAX_IMAGE_BYTES = 10 * 1024 * 1024
+FETCH_TIMEOUT_S = 10.0
+COVER_PIXELS = 1400
+
+
+def default_cover() -> bytes:
+    """The bundled 1400×1400 JPEG cover."""
+    return resources.files("audiocast.data").joinpath("cover.jpg").read_bytes()
+
+
+def episode_cover(image_urls: tuple[str, ...], *, fetch: bool) -> bytes:
+    """A JPEG for the ID3 APIC frame: the article's lead image if it fetches and decodes, else the default."""
+    fetched = fetch_image(image_urls[0]) if fetch and image_urls else None
+    return fetched if fetched is not None else default_cover()
+
+
+def fetch_image(url: str) -> bytes | None:
+    """Fetch ``url`` and return it as a JPEG no larger than COVER_PIXELS, or None with a warning."""
+    try:
+        request = urllib.request.Request(url, headers={"User-Agent": "audiocast (+podcast cover fetch)"})
+        with urllib.request.urlopen(request, timeout=FETCH_TIMEOUT_S) as response:
+            data = response.read(MAX_IMAGE_BYTES + 1)
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        log.warning("cover image %s could not be fetched (%s); using the default cover", url, exc)
+        return None
+    if len(data) > MAX_IMAGE_BYTES:
+        log.warning("cover image %s is over %d MB; using the default cover", url, MAX_IMAGE_BYTES // 2**20)
+        return None
+    return to_jpeg(data, url)
+
+
+def to_jpeg(data: bytes, name: str) -> bytes | None:
+    """Re-encode any image Pillow reads as an RGB JPEG that fits COVER_PIXELS."""
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image.thumbnail((COVER_PIXELS, COVER_PIXELS))
+            output = io.BytesIO()
+            image.convert("RGB").save(output, format="JPEG", quality=88)
+            return output.getvalue()
+    except (UnidentifiedImageError, OSError, ValueError) as exc:
+        log.warning("cover image %s is not a readable image (%s); using the default cover", name, exc)
+        return None

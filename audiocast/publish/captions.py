@@ -1,0 +1,107 @@
+"""WebVTT and SRT captions from the timeline: sentence cues, at most two short lines each.
+
+A sentence too long for two lines is shown as several cues, cut at commas (or spaces) and timed
+in proportion to their length inside the sentence's real time span.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from ..language import is_cjk
+from ..models import Cue, Timeline
+from ..script.speech import speakable
+from .timecodes import srt_time, vtt_time
+
+LINE_CHARS = {"cjk": 18, "latin": 42}
+"""Caption line widths: about 18 Chinese characters or 42 Latin ones, as broadcast guides advise."""
+MAX_LINES = 2
+
+_BREAK_AFTER = re.compile(r"[，、,；;：:。！？!?）)”」]\s*|\s+")
+
+
+def display_cues(timeline: Timeline, language: str) -> list[tuple[Cue, list[str]]]:
+    """Every cue of the timeline cut to fit the screen, with its lines."""
+    width = LINE_CHARS["cjk" if is_cjk(language) else "latin"]
+    result = []
+    for cue in timeline.cues:
+        for piece in _split_cue(cue, width * MAX_LINES):
+            result.append((piece, _wrap(piece.text, width)))
+    return result
+
+
+def to_vtt(timeline: Timeline, language: str) -> str:
+    lines = ["WEBVTT", f"Language: {language}", ""]
+    for cue, text_lines in display_cues(timeline, language):
+        lines += [f"{vtt_time(cue.start_ms)} --> {vtt_time(cue.end_ms)}", *(_vtt_escape(t) for t in text_lines), ""]
+    return "\n".join(lines)
+
+
+def to_srt(timeline: Timeline, language: str) -> str:
+    lines: list[str] = []
+    for number, (cue, text_lines) in enumerate(display_cues(timeline, language), start=1):
+        lines += [str(number), f"{srt_time(cue.start_ms)} --> {srt_time(cue.end_ms)}", *text_lines, ""]
+    return "\n".join(lines)
+
+
+def _split_cue(cue: Cue, max_chars: int) -> list[Cue]:
+    """Cut a cue's text into pieces of at most ``max_chars``, sharing its time by length.
+
+    >>> [c.text for c in _split_cue(Cue(0, 900, "一二三，四五六，七八九"), 8)]
+    ['一二三，四五六，', '七八九']
+    """
+    pieces = _pieces(cue.text, max_chars)
+    total = sum(len(piece) for piece in pieces)
+    span = cue.end_ms - cue.start_ms
+    cues, consumed = [], 0
+    for piece in pieces:
+        start = cue.start_ms + span * consumed // total
+        consumed += len(piece)
+        cues.append(Cue(start, cue.start_ms + span * consumed // total, piece.strip()))
+    return cues
+
+
+def _pieces(text: str, max_chars: int) -> list[str]:
+    """Greedy cut at break points; a run with no break point is cut at ``max_chars``.
+
+    A cut never leaves punctuation alone on a cue:
+
+    >>> _pieces("一二三四五。", 5)
+    ['一二三四五。']
+    """
+    pieces: list[str] = []
+    for atom in _atoms(text):
+        while len(atom) > max_chars and speakable(atom[max_chars:]):
+            pieces.append(atom[:max_chars])
+            atom = atom[max_chars:]
+        if pieces and len(pieces[-1]) + len(atom.rstrip()) <= max_chars:
+            pieces[-1] += atom
+        else:
+            pieces.append(atom)
+    return [piece.strip() for piece in pieces if piece.strip()]
+
+
+def _atoms(text: str) -> Iterable[str]:
+    start = 0
+    for match in _BREAK_AFTER.finditer(text):
+        yield text[start : match.end()]
+        start = match.end()
+    if start < len(text):
+        yield text[start:]
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """At most two lines of about ``width`` characters, balanced.
+
+    >>> _wrap("The Secretary of State flew to Brussels on Monday for talks.", 42)
+    ['The Secretary of State flew to', 'Brussels on Monday for talks.']
+    """
+    if len(text) <= width:
+        return [text]
+    halves = _pieces(text, max(width, (len(text) + 1) // 2))
+    return [halves[0], "".join(halves[1:]).strip()] if len(halves) > 1 else halves
+
+
+def _vtt_escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("-->", "→")

@@ -1,0 +1,135 @@
+"""ID3v2.3 tags with mutagen: the only module that imports mutagen.
+
+v2.3 rather than v2.4 because many car stereos, Windows Explorer and older players read only
+v2.3 (mutagen converts UTF-8 text frames to UTF-16 for it). Which field goes into which frame
+is the table ``FRAMES``; keep the README's tag list in sync with it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mutagen.id3 import (
+    APIC,
+    CHAP,
+    COMM,
+    CTOC,
+    ID3,
+    TALB,
+    TCON,
+    TDRC,
+    TENC,
+    TIT2,
+    TLAN,
+    TPE1,
+    USLT,
+    WOAS,
+    CTOCFlags,
+    Encoding,
+    ID3NoHeaderError,
+    PictureType,
+)
+from mutagen.mp3 import MP3, HeaderNotFoundError
+
+from ..errors import PublishError
+from ..models import Chapter
+
+log = logging.getLogger(__name__)
+
+_ISO_639_2 = {"zh": "chi", "en": "eng", "ja": "jpn", "ko": "kor", "fr": "fre", "de": "ger", "es": "spa"}
+
+
+@dataclass(frozen=True)
+class EpisodeTags:
+    title: str
+    artist: str
+    album: str
+    date: dt.datetime
+    language: str
+    summary: str
+    link: str
+    transcript: str
+    cover_jpeg: bytes
+    chapters: tuple[Chapter, ...]
+    genre: str = "Podcast"
+    encoder: str = "audiocast"
+
+
+def id3_language(language: str) -> str:
+    """ISO 639-2 code for a BCP-47 tag, as ID3 COMM/USLT/TLAN want.
+
+    >>> id3_language("zh-CN"), id3_language("en-US"), id3_language("xx")
+    ('chi', 'eng', 'und')
+    """
+    return _ISO_639_2.get(language.split("-")[0].lower(), "und")
+
+
+_UTF8 = Encoding.UTF8
+
+FRAMES: dict[str, Callable[[EpisodeTags], Any]] = {
+    "title": lambda t: TIT2(encoding=_UTF8, text=t.title),
+    "artist": lambda t: TPE1(encoding=_UTF8, text=t.artist),
+    "album": lambda t: TALB(encoding=_UTF8, text=t.album),
+    "date": lambda t: TDRC(encoding=_UTF8, text=t.date.strftime("%Y-%m-%d")),
+    "language": lambda t: TLAN(encoding=_UTF8, text=id3_language(t.language)),
+    "summary": lambda t: COMM(encoding=_UTF8, lang=id3_language(t.language), desc="", text=t.summary),
+    "link": lambda t: WOAS(url=t.link) if t.link else None,
+    "genre": lambda t: TCON(encoding=_UTF8, text=t.genre),
+    "encoder": lambda t: TENC(encoding=_UTF8, text=t.encoder),
+    "transcript": lambda t: USLT(encoding=_UTF8, lang=id3_language(t.language), desc="", text=t.transcript),
+    "cover": lambda t: APIC(encoding=_UTF8, mime="image/jpeg", type=PictureType.COVER_FRONT, desc="Cover",
+                            data=t.cover_jpeg),
+}
+"""Episode field → ID3 frame. Chapters (CHAP + CTOC) are added by ``_chapter_frames``."""
+
+
+def write_tags(path: Path, tags: EpisodeTags) -> None:
+    """Replace all ID3 tags of the MP3 at ``path`` with ``tags``, as ID3v2.3."""
+    try:
+        id3 = ID3()
+        for build in FRAMES.values():
+            frame = build(tags)
+            if frame is not None:
+                id3.add(frame)
+        for frame in _chapter_frames(tags.chapters):
+            id3.add(frame)
+        id3.save(path, v2_version=3, v23_sep="/", padding=lambda _info: 1024)
+    except Exception as exc:  # mutagen raises a mix of its own and OS errors
+        log.debug("tag write failed", exc_info=True)
+        raise PublishError(f"{path}: could not write ID3 tags ({exc})") from exc
+
+
+def _chapter_frames(chapters: tuple[Chapter, ...]) -> list[Any]:
+    ids = [f"chp{index}" for index in range(len(chapters))]
+    frames: list[Any] = [
+        CTOC(element_id="toc", flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED, child_element_ids=ids,
+             sub_frames=[TIT2(encoding=_UTF8, text="Chapters")])
+    ]
+    for element_id, chapter in zip(ids, chapters, strict=True):
+        frames.append(
+            CHAP(element_id=element_id, start_time=chapter.start_ms, end_time=chapter.end_ms,
+                 start_offset=0xFFFFFFFF, end_offset=0xFFFFFFFF,
+                 sub_frames=[TIT2(encoding=_UTF8, text=chapter.title)])
+        )
+    return frames
+
+
+def read_duration_ms(path: Path) -> int:
+    """Playing time as a player computes it from the MP3 headers."""
+    try:
+        return round(MP3(path).info.length * 1000)
+    except (HeaderNotFoundError, OSError) as exc:
+        raise PublishError(f"{path}: not a readable MP3 ({exc})") from exc
+
+
+def read_tags(path: Path) -> ID3:
+    """The ID3 tags of ``path`` (for ``audiocast`` commands that inspect episodes)."""
+    try:
+        return ID3(path)
+    except (ID3NoHeaderError, OSError) as exc:
+        raise PublishError(f"{path}: no ID3 tags ({exc})") from exc

@@ -1,0 +1,145 @@
+"""Article + voice profile → Script: what is read, in which order, by which voice, with which pauses.
+
+The paragraph is the unit of synthesis (the voice keeps its intonation across sentences); a
+paragraph is cut at sentence ends only when it exceeds ``max_segment_bytes``. Headings open
+chapters; the opening (title, source and date) is chapter one; captions become asides read by
+the aside voice after the profile's lead-in.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass
+
+from ..errors import ScriptError
+from ..language import is_cjk
+from ..models import Article, Block, Script, Segment, SegmentRole, VoiceRole
+from ..profiles import VoiceProfile
+from .sentences import fit, split_sentences
+from .speech import clean, speakable, strip_photo_credit
+
+__all__ = ["DEFAULT_MAX_SEGMENT_BYTES", "build_script", "spoken_date"]
+
+DEFAULT_MAX_SEGMENT_BYTES = 3000
+"""Edge's service takes 4096 bytes of escaped text per request; this leaves room to spare."""
+
+_ROLE_OF_BLOCK: dict[str, SegmentRole] = {
+    "heading": "heading", "paragraph": "body", "quote": "body", "list_item": "body", "figure": "aside",
+}
+
+
+@dataclass(frozen=True)
+class _Draft:
+    """A segment before its pause is known (the pause depends on what follows)."""
+
+    role: SegmentRole
+    text: str
+    voice: VoiceRole
+    chapter: str | None
+    last_of_block: bool
+
+
+def build_script(
+    article: Article, profile: VoiceProfile, *, max_segment_bytes: int = DEFAULT_MAX_SEGMENT_BYTES
+) -> Script:
+    """Plan the reading of ``article`` with ``profile``'s voices, pauses and words."""
+    if max_segment_bytes < 200:
+        raise ValueError("max_segment_bytes must be at least 200")
+    language = article.language
+    drafts = _opening(article, profile)
+    for block in article.blocks:
+        drafts.extend(_block_drafts(block, language, profile, max_segment_bytes))
+    if len(drafts) <= 2:
+        raise ScriptError(f"{article.title}: nothing readable in the article body")
+    drafts.extend(_outro(article, profile))
+    segments = tuple(
+        _segment(draft, drafts[index + 1] if index + 1 < len(drafts) else None, language, profile)
+        for index, draft in enumerate(drafts)
+    )
+    return Script(article=article, profile=profile.name, language=language, segments=segments)
+
+
+def spoken_date(when: dt.datetime, profile: VoiceProfile) -> str:
+    """The publication date as the profile says it.
+
+    >>> from audiocast.profiles import load_profile
+    >>> spoken_date(dt.datetime(2023, 11, 27), load_profile("zh-CN"))
+    '2023年11月27日'
+    >>> spoken_date(dt.datetime(2023, 11, 27), load_profile("en-US"))
+    'November 27, 2023'
+    """
+    return profile.words.date.format(
+        year=when.year, month=when.month, day=when.day, month_name=calendar.month_name[when.month]
+    )
+
+
+def _opening(article: Article, profile: VoiceProfile) -> list[_Draft]:
+    title = clean(article.title, article.language)
+    drafts = [_Draft("title", title, "narrator", article.title, True)] if speakable(title) else []
+    if article.source_name:
+        meta = profile.words.meta.format(source=article.source_name, date=spoken_date(article.published, profile))
+    else:
+        meta = spoken_date(article.published, profile)
+    chapter = None if drafts else article.title
+    return [*drafts, _Draft("meta", clean(meta, article.language), "narrator", chapter, True)]
+
+
+def _outro(article: Article, profile: VoiceProfile) -> list[_Draft]:
+    if not article.source_name:
+        return []
+    return [_Draft("outro", clean(profile.words.outro.format(source=article.source_name), article.language),
+                   "narrator", None, True)]
+
+
+def _block_drafts(block: Block, language: str, profile: VoiceProfile, max_bytes: int) -> list[_Draft]:
+    role = _ROLE_OF_BLOCK[block.kind]
+    text = clean(strip_photo_credit(block.text) if role == "aside" else block.text, language)
+    if not speakable(text):
+        return []
+    if role == "heading":
+        return [_Draft("heading", text.rstrip("。.:："), "narrator", text.rstrip("。.:："), True)]
+    if role == "aside":
+        text = _join(profile.words.caption_lead_in, text, language)
+    pieces = fit(text, max_bytes)
+    voice: VoiceRole = "aside" if role == "aside" else "narrator"
+    return [
+        _Draft(role, piece.strip(), voice, None, index == len(pieces) - 1)
+        for index, piece in enumerate(pieces)
+        if speakable(piece)
+    ]
+
+
+def _join(lead_in: str, text: str, language: str) -> str:
+    """Lead-in and caption, spaced as the language writes them.
+
+    >>> _join("图片说明：", "布林肯抵达。", "zh-CN"), _join("Photo caption:", "Blinken arrives.", "en-US")
+    ('图片说明：布林肯抵达。', 'Photo caption: Blinken arrives.')
+    """
+    return f"{lead_in}{text}" if is_cjk(language) else f"{lead_in} {text}"
+
+
+def _segment(draft: _Draft, following: _Draft | None, language: str, profile: VoiceProfile) -> Segment:
+    return Segment(
+        role=draft.role,
+        text=draft.text,
+        language=language,
+        voice=draft.voice,
+        pause_after_ms=_pause_after(draft, following, profile),
+        sentences=tuple(sentence.strip() for sentence in split_sentences(draft.text) if sentence.strip()),
+        chapter=draft.chapter,
+        ends_paragraph=draft.last_of_block,
+    )
+
+
+def _pause_after(draft: _Draft, following: _Draft | None, profile: VoiceProfile) -> int:
+    """Silence after a segment: the longest that either side of the gap asks for."""
+    pauses = profile.pauses
+    if following is None:
+        return pauses.paragraph
+    wanted = [pauses.paragraph if draft.last_of_block else pauses.sentence]
+    if draft.role in {"meta", "heading"} or following.role == "heading":
+        wanted.append(pauses.heading)
+    if draft.role == "aside" or following.role == "aside":
+        wanted.append(pauses.aside)
+    return max(wanted)

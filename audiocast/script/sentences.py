@@ -1,0 +1,87 @@
+"""Sentence ends, CJK-aware, and cutting text to fit one synthesis request.
+
+Sentences end at 。！？；… and at Latin . ! ? followed by a space (not after an initial or a
+common abbreviation); closing quotes and brackets stay with their sentence. Pieces always join
+back to the original text, so captions never lose or invent words.
+"""
+
+from __future__ import annotations
+
+import re
+from xml.sax.saxutils import escape
+
+_CLOSERS = "”’」』）)]\"'》〉"
+_END = re.compile(
+    rf"(?:……|…|[。！？；!?]+|(?<![A-Z])(?<!\b(?:Mr|Ms|Dr|St|Jr|Sr|vs|No))(?<!\bMrs)(?<!\bU\.S)\.(?=[\s{re.escape(_CLOSERS)}]|$))"
+    rf"[{re.escape(_CLOSERS)}]*\s*"
+)
+_CLAUSE = re.compile(r"[，、,：:]\s*")
+
+
+def split_sentences(text: str) -> list[str]:
+    """Cut ``text`` after each sentence end; the pieces join back to ``text``.
+
+    >>> split_sentences("他说：“好。”然后走了！Mr. Smith left. Then 6.3 km…")
+    ['他说：“好。”', '然后走了！', 'Mr. Smith left. ', 'Then 6.3 km…']
+    """
+    return _cut_after(_END, text)
+
+
+def fit(text: str, max_bytes: int) -> list[str]:
+    """Sentences of ``text`` grouped into pieces of at most ``max_bytes`` (UTF-8, XML-escaped).
+
+    Whole sentences are kept together; a sentence longer than the limit is cut at commas, and a
+    comma-less run at the limit itself.
+
+    >>> fit("一二三。四五六。七八九。", 24)
+    ['一二三。四五六。', '七八九。']
+    >>> fit("一二三四五六七八九十", 12)
+    ['一二三四', '五六七八', '九十']
+    """
+    pieces: list[str] = []
+    for sentence in split_sentences(text):
+        for part in _shorten(sentence, max_bytes):
+            if pieces and request_bytes(pieces[-1] + part) <= max_bytes:
+                pieces[-1] += part
+            else:
+                pieces.append(part)
+    return pieces
+
+
+def request_bytes(text: str) -> int:
+    """Bytes ``text`` takes in a synthesis request, after XML escaping.
+
+    >>> request_bytes("a&b"), request_bytes("北")
+    (7, 3)
+    """
+    return len(escape(text).encode("utf-8"))
+
+
+def _shorten(sentence: str, max_bytes: int) -> list[str]:
+    if request_bytes(sentence) <= max_bytes:
+        return [sentence]
+    parts: list[str] = []
+    for clause in _cut_after(_CLAUSE, sentence):
+        parts.extend(_hard_cut(clause, max_bytes) if request_bytes(clause) > max_bytes else [clause])
+    return parts
+
+
+def _hard_cut(text: str, max_bytes: int) -> list[str]:
+    pieces, current = [], ""
+    for char in text:
+        if current and request_bytes(current + char) > max_bytes:
+            pieces.append(current)
+            current = ""
+        current += char
+    return [*pieces, current] if current else pieces
+
+
+def _cut_after(pattern: re.Pattern[str], text: str) -> list[str]:
+    pieces, start = [], 0
+    for match in pattern.finditer(text):
+        if match.end() > start:
+            pieces.append(text[start : match.end()])
+            start = match.end()
+    if start < len(text):
+        pieces.append(text[start:])
+    return [piece for piece in pieces if piece.strip()] or [text]

@@ -1,0 +1,83 @@
+"""Clean-up for the ear: what a voice must never be asked to read, and how text should sound.
+
+Pure string functions with doctests; no audio. The rules are tables so that a new case is a new
+row, not new code.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+
+from ..language import is_cjk
+
+_CJK = r"\u2e80-\u2fdf\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
+_CJK_QUOTES = "“”‘’"
+
+REMOVALS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("tags", re.compile(r"<[^>]{0,500}>")),
+    ("urls", re.compile(r"(?:https?://|ftp://|www\.)[^\s<>\"“”，。、]+", re.IGNORECASE)),
+    ("bare addresses", re.compile(
+        r"\b[\w-]+(?:\.[\w-]+)*\.(?:com|net|org|gov|edu|io|cn|tw|hk|uk|jpg|jpeg|png|gif|webp|html?)(?:[/?#][^\s，。]*)?",
+        re.IGNORECASE,
+    )),
+    ("emoji", re.compile("[\U0001f000-\U0001faff\U00002600-\U000027bf\U0001f1e6-\U0001f1ff\ufe0f\u200d\u20e3]")),
+    ("controls", re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b\u200c\u2060\ufeff]")),
+)
+"""What is removed before speaking: markup, web addresses (incl. image-proxy strings), emoji."""
+
+PHOTO_CREDIT = re.compile(
+    r"\s*[（(][^（）()]{0,40}(?:照片|图片|圖片|摄|攝|供图|供圖|photo|image|credit|getty|reuters|afp|epa)[^（）()]{0,40}[)）]\s*$",
+    re.IGNORECASE,
+)
+"""A trailing photo credit in a caption: （美联社照片）, (AP Photo/Evan Vucci), (Reuters photo)."""
+
+_REPEATED_MARKS = re.compile(r"([!?！？。，,.;；])\1+")
+_DASHES = re.compile(r"\s*(?:——|—|―|--)\s*")
+_SPACES = re.compile(r"[ \t\r\n\u00a0\u3000]+")
+_SPACE_NEAR_CJK = re.compile(rf"(?<=[{_CJK}{_CJK_QUOTES}]) | (?=[{_CJK}{_CJK_QUOTES}])")
+
+
+def clean(text: str, language: str) -> str:
+    """Text as it should be spoken: no markup, addresses, emoji or dashes a voice would stumble on.
+
+    >>> clean("最后一站——北马其顿首都 https://x.org/a 的 “坚定承诺”&amp;nbsp;", "zh-CN")
+    '最后一站，北马其顿首都的“坚定承诺”'
+    >>> clean("Hello 👋 world!!! See www.example.com/x — now.", "en-US")
+    'Hello world! See, now.'
+    """
+    previous = None
+    while previous != text:  # double-escaped feeds carry &amp;nbsp; and worse
+        previous, text = text, html.unescape(text)
+    text = unicodedata.normalize("NFC", text)
+    for _, pattern in REMOVALS:
+        text = pattern.sub(" ", text)
+    text = _DASHES.sub("，" if is_cjk(language) else ", ", text)
+    text = _REPEATED_MARKS.sub(r"\1", text)
+    text = _SPACES.sub(" ", text).strip()
+    if is_cjk(language):
+        text = _SPACE_NEAR_CJK.sub("", text)
+    text = re.sub(r"\s+([,.!?;:])", r"\1", text)
+    text = re.sub(r"([，,])\s*([，,。.!?！？])", r"\2", text)
+    return text.strip(" ，,")
+
+
+def strip_photo_credit(caption: str) -> str:
+    """Drop a trailing photo credit, which is not read aloud.
+
+    >>> strip_photo_credit("布林肯抵达安德鲁斯空军基地。（美联社照片）")
+    '布林肯抵达安德鲁斯空军基地。'
+    >>> strip_photo_credit("Blinken arrives in Brussels. (AP Photo/Evan Vucci)")
+    'Blinken arrives in Brussels.'
+    """
+    return PHOTO_CREDIT.sub("", caption).strip()
+
+
+def speakable(text: str) -> bool:
+    """Whether ``text`` has anything a voice can say (a letter or a digit).
+
+    >>> speakable("……！"), speakable("🎉🎉"), speakable("好")
+    (False, False, True)
+    """
+    return any(unicodedata.category(char)[0] in "LN" for char in text)

@@ -1,0 +1,52 @@
+"""Assemble an ``Article`` from the parts every source yields: title, link, date, body blocks."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+
+from ..errors import ReadError
+from ..language import detect_language
+from ..models import Article, Block
+from .sites import source_name
+
+_SPACE = re.compile(r"\s+")
+
+
+def make_article(
+    *,
+    title: str,
+    link: str,
+    published: dt.datetime | None,
+    blocks: tuple[Block, ...],
+    origin: str,
+    author: str = "",
+    fallback_published: dt.datetime | None = None,
+) -> Article:
+    """Build an Article; ``origin`` names the input in errors. Dates without a zone are taken as UTC."""
+    if not any(block.kind in {"paragraph", "quote", "list_item"} for block in blocks):
+        raise ReadError(f"{origin}: no article text found (is this an article page?)")
+    title = _SPACE.sub(" ", title).strip() or _first_words(blocks)
+    body_text = " ".join(block.text for block in blocks)
+    language = detect_language(title + " " + body_text)
+    when = published or fallback_published or dt.datetime.now(dt.UTC)
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    identity = link or hashlib.sha256(body_text.encode()).hexdigest()
+    return Article(
+        id=hashlib.sha256(identity.encode()).hexdigest()[:16],
+        title=title,
+        link=link,
+        published=when,
+        source_name=source_name(link, language),
+        language=language,
+        blocks=blocks,
+        author=_SPACE.sub(" ", author).strip(),
+        images=tuple(block.src for block in blocks if block.kind == "figure" and block.src),
+    )
+
+
+def _first_words(blocks: tuple[Block, ...]) -> str:
+    first = next(block.text for block in blocks if block.kind == "paragraph")
+    return first[:60].rstrip() + ("…" if len(first) > 60 else "")

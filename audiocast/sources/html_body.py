@@ -1,0 +1,316 @@
+"""Article body HTML → ordered blocks. One reader for archive files, web pages and feed entries.
+
+What a listener hears is decided by two tables below: which elements are page chrome (dropped
+with everything inside them) and which text lines are chrome (copyright and "more feeds"
+footers). Everything else becomes headings, paragraphs, figures, quotes and list items in
+reading order. Keep the README's "what is read" section in sync with these tables.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from bs4 import BeautifulSoup, Comment, Doctype, NavigableString, ProcessingInstruction, Tag
+
+from ..models import Block, BlockKind
+
+CHROME_TAGS = frozenset(
+    [
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "iframe",
+        "frame",
+        "video",
+        "audio",
+        "source",
+        "track",
+        "object",
+        "embed",
+        "svg",
+        "canvas",
+        "form",
+        "button",
+        "input",
+        "select",
+        "textarea",
+        "nav",
+        "footer",
+        "aside",
+        "dialog",
+        "menu",
+        "link",
+        "meta",
+        "head",
+    ]
+)
+"""Elements never read: code, media players, embeds, forms and navigation."""
+
+CHROME_CLASS = re.compile(
+    r"(?:^|[-_\s])(share|sharing|social|comments?|related|tags?|tag-?list|copyright|newsletter|subscribe|"
+    r"advert\w*|ads?|promo\w*|sponsor\w*|breadcrumbs?|twitter-tweet|instagram-media|tiktok-embed|embed\w*|"
+    r"video\w*|player|more-?feeds|rss|toolbar|sr-only|visually-hidden|hidden)(?:$|[-_\s])",
+    re.IGNORECASE,
+)
+"""Class or id words of page chrome: share bars, related lists, embedded tweets, tag lists, ads."""
+
+CHROME_TEXT = re.compile(
+    r"^\s*(?:©|\(c\)\s|copyright\b|all rights reserved|版权所有|版權所有|"
+    r"(?:更多|more)\s*\S{0,12}\s*(?:rss|feeds?|订阅|訂閱|推送)|"
+    r"(?:subscribe|订阅|訂閱)\b.{0,40}(?:rss|feed|newsletter|频道|頻道)|"
+    r"(?:相关|相關|related)\s*(?:文章|新闻|新聞|报道|報導|articles?|stories|coverage)\s*[:：]?\s*$)",
+    re.IGNORECASE,
+)
+"""Text lines that are page furniture rather than article: copyright and feed footers."""
+
+TRACKER_SRC = re.compile(r"pixel|beacon|tracking|tracker|analytics|doubleclick|feedburner|/stats?[/?]", re.I)
+
+_BLOCK_TAGS = frozenset(
+    [
+        "p",
+        "div",
+        "section",
+        "article",
+        "main",
+        "figure",
+        "figcaption",
+        "blockquote",
+        "ul",
+        "ol",
+        "li",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "table",
+        "tr",
+        "td",
+        "th",
+        "dl",
+        "dt",
+        "dd",
+        "pre",
+        "address",
+        "center",
+    ]
+)
+_MARKS = {
+    "strong": "strong",
+    "b": "strong",
+    "h1": "heading",
+    "h2": "heading",
+    "h3": "heading",
+    "h4": "heading",
+    "h5": "heading",
+    "h6": "heading",
+    "small": "caption",
+    "figcaption": "caption",
+    "blockquote": "quote",
+    "li": "item",
+    "a": "link",
+}
+_SPACE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class _Text:
+    text: str
+    marks: frozenset[str]
+
+
+@dataclass(frozen=True)
+class _Break:
+    pass
+
+
+@dataclass(frozen=True)
+class _Boundary:
+    pass
+
+
+@dataclass(frozen=True)
+class _Image:
+    src: str
+    alt: str
+
+
+_Event = _Text | _Break | _Boundary | _Image
+
+
+def parse_body(html: str) -> tuple[Block, ...]:
+    """Read the blocks of an article body, in order, without page chrome.
+
+    >>> [b.kind for b in parse_body("<p>One.<br/><br/><strong>Part two</strong><br/><br/>Two.</p>")]
+    ['paragraph', 'heading', 'paragraph']
+    """
+    return tuple(read_blocks(BeautifulSoup(html, "lxml")))
+
+
+def read_blocks(root: Tag) -> Iterator[Block]:
+    """Blocks under an already parsed element (the page reader picks the article's element)."""
+    drop_chrome(root)
+    builder = _BlockBuilder()
+    for event in _walk(root, frozenset()):
+        builder.feed(event)
+    yield from builder.finish()
+
+
+def drop_chrome(root: Tag) -> None:
+    """Remove page chrome from ``root`` in place."""
+    for node in list(root.find_all(True)):
+        if node.decomposed or node.parent is None:
+            continue
+        if _is_chrome(node):
+            node.decompose()
+    for node in list(root.find_all(["ul", "ol"])):
+        if not node.decomposed and _is_link_list(node):
+            node.decompose()
+
+
+def _is_chrome(node: Tag) -> bool:
+    if node.name in CHROME_TAGS:
+        return True
+    if node.has_attr("hidden") or node.get("aria-hidden") == "true":
+        return True
+    style = str(node.get("style", "")).replace(" ", "").lower()
+    if "display:none" in style or "visibility:hidden" in style:
+        return True
+    words = " ".join([*node.get_attribute_list("class"), str(node.get("id") or "")])
+    if node.name not in {"small", "figcaption", "img"} and words.strip() and CHROME_CLASS.search(words):
+        return True
+    return node.name == "img" and _is_tracker(node)
+
+
+def _is_tracker(image: Tag) -> bool:
+    size = [str(image.get(attribute, "")) for attribute in ("width", "height")]
+    tiny = any(value.isdigit() and int(value) <= 2 for value in size)
+    return tiny or bool(TRACKER_SRC.search(str(image.get("src", ""))))
+
+
+def _is_link_list(listing: Tag) -> bool:
+    """A list whose every item is only a link: related articles or tags, not content."""
+    items = listing.find_all("li")
+    return bool(items) and all(_only_links(item) for item in items)
+
+
+def _only_links(node: Tag) -> bool:
+    text = _SPACE.sub("", node.get_text())
+    linked = _SPACE.sub("", "".join(link.get_text() for link in node.find_all("a")))
+    return not text or text == linked
+
+
+def _walk(node: Tag, marks: frozenset[str]) -> Iterator[_Event]:
+    for child in node.children:
+        if isinstance(child, Comment | Doctype | ProcessingInstruction):
+            continue
+        if isinstance(child, NavigableString):
+            yield _Text(str(child), marks)
+            continue
+        if not isinstance(child, Tag):
+            continue
+        if child.name == "br":
+            yield _Break()
+        elif child.name == "img":
+            yield _Image(str(child.get("src", "")), _SPACE.sub(" ", str(child.get("alt", ""))).strip())
+        else:
+            inner = marks | {_MARKS[child.name]} if child.name in _MARKS else marks
+            is_block = child.name in _BLOCK_TAGS
+            if is_block:
+                yield _Boundary()
+            yield from _walk(child, inner)
+            if is_block:
+                yield _Boundary()
+
+
+@dataclass
+class _Figure:
+    src: str
+    alt: str
+    caption: list[str] = field(default_factory=list)
+
+
+class _BlockBuilder:
+    """Gathers walker events into blocks: paragraphs end at blocks and at double ``<br>``."""
+
+    def __init__(self) -> None:
+        self.blocks: list[Block] = []
+        self.pieces: list[_Text] = []
+        self.breaks = 0
+        self.figure: _Figure | None = None
+
+    def feed(self, event: _Event) -> None:
+        if isinstance(event, _Text):
+            self._text(event)
+        elif isinstance(event, _Break):
+            self.breaks += 1
+            if self.breaks >= 2:
+                self._end_paragraph()
+            else:
+                self.pieces.append(_Text("\n", frozenset()))
+        elif isinstance(event, _Boundary):
+            self._end_paragraph()
+        else:
+            self._end_paragraph()
+            self._end_figure()
+            self.figure = _Figure(event.src, event.alt)
+
+    def finish(self) -> list[Block]:
+        self._end_paragraph()
+        self._end_figure()
+        return self.blocks
+
+    def _text(self, event: _Text) -> None:
+        if not event.text.strip():
+            self.pieces.append(_Text(" ", event.marks))
+            return
+        self.breaks = 0
+        if self.figure is not None and "caption" in event.marks:
+            self.figure.caption.append(event.text)
+            return
+        self._end_figure()
+        self.pieces.append(event)
+
+    def _end_paragraph(self) -> None:
+        pieces, self.pieces, self.breaks = self.pieces, [], 0
+        text = _SPACE.sub(" ", "".join(piece.text for piece in pieces)).strip()
+        if not text or CHROME_TEXT.search(text):
+            return
+        spoken = [piece for piece in pieces if piece.text.strip()]
+        if all("link" in piece.marks for piece in spoken):
+            return  # a paragraph of nothing but links: related-article or "read more" lines
+        self.blocks.append(Block(_kind_of(spoken), text))
+
+    def _end_figure(self) -> None:
+        figure, self.figure = self.figure, None
+        if figure is None:
+            return
+        caption = _SPACE.sub(" ", "".join(figure.caption)).strip()
+        text = caption or (figure.alt if _meaningful_alt(figure.alt, figure.src) else "")
+        if text and not CHROME_TEXT.search(text):
+            self.blocks.append(Block("figure", text, src=figure.src))
+
+
+def _kind_of(pieces: list[_Text]) -> BlockKind:
+    for mark, kind in (("heading", "heading"), ("strong", "heading"), ("quote", "quote"), ("item", "list_item")):
+        if all(mark in piece.marks for piece in pieces):
+            if kind == "heading" and len("".join(piece.text for piece in pieces)) > 120:
+                return "paragraph"  # a bold paragraph is emphasis, not a section title
+            return kind  # type: ignore[return-value]
+    return "paragraph"
+
+
+def _meaningful_alt(alt: str, src: str) -> bool:
+    """Alt text worth reading: not empty, not a file name, not a placeholder word.
+
+    >>> _meaningful_alt("photo", "x.jpg"), _meaningful_alt("IMG_2231.jpg", ""), _meaningful_alt("布林肯抵达", "")
+    (False, False, True)
+    """
+    lowered = alt.lower().strip()
+    if len(lowered) < 2 or lowered in {"image", "photo", "picture", "img", "图片", "圖片", "照片"}:
+        return False
+    return not re.fullmatch(r"[\w.-]+\.(jpe?g|png|gif|webp|svg)", lowered) and lowered not in src.lower()
