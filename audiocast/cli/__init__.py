@@ -15,9 +15,11 @@ import click
 
 from ..errors import AudiocastError
 from .episode import episode_command, script_command
+from .feed import feed_group
 from .serve import serve_command
+from .voices import voices_command
 
-COMMANDS: list[click.Command] = [episode_command, script_command, serve_command]
+COMMANDS: list[click.Command] = [episode_command, script_command, serve_command, voices_command, feed_group]
 """Every subcommand, in help order. Keep the README's command list in sync."""
 
 

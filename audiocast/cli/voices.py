@@ -1,0 +1,39 @@
+"""``audiocast voices``: the voices each engine offers, marking the ones the bundled profiles use."""
+
+from __future__ import annotations
+
+import textwrap
+
+import click
+
+from ..engines import VoiceCatalog, VoiceEntry, voice_catalog
+
+
+@click.command("voices")
+@click.option("--language", metavar="CODE", help="Only voices for this language, e.g. zh, zh-TW or en.")
+@click.option("--timeout", type=click.FloatRange(0.1, 60), default=5.0, show_default=True,
+              help="Seconds to wait for the live online voice list before using the bundled snapshot.")
+def voices_command(language: str | None, timeout: float) -> None:
+    """List online (edge) and offline (espeak) voices; * marks voices the bundled profiles use."""
+    for line in render(voice_catalog(language, timeout=timeout)):
+        click.echo(line)
+
+
+def render(catalog: VoiceCatalog) -> list[str]:
+    """The catalog as the lines the command prints."""
+    source = "live list" if catalog.live else "bundled snapshot, the service could not be reached"
+    lines = [f"Online voices (edge, {source}):"]
+    lines += [_line(entry) for entry in catalog.entries if entry.engine == "edge"] or ["  (none)"]
+    lines += ["", "Offline voices (espeak, always available):"]
+    lines += [_line(entry) for entry in catalog.entries if entry.engine == "espeak"] or ["  (none)"]
+    if catalog.variants:
+        variants = f"variants, appended to any offline voice (cmn+f3): {' '.join(catalog.variants)}"
+        lines += textwrap.wrap(variants, width=100, initial_indent="  ", subsequent_indent="    ")
+    lines += ["", "* used by a bundled voice profile;  ! named by a profile but not offered"]
+    return lines
+
+
+def _line(entry: VoiceEntry) -> str:
+    mark = "!" if not entry.available else "*" if entry.used_by else " "
+    uses = f"  [{', '.join(entry.used_by)}]" if entry.used_by else ""
+    return f"{mark} {entry.name:<30} {entry.gender:<7} {entry.description}{uses}".rstrip()
