@@ -30,7 +30,7 @@ _DEFAULT_WPM = 175
 
 
 class _Event(ctypes.Structure):
-    _fields_ = [  # noqa: RUF012 - ctypes requires a class attribute list
+    _fields_ = [
         ("type", ctypes.c_int),
         ("unique_identifier", ctypes.c_uint),
         ("text_position", ctypes.c_int),
@@ -168,8 +168,9 @@ class EspeakEngine:
 
 def list_voices() -> list[str]:
     """Names of the espeak-ng languages and variants this wheel ships (for ``audiocast voices``)."""
-    import espeakng_loader
     from pathlib import Path
+
+    import espeakng_loader
 
     data = Path(espeakng_loader.get_data_path())
     languages = sorted(path.name for path in (data / "lang").rglob("*") if path.is_file())

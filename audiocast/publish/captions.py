@@ -63,23 +63,33 @@ def _split_cue(cue: Cue, max_chars: int) -> list[Cue]:
 
 
 def _pieces(text: str, max_chars: int) -> list[str]:
-    """Greedy cut at break points; a run with no break point is cut at ``max_chars``.
+    """Greedy cut at break points; a run with no break point is cut into even parts.
 
     A cut never leaves punctuation alone on a cue:
 
-    >>> _pieces("一二三四五。", 5)
-    ['一二三四五。']
+    >>> _pieces("一二三四五六七。", 7)
+    ['一二三四', '五六七。']
     """
     pieces: list[str] = []
     for atom in _atoms(text):
-        while len(atom) > max_chars and speakable(atom[max_chars:]):
-            pieces.append(atom[:max_chars])
-            atom = atom[max_chars:]
-        if pieces and len(pieces[-1]) + len(atom.rstrip()) <= max_chars:
-            pieces[-1] += atom
-        else:
-            pieces.append(atom)
+        for part in _even_parts(atom, max_chars):
+            if pieces and len(pieces[-1]) + len(part.rstrip()) <= max_chars:
+                pieces[-1] += part
+            else:
+                pieces.append(part)
     return [piece.strip() for piece in pieces if piece.strip()]
+
+
+def _even_parts(run: str, max_chars: int) -> list[str]:
+    """``run`` in the fewest near-equal parts of at most ``max_chars``, punctuation kept with words."""
+    if len(run.strip()) <= max_chars:
+        return [run]
+    count = -(-len(run) // max_chars)
+    size = -(-len(run) // count)
+    parts = [run[start : start + size] for start in range(0, len(run), size)]
+    while len(parts) > 1 and not speakable(parts[-1]):
+        parts[-2] += parts.pop()
+    return parts
 
 
 def _atoms(text: str) -> Iterable[str]:
@@ -92,15 +102,23 @@ def _atoms(text: str) -> Iterable[str]:
 
 
 def _wrap(text: str, width: int) -> list[str]:
-    """At most two lines of about ``width`` characters, balanced.
+    """At most two lines of at most ``width`` characters, broken near the middle, at punctuation or
+    spaces where possible.
 
     >>> _wrap("The Secretary of State flew to Brussels on Monday for talks.", 42)
     ['The Secretary of State flew to', 'Brussels on Monday for talks.']
+    >>> _wrap("周三，布林肯将率领美国代表团前往北约成员国北马其顿，", 18)
+    ['周三，布林肯将率领美国代表', '团前往北约成员国北马其顿，']
     """
     if len(text) <= width:
         return [text]
-    halves = _pieces(text, max(width, (len(text) + 1) // 2))
-    return [halves[0], "".join(halves[1:]).strip()] if len(halves) > 1 else halves
+    natural = [match.end() for match in _BREAK_AFTER.finditer(text) if 0 < match.end() < len(text)]
+    for candidates in (natural, range(1, len(text))):
+        fitting = [i for i in candidates if len(text[:i].rstrip()) <= width and len(text[i:].strip()) <= width]
+        if fitting:
+            cut = min(fitting, key=lambda i: abs(len(text) / 2 - i))
+            return [text[:cut].rstrip(), text[cut:].strip()]
+    return [text]
 
 
 def _vtt_escape(text: str) -> str:

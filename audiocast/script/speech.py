@@ -19,7 +19,7 @@ REMOVALS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("tags", re.compile(r"<[^>]{0,500}>")),
     ("urls", re.compile(r"(?:https?://|ftp://|www\.)[^\s<>\"“”，。、]+", re.IGNORECASE)),
     ("bare addresses", re.compile(
-        r"\b[\w-]+(?:\.[\w-]+)*\.(?:com|net|org|gov|edu|io|cn|tw|hk|uk|jpg|jpeg|png|gif|webp|html?)(?:[/?#][^\s，。]*)?",
+        r"\b(?:[\w-]+\.)+(?:[a-z]{2,6}[/?#][^\s，。]*|(?:com|net|org|gov|edu|io|cn|tw|hk|uk|jpe?g|png|gif|webp|html?)\b)",
         re.IGNORECASE,
     )),
     ("emoji", re.compile("[\U0001f000-\U0001faff\U00002600-\U000027bf\U0001f1e6-\U0001f1ff\ufe0f\u200d\u20e3]")),
@@ -36,6 +36,7 @@ PHOTO_CREDIT = re.compile(
 _REPEATED_MARKS = re.compile(r"([!?！？。，,.;；])\1+")
 _DASHES = re.compile(r"\s*(?:——|—|―|--)\s*")
 _SPACES = re.compile(r"[ \t\r\n\u00a0\u3000]+")
+_CAPS_DATELINE = re.compile(r"^([A-Z][A-Z.'\- ]{2,40}?)(?=\s*(?:—|–|--|,))")
 _SPACE_NEAR_CJK = re.compile(rf"(?<=[{_CJK}{_CJK_QUOTES}]) | (?=[{_CJK}{_CJK_QUOTES}])")
 
 
@@ -46,11 +47,14 @@ def clean(text: str, language: str) -> str:
     '最后一站，北马其顿首都的“坚定承诺”'
     >>> clean("Hello 👋 world!!! See www.example.com/x — now.", "en-US")
     'Hello world! See, now.'
+    >>> clean("NEW YORK — Markets rose.", "en-US")
+    'New York, Markets rose.'
     """
     previous = None
     while previous != text:  # double-escaped feeds carry &amp;nbsp; and worse
         previous, text = text, html.unescape(text)
     text = unicodedata.normalize("NFC", text)
+    text = _CAPS_DATELINE.sub(lambda match: match.group(1).title(), text)
     for _, pattern in REMOVALS:
         text = pattern.sub(" ", text)
     text = _DASHES.sub("，" if is_cjk(language) else ", ", text)

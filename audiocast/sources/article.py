@@ -9,6 +9,7 @@ import re
 from ..errors import ReadError
 from ..language import detect_language
 from ..models import Article, Block
+from ..script.speech import speakable
 from .sites import source_name
 
 _SPACE = re.compile(r"\s+")
@@ -25,7 +26,7 @@ def make_article(
     fallback_published: dt.datetime | None = None,
 ) -> Article:
     """Build an Article; ``origin`` names the input in errors. Dates without a zone are taken as UTC."""
-    if not any(block.kind in {"paragraph", "quote", "list_item"} for block in blocks):
+    if not any(block.kind in {"paragraph", "quote", "list_item"} and speakable(block.text) for block in blocks):
         raise ReadError(f"{origin}: no article text found (is this an article page?)")
     title = _SPACE.sub(" ", title).strip() or _first_words(blocks)
     body_text = " ".join(block.text for block in blocks)

@@ -1,0 +1,1 @@
+"""audiocast test suite."""

@@ -1,0 +1,120 @@
+"""The command line as a user runs it: one error line and exit 1 for bad input, earlier output untouched."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from mutagen.mp3 import MP3
+
+from .conftest import DATA, EXAMPLE, run_cli
+
+OFFLINE = ("--engine", "espeak", "--no-fetch-cover")
+
+
+@pytest.fixture
+def earlier_output(tmp_path: Path) -> Path:
+    """An episode file from an earlier run, which a failing run must not touch."""
+    output = tmp_path / "earlier.mp3"
+    output.write_bytes(b"earlier episode bytes")
+    return output
+
+
+BAD_INPUTS = {
+    "empty": (b"", "is empty"),
+    "binary": (bytes(range(256)) * 40, "is a binary file, not an article"),
+    "no-body-text": (b"<html><head><title>x</title></head><body><nav>menu</nav></body></html>",
+                     "no article text found"),
+    "huge": (b"<p>" + "很长的文章。".encode() * 300_000 + b"</p>", "larger than 4 MB"),
+    "malformed-html": (b"<html><body><p><div><<<>>></", "no article text found"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_INPUTS))
+def test_bad_input_one_line_nonzero_exit_and_earlier_output_untouched(
+    tmp_path: Path, earlier_output: Path, case: str
+) -> None:
+    content, message = BAD_INPUTS[case]
+    source = tmp_path / "article.html"
+    source.write_bytes(content)
+    result = run_cli("episode", source, "-o", earlier_output, *OFFLINE)
+    assert result.code == 1
+    assert result.err.splitlines() == [f"error: {source}: {message}" + result.err.split(message, 1)[1].rstrip()]
+    assert "Traceback" not in result.err
+    assert earlier_output.read_bytes() == b"earlier episode bytes"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["article.html", "earlier.mp3"]
+
+
+def test_missing_path(earlier_output: Path) -> None:
+    result = run_cli("episode", "/no/such/article.md", "-o", earlier_output, *OFFLINE)
+    assert (result.code, result.err) == (1, "error: /no/such/article.md: no such file\n")
+    assert earlier_output.read_bytes() == b"earlier episode bytes"
+
+
+def test_gbk_article_makes_an_episode(tmp_path: Path) -> None:
+    source = tmp_path / "gbk.md"
+    source.write_bytes(EXAMPLE.read_text(encoding="utf-8").encode("gbk"))
+    result = run_cli("script", source, "--json")
+    assert result.code == 0
+    assert json.loads(result.out)["title"] == "布林肯前往布鲁塞尔，北约加强对乌克兰的承诺"
+
+
+def test_standard_input_needs_an_output(monkeypatch: pytest.MonkeyPatch) -> None:
+    result = run_cli("episode", "-", *OFFLINE, stdin=b"x", monkeypatch=monkeypatch)
+    assert (result.code, result.err) == (1, "error: standard input: give the MP3 to write with -o FILE.mp3\n")
+
+
+def test_standard_input_to_episode(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    output = tmp_path / "today.mp3"
+    stdin = (DATA / "read" / "plain.txt").read_bytes()
+    result = run_cli("episode", "-", "-o", output, *OFFLINE, stdin=stdin, monkeypatch=monkeypatch)
+    assert result.code == 0, result.err
+    assert MP3(output).info.length > 3
+    assert output.with_suffix(".vtt").exists()
+
+
+def test_output_folder_gets_the_article_name(tmp_path: Path) -> None:
+    result = run_cli("episode", DATA / "read" / "plain.txt", "-o", tmp_path, *OFFLINE)
+    assert result.code == 0, result.err
+    assert (tmp_path / "plain.mp3").exists() and (tmp_path / "plain.chapters.json").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--rate", "fast"), "rate must look like +10% or -10%, got 'fast'"),
+        (("-o", "episode.wav"), "the output must be a .mp3 file or an existing folder"),
+        (("--bitrate", "65"), "'65' is not one of"),
+        (("--voice-profile", "klingon"), "no voice profile 'klingon'"),
+    ],
+)
+def test_misuse_is_one_clear_line(args: tuple[str, ...], message: str) -> None:
+    result = run_cli("episode", EXAMPLE, *OFFLINE, *args)
+    assert result.code != 0
+    assert message in result.err and "Traceback" not in result.err
+
+
+def test_bad_voice_profile_file_names_the_key(tmp_path: Path) -> None:
+    profile = tmp_path / "mine.toml"
+    profile.write_text('name = "mine"\nlanguage = "zh-CN"\n', encoding="utf-8")
+    result = run_cli("script", EXAMPLE, "--voice-profile", profile)
+    assert (result.code, result.err) == (1, f"error: {profile}: missing key [edge] narrator\n")
+
+
+def test_script_json_lists_segments_with_voices_and_pauses() -> None:
+    result = run_cli("script", EXAMPLE, "--json")
+    document = json.loads(result.out)
+    assert document["profile"] == "zh-CN" and document["language"] == "zh-CN"
+    first = document["segments"][0]
+    assert set(first) >= {"role", "text", "voice", "pause_after_ms", "chapter", "sentences"}
+    chapters = [s["chapter"] for s in document["segments"] if s["chapter"]]
+    assert chapters[1:] == ["北约-乌克兰理事会外长会议", "西巴尔干地区", "北马其顿与欧安组织"]
+
+
+def test_verbose_shows_the_traceback(tmp_path: Path) -> None:
+    source = tmp_path / "empty.md"
+    source.write_bytes(b"")
+    result = run_cli("-v", "episode", source, *OFFLINE)
+    assert result.code == 1
+    assert "Traceback" in result.err and result.err.rstrip().endswith(f"error: {source}: is empty")
