@@ -324,11 +324,11 @@ def serve(
     with make_server(root, host, port) as server:
         if on_ready is not None:
             on_ready(server)
-        logger.info("serving %s at %s", server.root, server.url)
+        logger.debug("serving %s at %s", server.root, server.url)
         try:
             server.serve_forever()
         except KeyboardInterrupt:
-            logger.info("stopped")
+            logger.debug("stopped")
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -336,8 +336,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     server: Server
     protocol_version = "HTTP/1.1"  # keep-alive: players issue many small range requests
-    server_version = "audiocast"
-    sys_version = ""
+    # Headers and body are separate writes; with Nagle on, each small keep-alive answer waits
+    # ~40 ms for the client's delayed ACK (measured: 1000 4 KiB ranges took 44 s, not 0.2 s).
+    disable_nagle_algorithm = True
     timeout = 60  # idle keep-alive connections release their thread
 
     def do_GET(self) -> None:
@@ -359,6 +360,9 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Access-Control-Allow-Origin", "*")
         self.send_header("Access-Control-Expose-Headers", "Accept-Ranges, Content-Length, Content-Range, ETag")
         super().end_headers()
+
+    def version_string(self) -> str:
+        return "audiocast"  # not the Python version http.server would add
 
     def log_message(self, format: str, *args: object) -> None:
         logger.debug("%s %s", self.address_string(), format % args)
