@@ -12,6 +12,7 @@ import logging
 import subprocess
 import warnings
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import imageio_ffmpeg
@@ -51,15 +52,31 @@ def clip_duration_ms(clip: Clip) -> int:
     return len(decode_clip(clip))
 
 
+@dataclass(frozen=True)
+class Mix:
+    """The episode as raw mono 16-bit PCM, before encoding, with its timeline."""
+
+    pcm: bytes
+    sample_rate: int
+    timeline: Timeline
+
+
 def assemble(script: Script, clips: Sequence[Clip], destination: Path, *, bitrate: int = 64) -> Timeline:
     """Join ``clips`` with the script's pauses, encode once to MP3 at ``destination``, return the timeline."""
+    mixed = mix(script, clips)
+    encode_mp3(mixed.pcm, mixed.sample_rate, destination, bitrate=bitrate)
+    return mixed.timeline
+
+
+def mix(script: Script, clips: Sequence[Clip]) -> Mix:
+    """Decode every clip once, level it, and lay all of them out with the script's pauses."""
     if len(clips) != len(script.segments):
         raise ValueError(f"{len(clips)} clips for {len(script.segments)} segments")
     decoded = [decode_clip(clip) for clip in clips]
     sample_rate = max(segment.frame_rate for segment in decoded)
     pcm, placed = _join(script.segments, [_level(audio, sample_rate) for audio in decoded], clips, sample_rate)
-    encode_mp3(pcm, sample_rate, destination, bitrate=bitrate)
-    return Timeline(placed=tuple(placed), duration_ms=_ms(len(pcm) // _SAMPLE_WIDTH, sample_rate))
+    duration_ms = _ms(len(pcm) // _SAMPLE_WIDTH, sample_rate)
+    return Mix(pcm, sample_rate, Timeline(placed=tuple(placed), duration_ms=duration_ms))
 
 
 def _level(audio: AudioSegment, sample_rate: int) -> AudioSegment:

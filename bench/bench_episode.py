@@ -1,0 +1,111 @@
+"""Benchmark: the example article on the offline voice, end to end, and assembly growth.
+
+Run:  .venv/bin/python bench/bench_episode.py
+
+Prints audio seconds, wall seconds and the realtime factor end to end, the share of each stage,
+then the time to lay out 10, 100 and 1000 segments with audiocast's one-pass join against the
+naive pydub ``+`` loop (the baseline, run in the same process).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import statistics
+import sys
+import tempfile
+import time
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+from audiocast.audio import decode_clip, encode_mp3, mix
+from audiocast.engines.espeak import EspeakEngine
+from audiocast.episode import EpisodeOptions, make_episode
+from audiocast.models import Article, Block, Clip, Script, Segment
+from audiocast.profiles import load_profile
+from audiocast.script import build_script
+from audiocast.sources import read_source
+from audiocast.synth import SynthOptions, synthesize
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    from pydub import AudioSegment
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "voa-blinken-nato-2023-11-27.md"
+T = TypeVar("T")
+
+
+def timed(work: Callable[[], T]) -> tuple[T, float]:
+    start = time.perf_counter()
+    result = work()
+    return result, time.perf_counter() - start
+
+
+def end_to_end(runs: int = 3) -> None:
+    options = EpisodeOptions(engine="espeak", fetch_cover=False, synth=SynthOptions(jobs=1, cache_dir=None))
+    walls, audio_s = [], 0.0
+    with tempfile.TemporaryDirectory() as folder:
+        for _ in range(runs):
+            episode, wall = timed(lambda: make_episode(read_source(str(EXAMPLE)), Path(folder) / "x.mp3", options))
+            walls.append(wall)
+            audio_s = episode.duration_ms / 1000
+    wall = statistics.median(walls)
+    print(f"example article, offline voice (median of {runs} runs, no cache)")
+    print(f"  audio {audio_s:.1f} s, wall {wall:.2f} s, realtime factor {audio_s / wall:.0f}x")
+
+
+def stage_shares() -> None:
+    profile = load_profile("zh-CN")
+    article, read_s = timed(lambda: read_source(str(EXAMPLE)))
+    script, script_s = timed(lambda: build_script(article, profile))
+    engine = EspeakEngine()
+    clips, synth_s = timed(lambda: synthesize(script, profile, engine, SynthOptions(jobs=1, cache_dir=None)))
+    mixed, mix_s = timed(lambda: mix(script, clips))
+    with tempfile.TemporaryDirectory() as folder:
+        _, encode_s = timed(lambda: encode_mp3(mixed.pcm, mixed.sample_rate, Path(folder) / "x.mp3", bitrate=64))
+    total = read_s + script_s + synth_s + mix_s + encode_s
+    print("  share of time by stage:")
+    for name, seconds in (("read + script", read_s + script_s), ("synthesis", synth_s),
+                          ("assembly (decode, level, join)", mix_s), ("encoding (ffmpeg, MP3)", encode_s)):
+        print(f"    {name:<32} {seconds:6.3f} s  {100 * seconds / total:5.1f}%")
+
+
+def synthetic(count: int) -> tuple[Script, list[Clip]]:
+    """``count`` segments of half a second of tone each, with paragraph pauses."""
+    clip = asyncio.run(EspeakEngine().synthesize("测试。", load_profile("zh-CN").voice_for("espeak", "narrator")))
+    clip = Clip(clip.audio[: clip.sample_rate], "pcm_s16le", clip.sample_rate)  # 0.5 s
+    article = Article(id="b", title="bench", link="", published=dt.datetime.now(dt.UTC), source_name="",
+                      language="zh-CN", blocks=(Block("paragraph", "测试。"),))
+    segments = tuple(Segment("body", "测试。", "zh-CN", "narrator", 700, ("测试。",), chapter="c" if i == 0 else None)
+                     for i in range(count))
+    return Script(article, "zh-CN", "zh-CN", segments), [clip] * count
+
+
+def naive_join(script: Script, clips: list[Clip]) -> AudioSegment:
+    episode = AudioSegment.empty()
+    for segment, clip in zip(script.segments, clips, strict=True):
+        episode += decode_clip(clip) + AudioSegment.silent(segment.pause_after_ms, frame_rate=clip.sample_rate)
+    return episode
+
+
+def assembly_growth() -> None:
+    print("assembly of N half-second segments (one-pass join vs pydub '+' loop baseline)")
+    print(f"  {'N':>5} {'audiocast':>10} {'per seg':>9} {'pydub +':>9} {'ratio':>7}")
+    for count in (10, 100, 1000):
+        script, clips = synthetic(count)
+        _, ours = timed(lambda: mix(script, clips))
+        _, naive = timed(lambda: naive_join(script, clips))
+        print(f"  {count:>5} {ours:>9.3f}s {1000 * ours / count:>7.2f}ms {naive:>8.3f}s {naive / ours:>6.1f}x")
+
+
+def main() -> int:
+    end_to_end()
+    stage_shares()
+    assembly_growth()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
