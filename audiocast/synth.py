@@ -1,19 +1,34 @@
-"""Turn a script's segments into clips: the one owner of concurrency for every engine.
+"""Turn a script's segments into clips: the one wrapper around every engine.
 
-Segments are synthesised by a bounded pool (``jobs``); results come back in script order. The
-first failure cancels the rest and is re-raised as itself, so the CLI still prints one line.
+Engines only turn text into audio. This module owns, once for all of them:
+
+- concurrency: a bounded pool (``jobs``), results in script order, a callback per finished clip;
+- the clip cache (``audiocast.cache``): a clip is looked up before synthesis and stored as soon as
+  it is validated, so a failed run keeps its good clips and a rerun resumes;
+- faults: an outer timeout per attempt, retries with exponential backoff and jitter on every
+  ``TransientSynthError`` (throttling, 5xx, connection errors, no audio, timeouts, truncated
+  audio), and the profile's fallback voice for a voice that keeps answering with no audio;
+- clip validation: the audio must decode and last about as long as its text takes to say.
+
+The first failure that survives all of that cancels the other segments and is re-raised as one
+line naming the segment, the cause and the fix.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import random
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
-from .engines.base import Engine
-from .errors import AudiocastError, SynthError
-from .models import Clip, Script, Segment
+from .audio import clip_duration_ms
+from .cache import ClipCache, ClipKey
+from .engines.base import Engine, VoiceSpec
+from .errors import AssembleError, AudiocastError, NoAudioError, SynthError, TransientSynthError
+from .models import Boundary, Clip, Script, Segment
 from .profiles import VoiceProfile
 
 log = logging.getLogger(__name__)
@@ -21,16 +36,38 @@ log = logging.getLogger(__name__)
 ClipDone = Callable[[int, Clip], None]
 """Called with (segment index, clip) as each clip is ready; used for progress."""
 
+MAX_JOBS = 16
+"""The most segments synthesised at once: the edge service treats floods as abuse (edge-tts #102, #235)."""
+
+# The fastest speech still plausible at rate +0%, about 2.5x a brisk newsreader; shorter audio is
+# treated as truncated, which edge-tts does not detect (it returns silently, edge-tts #190).
+_FASTEST_CJK_PER_S = 12
+_FASTEST_OTHER_PER_S = 40
+_BOUNDARY_SLACK_MS = 500
+
 
 @dataclass(frozen=True, kw_only=True)
 class SynthOptions:
+    """How segments are synthesised. The defaults suit the online voice; tests shrink the delays."""
+
     jobs: int = 4
     rate: str | None = None
     """Overrides the profile's rate, e.g. ``+15%``."""
+    cache_dir: Path | None = None
+    """Root of the clip cache (see ``audiocast.cache.default_cache_dir``); None disables caching."""
+    timeout: float = 60.0
+    """Seconds one attempt at one segment may take; edge-tts's receive timeout misses a silent socket."""
+    retries: int = 4
+    """Further attempts after a transient failure, per voice."""
+    backoff: float = 1.0
+    """Seconds before the first retry; each later retry waits twice as long, with jitter."""
+    max_backoff: float = 30.0
 
     def __post_init__(self) -> None:
-        if not 1 <= self.jobs <= 32:
-            raise ValueError(f"jobs must be between 1 and 32, got {self.jobs}")
+        if not 1 <= self.jobs <= MAX_JOBS:
+            raise ValueError(f"jobs must be between 1 and {MAX_JOBS}, got {self.jobs}")
+        if self.timeout <= 0 or self.retries < 0 or self.backoff < 0 or self.max_backoff < 0:
+            raise ValueError("timeout must be positive; retries and backoff must not be negative")
 
 
 def synthesize(
@@ -51,13 +88,12 @@ async def synthesize_async(
     options: SynthOptions,
     on_clip: ClipDone | None = None,
 ) -> list[Clip]:
-    gate = asyncio.Semaphore(options.jobs)
+    """The async core of :func:`synthesize`."""
+    run = _Run(engine, profile, options, total=len(segments))
     clips: list[Clip | None] = [None] * len(segments)
 
     async def one(index: int, segment: Segment) -> None:
-        voice = profile.voice_for(engine.name, segment.voice, rate=options.rate)
-        async with gate:
-            clip = await engine.synthesize(segment.text, voice)
+        clip = await run.clip_for(index, segment)
         clips[index] = clip
         if on_clip is not None:
             on_clip(index, clip)
@@ -71,10 +107,161 @@ async def synthesize_async(
     return [clip for clip in clips if clip is not None]
 
 
+class _Run:
+    """State shared by the segments of one run: the pool, the cache, the voices given up on."""
+
+    def __init__(self, engine: Engine, profile: VoiceProfile, options: SynthOptions, *, total: int) -> None:
+        self.engine = engine
+        self.profile = profile
+        self.options = options
+        self.total = total
+        self.gate = asyncio.Semaphore(options.jobs)
+        self.cache = ClipCache(options.cache_dir) if options.cache_dir is not None else None
+        self.fallback = profile.fallback_for(engine.name, rate=options.rate)
+        self.replaced: dict[str, VoiceSpec] = {}
+        """Voice name → the fallback used instead for the rest of the run, once it stayed silent."""
+
+    async def clip_for(self, index: int, segment: Segment) -> Clip:
+        """The clip for one segment, cached or synthesised; failures name the segment."""
+        voice = self.profile.voice_for(self.engine.name, segment.voice, rate=self.options.rate)
+        try:
+            return self._cached(segment.text, voice) or await self._synthesised(segment.text, voice)
+        except SynthError as exc:
+            raise self._final_error(index, segment, exc) from exc
+
+    def _cached(self, text: str, voice: VoiceSpec) -> Clip | None:
+        if self.cache is None:
+            return None
+        for candidate in (voice, self.fallback):  # a rerun also finds what the fallback voice said
+            if candidate is not None and (clip := self.cache.get(ClipKey.of(self.engine, candidate, text))):
+                return clip
+        return None
+
+    async def _synthesised(self, text: str, voice: VoiceSpec) -> Clip:
+        chosen = self.replaced.get(voice.name, voice)
+        try:
+            return await self._with_retries(text, chosen)
+        except _Replaced:
+            return await self._with_retries(text, self.replaced[voice.name])
+        except NoAudioError as exc:
+            if self.fallback is None or chosen.name == self.fallback.name:
+                raise
+            if voice.name not in self.replaced:
+                log.warning("%s; reading its segments with the fallback voice %s", exc, self.fallback.name)
+                self.replaced[voice.name] = self.fallback
+            return await self._with_retries(text, self.fallback)
+
+    async def _with_retries(self, text: str, voice: VoiceSpec) -> Clip:
+        attempts = self.options.retries + 1
+        for attempt in range(1, attempts + 1):
+            if voice.name in self.replaced:  # another segment found this voice silent meanwhile
+                raise _Replaced
+            try:
+                clip = await self._attempt(text, voice)
+            except TransientSynthError as exc:
+                if attempt == attempts:
+                    raise
+                delay = backoff_delay(attempt, self.options.backoff, self.options.max_backoff)
+                log.info("%s; retrying in %.1f s (attempt %d of %d)", exc, delay, attempt + 1, attempts)
+                await asyncio.sleep(delay)
+                continue
+            if self.cache is not None:
+                self.cache.put(ClipKey.of(self.engine, voice, text), clip)
+            return clip
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _attempt(self, text: str, voice: VoiceSpec) -> Clip:
+        """One bounded, timed call to the engine, then validation of what it returned."""
+        async with self.gate:
+            try:
+                async with asyncio.timeout(self.options.timeout):
+                    clip = await self.engine.synthesize(text, voice)
+            except TimeoutError as exc:
+                raise TransientSynthError(f"no answer within {self.options.timeout:g} s") from exc
+        await validate_clip(clip, text, voice)
+        return clip
+
+    def _final_error(self, index: int, segment: Segment, exc: SynthError) -> SynthError:
+        preview = segment.text if len(segment.text) <= 24 else segment.text[:23] + "…"
+        where = f"segment {index + 1} of {self.total} ({segment.role}, {preview!r})"
+        if not isinstance(exc, TransientSynthError):
+            return type(exc)(f"{where}: {exc}")
+        resume = "rerun to resume from the cached clips" if self.cache is not None else "rerun to try again"
+        offline = "" if self.engine.name == "espeak" else ", or use --engine espeak"
+        attempts = self.options.retries + 1
+        return type(exc)(f"{where}: {exc}; gave up after {attempts} attempts; {resume}{offline}")
+
+
+class _Replaced(Exception):
+    """Internal: the voice being retried was replaced by the fallback while this segment waited."""
+
+
+def backoff_delay(attempt: int, base: float, cap: float) -> float:
+    """Seconds to wait after failed attempt ``attempt`` (1-based): ``base·2^(attempt-1)``, capped, jittered.
+
+    The jitter (×0.5–1) spreads the retries of segments that failed together, so they do not hit
+    a throttling service again in one burst.
+
+    >>> 0.5 <= backoff_delay(1, 1.0, 30.0) <= 1.0, 4.0 <= backoff_delay(4, 1.0, 30.0) <= 8.0
+    (True, True)
+    >>> backoff_delay(10, 1.0, 30.0) <= 30.0
+    True
+    """
+    return random.uniform(0.5, 1.0) * min(cap, base * 2.0 ** (attempt - 1))
+
+
+async def validate_clip(clip: Clip, text: str, voice: VoiceSpec) -> None:
+    """Raise ``TransientSynthError`` when ``clip`` does not decode or is cut short."""
+    try:
+        duration_ms = await asyncio.to_thread(clip_duration_ms, clip)
+    except AssembleError as exc:
+        raise TransientSynthError(f"{clip.engine} voice {clip.voice} sent audio that does not decode") from exc
+    problem = truncation(clip.boundaries, duration_ms, text, voice.rate_percent)
+    if problem:
+        raise TransientSynthError(f"{clip.engine} voice {clip.voice} sent truncated audio ({problem})")
+
+
+def truncation(boundaries: Sequence[Boundary], duration_ms: int, text: str, rate_percent: int) -> str | None:
+    """Why audio of ``duration_ms`` cannot be all of ``text``, or None when it is plausible.
+
+    >>> truncation((), 3000, "One short sentence.", 0) is None
+    True
+    >>> truncation((Boundary(100, 4000, "One short sentence."),), 1200, "One short sentence.", 0)
+    'it stops at 1.2 s but its text is spoken until 4.1 s'
+    >>> truncation((), 900, "美国国务卿布林肯周一表示，北约盟国将在布鲁塞尔举行外长会议。", 0)
+    'it lasts 0.9 s, too short for 28 characters'
+    """
+    spoken_until = max((b.offset_ms + b.duration_ms for b in boundaries), default=0)
+    if spoken_until > duration_ms + _BOUNDARY_SLACK_MS:
+        return f"it stops at {duration_ms / 1000:.1f} s but its text is spoken until {spoken_until / 1000:.1f} s"
+    if duration_ms < shortest_plausible_ms(text, rate_percent):
+        characters = sum(1 for char in text if char.isalnum())
+        return f"it lasts {duration_ms / 1000:.1f} s, too short for {characters} characters"
+    return None
+
+
+def shortest_plausible_ms(text: str, rate_percent: int) -> int:
+    """The least time any voice could take to say ``text`` at ``rate_percent``.
+
+    >>> shortest_plausible_ms("北约外长会议", 0), shortest_plausible_ms("NATO ministers meet", 0)
+    (500, 425)
+    >>> shortest_plausible_ms("NATO ministers meet", 100)
+    212
+    """
+    cjk = sum(1 for char in text if _is_cjk(char))
+    other = sum(1 for char in text if char.isalnum()) - cjk
+    seconds = cjk / _FASTEST_CJK_PER_S + other / _FASTEST_OTHER_PER_S
+    return int(seconds * 1000 / (1 + rate_percent / 100))
+
+
+def _is_cjk(char: str) -> bool:
+    return char.isalnum() and unicodedata.east_asian_width(char) == "W"
+
+
 def _first_error(group_error: BaseExceptionGroup[BaseException]) -> BaseException:
     """The first AudiocastError inside a (possibly nested) exception group, else the first error."""
     audiocast_errors = group_error.subgroup(AudiocastError)
-    chosen = audiocast_errors if audiocast_errors is not None else group_error
+    chosen: BaseException = audiocast_errors if audiocast_errors is not None else group_error
     while isinstance(chosen, BaseExceptionGroup):
         chosen = chosen.exceptions[0]
     if not isinstance(chosen, AudiocastError):

@@ -247,7 +247,7 @@ class FakeEdge:
         app.router.add_get(f"{PATH}/edge/v1", self._synthesis)
         app.router.add_get(f"{PATH}/voices/list", self._voice_list)
         # handler_cancellation: a hanging handler must end when its client goes away or we stop.
-        self._runner = web.AppRunner(app, handler_cancellation=True, shutdown_timeout=0.5)
+        self._runner = web.AppRunner(app, handler_cancellation=True, shutdown_timeout=0.5, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()

@@ -11,8 +11,13 @@ from ..engines import VoiceCatalog, VoiceEntry, voice_catalog
 
 @click.command("voices")
 @click.option("--language", metavar="CODE", help="Only voices for this language, e.g. zh, zh-TW or en.")
-@click.option("--timeout", type=click.FloatRange(0.1, 60), default=5.0, show_default=True,
-              help="Seconds to wait for the live online voice list before using the bundled snapshot.")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(0.1, 60),
+    default=5.0,
+    show_default=True,
+    help="Seconds to wait for the live online voice list before using the bundled snapshot.",
+)
 def voices_command(language: str | None, timeout: float) -> None:
     """List online (edge) and offline (espeak) voices; * marks voices the bundled profiles use."""
     for line in render(voice_catalog(language, timeout=timeout)):

@@ -1,0 +1,245 @@
+"""The synthesis wrapper against the fake edge service: each scenario asserts what the user gets.
+
+The real edge-tts client, the real edge engine and the real MP3 decoder run; only the service is
+fake. Backoff is shrunk to milliseconds so the retry scenarios stay fast.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import time
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+
+from audiocast.audio import clip_duration_ms
+from audiocast.engines.base import Engine
+from audiocast.engines.edge import EdgeEngine
+from audiocast.engines.espeak import EspeakEngine
+from audiocast.errors import NoAudioError, SynthError, TransientSynthError
+from audiocast.models import Clip, Segment
+from audiocast.profiles import VoiceProfile, load_profile
+from audiocast.synth import MAX_JOBS, SynthOptions, synthesize_async
+from tests.fake_edge import FakeEdge, fake_edge
+
+__all__ = ["fake_edge"]  # the fixture, used by name
+
+FAST = SynthOptions(jobs=1, timeout=2.0, retries=3, backoff=0.005)
+ZH = load_profile("zh-CN")
+NARRATOR, ASIDE, FALLBACK = "zh-CN-XiaoxiaoNeural", "zh-CN-YunxiNeural", "zh-CN-YunyangNeural"
+TEXTS = [
+    "美国国务卿布林肯周一表示，北约盟国将在布鲁塞尔举行外长会议。",
+    "会议将讨论对乌克兰的支持。",
+    "图片说明：布林肯在记者会上讲话。",
+    "他说，北约的大门仍然敞开。",
+]
+
+
+def segments(texts: Sequence[str] = TEXTS, voice: str = "narrator") -> list[Segment]:
+    return [
+        Segment("body", text, "zh-CN", "aside" if voice == "aside" else "narrator", 300, (text,), chapter="c")
+        for text in texts
+    ]
+
+
+def run(
+    texts: Sequence[str] = TEXTS,
+    options: SynthOptions = FAST,
+    *,
+    engine: Engine | None = None,
+    profile: VoiceProfile = ZH,
+    done: list[int] | None = None,
+) -> list[Clip]:
+    on_clip = (lambda index, clip: done.append(index)) if done is not None else None
+    coroutine = synthesize_async(segments(texts), profile, engine or EdgeEngine(), options, on_clip)
+    return asyncio.run(asyncio.wait_for(coroutine, 30))
+
+
+def without_fallback(profile: VoiceProfile) -> VoiceProfile:
+    voices = {engine: {k: v for k, v in roles.items() if k != "fallback"} for engine, roles in profile.voices.items()}
+    return dataclasses.replace(profile, voices=voices)
+
+
+def test_normal_clips_come_back_in_script_order_with_one_callback_each(fake_edge: FakeEdge) -> None:
+    done: list[int] = []
+    texts = [f"第{number}段。" + TEXTS[number % 4] for number in range(8)]
+
+    clips = run(texts, dataclasses.replace(FAST, jobs=4), done=done)
+
+    assert [clip.boundaries[0].text for clip in clips] == [f"第{number}段。" for number in range(8)]
+    assert sorted(done) == list(range(8))
+    assert all(clip.voice == NARRATOR for clip in clips)
+    assert 2 <= fake_edge.max_active <= 4
+    assert len(fake_edge.turns) == 8
+
+
+def test_jobs_are_bounded() -> None:
+    with pytest.raises(ValueError, match=f"jobs must be between 1 and {MAX_JOBS}"):
+        SynthOptions(jobs=MAX_JOBS + 1)
+    with pytest.raises(ValueError):
+        SynthOptions(jobs=0)
+
+
+def test_403_once_then_fine(fake_edge: FakeEdge) -> None:
+    fake_edge.script("403")
+
+    [clip] = run(TEXTS[:1])
+
+    assert clip.audio and fake_edge.handshakes == 2  # edge-tts's own clock-skew retry absorbed it
+
+
+def test_403_always_fails_with_one_line_naming_the_segment(fake_edge: FakeEdge) -> None:
+    fake_edge.script(*["403"] * 20)
+
+    with pytest.raises(TransientSynthError) as raised:
+        run(TEXTS[:1])
+
+    message = str(raised.value)
+    assert "\n" not in message
+    assert message.startswith("segment 1 of 1 (body, '美国国务卿布林肯周一表示，北约盟国将在布鲁塞尔…'): ")
+    assert "edge service refused the request (HTTP 403)" in message
+    assert message.endswith("gave up after 4 attempts; rerun to try again, or use --engine espeak")
+    assert fake_edge.handshakes == 8  # 4 attempts, each with edge-tts's one 403 retry
+    assert not fake_edge.turns
+
+
+def test_429_and_503_then_fine(fake_edge: FakeEdge, caplog: pytest.LogCaptureFixture) -> None:
+    fake_edge.script("429", "503")
+
+    with caplog.at_level(logging.INFO, logger="audiocast.synth"):
+        [clip] = run(TEXTS[:1])
+
+    assert clip_duration_ms(clip) > 3000
+    assert fake_edge.handshakes == 3
+    retries = [r.getMessage() for r in caplog.records if r.name.startswith("audiocast")]
+    assert "HTTP 429" in retries[0] and "attempt 2 of 4" in retries[0]
+    assert "HTTP 503" in retries[1] and "attempt 3 of 4" in retries[1]
+
+
+def test_no_audio_is_retried(fake_edge: FakeEdge) -> None:
+    fake_edge.script("no_audio", "no_audio")
+
+    [clip] = run(TEXTS[:1])
+
+    assert clip.voice == NARRATOR
+    assert [turn.action for turn in fake_edge.turns] == ["no_audio", "no_audio", "ok"]
+
+
+def test_no_audio_always_without_a_fallback_voice_fails(fake_edge: FakeEdge) -> None:
+    fake_edge.block_voice(NARRATOR)
+
+    with pytest.raises(NoAudioError, match=f"edge voice {NARRATOR} returned no audio; gave up after 4 attempts"):
+        run(TEXTS[:1], profile=without_fallback(ZH))
+
+
+def test_a_silent_hang_is_cut_by_the_outer_timeout_and_retried(fake_edge: FakeEdge) -> None:
+    fake_edge.script("hang")
+    started = time.monotonic()
+
+    [clip] = run(TEXTS[:1], dataclasses.replace(FAST, timeout=0.4))
+
+    assert 0.4 <= time.monotonic() - started < 3
+    assert clip.audio and [turn.action for turn in fake_edge.turns] == ["hang", "ok"]
+
+
+def test_a_hang_on_every_attempt_names_the_timeout(fake_edge: FakeEdge) -> None:
+    fake_edge.script(*["hang"] * 3)
+
+    with pytest.raises(TransientSynthError, match=r"no answer within 0\.3 s; gave up after 2 attempts"):
+        run(TEXTS[:1], dataclasses.replace(FAST, timeout=0.3, retries=1))
+
+
+def test_a_close_before_turn_end_is_caught_as_truncation_and_retried(
+    fake_edge: FakeEdge, caplog: pytest.LogCaptureFixture
+) -> None:
+    fake_edge.script("truncate")
+
+    with caplog.at_level(logging.INFO, logger="audiocast.synth"):
+        [clip] = run(TEXTS[:1])
+
+    assert [turn.action for turn in fake_edge.turns] == ["truncate", "ok"]
+    assert clip_duration_ms(clip) >= clip.boundaries[-1].offset_ms + clip.boundaries[-1].duration_ms
+    [retry] = [r.getMessage() for r in caplog.records if r.name == "audiocast.synth"]
+    assert "sent truncated audio (it stops at" in retry
+
+
+def test_truncation_every_time_fails(fake_edge: FakeEdge) -> None:
+    fake_edge.fail_text("北约", "truncate")
+
+    with pytest.raises(TransientSynthError, match=f"edge voice {NARRATOR} sent truncated audio"):
+        run(TEXTS[:1])
+
+
+def test_a_blocked_voice_is_replaced_by_the_fallback_for_the_rest_of_the_run(
+    fake_edge: FakeEdge, caplog: pytest.LogCaptureFixture
+) -> None:
+    fake_edge.block_voice(NARRATOR)
+
+    with caplog.at_level(logging.WARNING):
+        clips = run(TEXTS * 2)
+
+    assert [clip.voice for clip in clips] == [FALLBACK] * 8
+    tried = Counter(turn.voice for turn in fake_edge.turns)
+    assert tried[FALLBACK] == 8
+    assert 4 <= tried[NARRATOR] < 4 * 8  # segments stop trying the silent voice once one gave up on it
+    [warning] = [r.getMessage() for r in caplog.records if r.name.startswith("audiocast")]
+    assert (
+        warning == f"edge voice {NARRATOR} returned no audio; reading its segments with the fallback voice {FALLBACK}"
+    )
+
+
+def test_a_blocked_fallback_too_fails_naming_the_fallback(fake_edge: FakeEdge) -> None:
+    fake_edge.block_voice(NARRATOR)
+    fake_edge.block_voice(FALLBACK)
+
+    with pytest.raises(NoAudioError, match=f"edge voice {FALLBACK} returned no audio"):
+        run(TEXTS[:1])
+
+
+def test_slow_responses_are_waited_for_not_retried_and_overlap(fake_edge: FakeEdge) -> None:
+    fake_edge.slow_delay = 0.25
+    fake_edge.script(*["slow"] * 8)
+    started = time.monotonic()
+
+    clips = run(TEXTS * 2, dataclasses.replace(FAST, jobs=4, timeout=2.0))
+
+    assert len(clips) == 8 and fake_edge.handshakes == 8
+    assert time.monotonic() - started < 8 * 0.25 / 2  # four at a time, not one after another
+
+
+def test_a_failure_cancels_the_rest_and_keeps_finished_clips_cached(fake_edge: FakeEdge, tmp_path: Path) -> None:
+    options = dataclasses.replace(FAST, cache_dir=tmp_path, retries=0, timeout=0.5)
+    fake_edge.fail_text("敞开", "hang")
+
+    with pytest.raises(TransientSynthError, match=r"^segment 4 of 4 .*rerun to resume from the cached clips"):
+        run(TEXTS, options)
+    fake_edge.reset()
+    clips = run(TEXTS, options)
+
+    assert [turn.text for turn in fake_edge.turns] == [TEXTS[3]]  # only the missing clip is made
+    assert len(clips) == 4
+
+
+def test_the_offline_engine_passes_the_same_checks_at_any_rate(tmp_path: Path) -> None:
+    english = load_profile("en-US")
+    texts = ["Photo caption:", "NATO foreign ministers meet in Brussels on Tuesday.", "2023"]
+    for rate in ("-50%", "+0%", "+100%"):
+        options = dataclasses.replace(FAST, rate=rate, jobs=2, retries=0)
+        chinese = run(TEXTS, options, engine=EspeakEngine())
+        latin = run(texts, options, engine=EspeakEngine(), profile=english)
+        assert [clip.format for clip in chinese + latin] == ["pcm_s16le"] * 7
+
+
+def test_a_non_transient_error_is_not_retried(fake_edge: FakeEdge) -> None:
+    broken = dataclasses.replace(ZH, voices={**ZH.voices, "edge": {"narrator": "not-a-voice", "aside": ASIDE}})
+
+    with pytest.raises(SynthError, match=r"^segment 1 of 1 .*'not-a-voice' is not an edge voice") as raised:
+        run(TEXTS[:1], profile=broken)
+
+    assert not isinstance(raised.value, TransientSynthError)
+    assert "gave up" not in str(raised.value)
+    assert fake_edge.handshakes == 0
