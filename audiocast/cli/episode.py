@@ -8,7 +8,8 @@ from pathlib import Path
 
 import click
 
-from ..engines import ENGINES
+from ..cache import default_cache_dir
+from ..engines import ENGINE_CHOICES
 from ..episode import BITRATES, EpisodeOptions, make_episode, plan
 from ..errors import ReadError
 from ..models import Episode
@@ -32,7 +33,7 @@ _max_bytes_option = click.option(
 @click.argument("source", metavar="ARTICLE")
 @click.option("-o", "--output", type=click.Path(path_type=Path),
               help="MP3 file or existing folder to write. Default: beside the article, with .mp3.")
-@click.option("--engine", type=click.Choice(["auto", *ENGINES]), default="auto", show_default=True,
+@click.option("--engine", type=click.Choice(ENGINE_CHOICES), default="auto", show_default=True,
               help="Voice engine: edge (online neural voices), espeak (offline), auto (edge when reachable).")
 @_profile_option
 @click.option("--rate", metavar="±N%", help="Speaking rate change, e.g. +15% or -10%. Default: the profile's.")
@@ -41,6 +42,9 @@ _max_bytes_option = click.option(
 @click.option("--jobs", type=click.IntRange(1, 32), default=4, show_default=True,
               help="Segments synthesised at once.")
 @_max_bytes_option
+@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Clip cache folder. Default: $AUDIOCAST_CACHE_DIR, else the user cache folder.")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write cached clips.")
 @click.option("--cover", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Image to embed as cover art. Default: the article's lead image, else a bundled cover.")
 @click.option("--no-fetch-cover", is_flag=True, help="Never download the article's image; use the bundled cover.")
@@ -55,6 +59,8 @@ def episode_command(
     bitrate: str,
     jobs: int,
     max_segment_bytes: int,
+    cache_dir: Path | None,
+    no_cache: bool,
     cover: Path | None,
     no_fetch_cover: bool,
 ) -> None:
@@ -65,7 +71,8 @@ def episode_command(
     destination = _destination(source, output)
     try:
         options = EpisodeOptions(
-            engine=engine, profile=profile, synth=SynthOptions(jobs=jobs, rate=rate), bitrate=int(bitrate),
+            engine=engine, profile=profile, bitrate=int(bitrate),
+            synth=SynthOptions(jobs=jobs, rate=rate, cache_dir=None if no_cache else cache_dir or default_cache_dir()),
             max_segment_bytes=max_segment_bytes, fetch_cover=not no_fetch_cover, cover=cover,
         )
     except ValueError as error:
