@@ -1,0 +1,123 @@
+"""``audiocast feed build``: build or update a podcast feed from a feed definition, then say where it is."""
+
+from __future__ import annotations
+
+import datetime as dt
+import ipaddress
+import urllib.parse
+from pathlib import Path
+
+import click
+
+from ..engines import ENGINE_CHOICES
+from ..feedbuild import BuildOptions, BuildReport, build_feed, load_feed_config
+from .progress import BarProgress
+
+
+class _FeedProgress(BarProgress):
+    """A clip bar per episode; which episode is being made is logged by the builder itself."""
+
+    def episode(self, number: int, total: int, title: str) -> None:
+        self.close()
+
+
+@click.group("feed")
+def feed_group() -> None:
+    """Podcast feeds: turn a folder or feed of articles into a feed any podcast app can subscribe to."""
+
+
+@feed_group.command("build")
+@click.argument("definition", metavar="FEED.toml", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Only show what would be added, re-made and removed; write nothing.")
+@click.option(
+    "--base-url",
+    metavar="URL",
+    help="Publish for this address instead of the definition's base_url, e.g. http://192.168.1.20:8000/example/.",
+)
+@click.option(
+    "--engine",
+    type=click.Choice(ENGINE_CHOICES),
+    help="Voice engine, overriding the definition: edge (online), espeak (offline), auto.",
+)
+@click.option("--jobs", type=click.IntRange(1, 32), default=4, show_default=True, help="Segments synthesised at once.")
+@click.pass_context
+def build_command(
+    context: click.Context, definition: Path, dry_run: bool, base_url: str | None, engine: str | None, jobs: int
+) -> None:
+    """Build or update the feed that FEED.toml defines: only new or changed articles are read aloud."""
+    config = load_feed_config(definition)
+    options = BuildOptions(dry_run=dry_run, base_url=base_url, engine=engine, jobs=jobs)
+    progress = _FeedProgress(enabled=not (context.obj or {}).get("quiet", False))
+    try:
+        report = build_feed(config, options, progress)
+    finally:
+        progress.close()
+    for line in summary_lines(report):
+        click.echo(line)
+
+
+def summary_lines(report: BuildReport) -> list[str]:
+    """What a user reads at the end: the changes, where the files are, the address to subscribe to."""
+    plan = report.plan
+    lines = []
+    if report.dry_run:
+        lines.append("Dry run: nothing was written.")
+        lines += _listing("Would add", [(i.article.published, i.article.title) for i in plan.add])
+        lines += _listing("Would re-make (changed)", [(i.article.published, i.article.title) for i in plan.remake])
+        lines += _listing("Would remove", [(r.episode.published, r.episode.title) for r in plan.remove])
+    counts = f"Added {len(plan.add)}, re-made {len(plan.remake)}, removed {len(plan.remove)}, kept {len(plan.keep)}"
+    where = "would be in the feed" if report.dry_run else "in the feed"
+    lines.append(f"{counts}: {_count(report.episodes, 'episode')} {where}.")
+    if not report.dry_run:
+        lines.append(f"Read aloud {_count(report.clips, 'clip')}.")
+    if plan.too_old:
+        lines.append(f"{_count(plan.too_old, 'older article')} left out (beyond keep).")
+    if plan.skipped:
+        lines.append(f"Skipped {_count(len(plan.skipped), 'unreadable input')}:")
+        lines += [f"  {reason}" for reason in plan.skipped]
+    lines.append(f"Files: {_shown(report.output)}/ (feed.xml, index.html, episodes/)")
+    lines.append(f"Subscribe in a podcast app: {report.feed_url}")
+    lines.append(_how_to_publish(report))
+    return lines
+
+
+def _listing(heading: str, entries: list[tuple[dt.datetime, str]]) -> list[str]:
+    if not entries:
+        return []
+    return [f"{heading}:"] + [f"  {published:%Y-%m-%d} {title}" for published, title in entries]
+
+
+def _count(number: int, noun: str) -> str:
+    """
+    >>> _count(1, "clip"), _count(3, "clip")
+    ('1 clip', '3 clips')
+    """
+    return f"{number} {noun}{'s' * (number != 1)}"
+
+
+def _how_to_publish(report: BuildReport) -> str:
+    """Serve it from here when the address is this machine or the LAN; else upload it there."""
+    parts = urllib.parse.urlsplit(report.feed_url)
+    host = parts.hostname or ""
+    root = report.output.parent
+    if host == "localhost" or _is_local_address(host):
+        port = f" --port {parts.port}" if parts.port else ""
+        listen = "" if host in {"localhost", "127.0.0.1", "::1"} else " --host 0.0.0.0"
+        return f"Serve it with: audiocast serve {_shown(root)}{listen}{port}"
+    return f"Upload {_shown(report.output)}/ so that it is served at {report.feed_url.removesuffix('feed.xml')}"
+
+
+def _is_local_address(host: str) -> bool:
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_private or address.is_link_local
+
+
+def _shown(path: Path) -> str:
+    """A path relative to the working folder when it lies inside it, else absolute."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)

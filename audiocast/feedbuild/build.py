@@ -1,0 +1,412 @@
+"""The incremental feed build: plan what changed, make only that, publish, prune.
+
+Owns the order of writes that makes a build safe to interrupt:
+
+1. each new or changed episode is made (MP3 and sidecars renamed into place by ``make_episode``,
+   under a new versioned file name) and recorded in the state file straight away, so a rerun
+   does not make it again;
+2. cover, ``feed.xml`` and ``index.html`` are replaced atomically, only after every episode
+   they list exists; until then the previous feed stays valid and every file it names stays;
+3. only then are files no longer listed deleted (pruned episodes, replaced versions, temporary
+   files a killed build left), and the final state is saved.
+
+Episodes stay in the feed until they fall beyond ``keep``, even when the source stops listing
+them (RSS feeds carry only their latest entries). GUIDs come from the article's key, never from
+its title or file name, and are kept in the state file for life.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import fcntl
+import hashlib
+import logging
+import re
+import unicodedata
+import urllib.parse
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from ..atomic import write_bytes
+from ..cache import default_cache_dir
+from ..episode import EpisodeOptions, Progress, make_episode
+from ..errors import PublishError
+from ..models import Episode
+from ..publish.cover import write_cover
+from ..publish.feed import render_feed
+from ..publish.show import FEED_FILE, INDEX_FILE, Show, ShowEpisode, podcast_guid
+from ..publish.site import render_index
+from ..sources.feed import SourceItem
+from ..synth import SynthOptions
+from .config import FeedConfig, normalise_base_url
+from .sources import read_items
+from .state import STATE_FILE, EpisodeRecord, State, load_state, save_state
+
+log = logging.getLogger(__name__)
+
+EPISODES_DIR = "episodes"
+LOCK_FILE = ".audiocast-lock"
+RENDER_VERSION = "1"
+"""Bump when episodes made by older code should be made again."""
+
+_SIDECAR_ENDINGS = (".mp3", ".vtt", ".srt", ".chapters.json", ".txt")
+
+
+class BuildProgress(Progress, Protocol):
+    """Progress of a feed build: which episode is being made, then the episode pipeline's stages."""
+
+    def episode(self, number: int, total: int, title: str) -> None: ...
+
+
+@dataclass(frozen=True, kw_only=True)
+class BuildOptions:
+    dry_run: bool = False
+    base_url: str | None = None
+    """Overrides the definition's base_url (e.g. a LAN address); URLs in feed.xml follow it."""
+    engine: str | None = None
+    """Overrides the definition's engine."""
+    jobs: int = 4
+    timeout: float = 30.0
+    """Seconds allowed for fetching a feed URL."""
+    cache_dir: Path | None = field(default_factory=default_cache_dir)
+    """The clip cache; None synthesises every clip afresh."""
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a build will do, newest first within each list."""
+
+    add: tuple[SourceItem, ...]
+    remake: tuple[SourceItem, ...]
+    keep: tuple[EpisodeRecord, ...]
+    remove: tuple[EpisodeRecord, ...]
+    skipped: tuple[str, ...]
+    """Inputs that could not be read, one line each."""
+    too_old: int
+    """Articles in the source that are beyond ``keep`` and never became episodes."""
+
+    @property
+    def to_make(self) -> tuple[SourceItem, ...]:
+        return self.add + self.remake
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    plan: Plan
+    output: Path
+    feed_file: Path
+    feed_url: str
+    episodes: int
+    """Episodes in the feed after the build (planned, for a dry run)."""
+    clips: int
+    """Clips synthesised (segments read aloud) by this build."""
+    dry_run: bool
+
+
+def build_feed(
+    config: FeedConfig, options: BuildOptions = BuildOptions(), progress: BuildProgress | None = None
+) -> BuildReport:
+    """Build or update the feed ``config`` describes; see the module docstring for the write order."""
+    config = _with_overrides(config, options)
+    output = config.output
+    with _exclusive(output, create=not options.dry_run):
+        state = load_state(output) or State(podcast_guid(config.feed_url))
+        read = read_items(config.source, timeout=options.timeout)
+        plan = make_plan(config, state, read.items, read.skipped)
+        if options.dry_run:
+            return _report(config, plan, clips=0, dry_run=True)
+        return _execute(config, options, state, plan, progress)
+
+
+def _with_overrides(config: FeedConfig, options: BuildOptions) -> FeedConfig:
+    if options.base_url:
+        base_url = normalise_base_url(options.base_url, "--base-url")
+        link = base_url if config.link == config.base_url else config.link
+        config = dataclasses.replace(config, base_url=base_url, link=link)
+    if options.engine:
+        config = dataclasses.replace(config, engine=options.engine)
+    return config
+
+
+def make_plan(config: FeedConfig, state: State, items: tuple[SourceItem, ...], skipped: tuple[str, ...]) -> Plan:
+    """Compare the source with the state: the newest ``keep`` articles or episodes stay."""
+    records = state.by_key()
+    latest = _dedupe(items)
+    unchanged = {
+        key for key, item in latest.items() if key in records and records[key].source_hash == _source_hash(config, item)
+    }
+    dated = [
+        (records[key].episode.published if key in unchanged else item.article.published, key)
+        for key, item in latest.items()
+    ]
+    dated += [(record.episode.published, key) for key, record in records.items() if key not in latest]
+    wanted = [key for _, key in sorted(dated, reverse=True)[: config.keep]]
+    add: list[SourceItem] = []
+    remake: list[SourceItem] = []
+    keep: list[EpisodeRecord] = []
+    lost: set[str] = set()
+    for key in wanted:
+        item, record = latest.get(key), records.get(key)
+        if record is not None and (key in unchanged or item is None) and _files_intact(config.output, record):
+            keep.append(record)
+        elif item is None:
+            log.warning("%s: its files are gone and the source no longer lists it; dropping it", key)
+            lost.add(key)
+        elif record is None:
+            add.append(item)
+        else:
+            remake.append(item)
+    remove = tuple(record for key, record in records.items() if key not in wanted or key in lost)
+    too_old = sum(1 for key in latest if key not in wanted and key not in records)
+    return Plan(tuple(add), tuple(remake), tuple(keep), remove, skipped, too_old)
+
+
+def _dedupe(items: tuple[SourceItem, ...]) -> dict[str, SourceItem]:
+    """One item per key; when an article appears twice (re-archived), the newest copy wins."""
+    latest: dict[str, SourceItem] = {}
+    for item in items:
+        current = latest.get(item.key)
+        if current is None or item.article.published >= current.article.published:
+            latest[item.key] = item
+    return latest
+
+
+def _source_hash(config: FeedConfig, item: SourceItem) -> str:
+    """The input's hash plus every setting that changes how the episode sounds."""
+    settings = "\x00".join((RENDER_VERSION, config.engine, config.profile or "", item.content_hash))
+    return hashlib.sha256(settings.encode("utf-8")).hexdigest()
+
+
+def _files_intact(output: Path, record: EpisodeRecord) -> bool:
+    audio = output / record.episode.audio
+    if not audio.is_file() or audio.stat().st_size != record.episode.length:
+        return False
+    return all((output / name).is_file() for name in record.episode.sidecars.values())
+
+
+def _execute(
+    config: FeedConfig, options: BuildOptions, state: State, plan: Plan, progress: BuildProgress | None
+) -> BuildReport:
+    output = config.output
+    cover = write_cover(output, config.title, config.cover)
+    episode_options = EpisodeOptions(
+        engine=config.engine,
+        profile=config.profile,
+        synth=SynthOptions(jobs=options.jobs, cache_dir=options.cache_dir),
+        fetch_cover=False,
+        cover=output / cover,
+        album=config.title,
+    )
+    clips = 0
+    total = len(plan.to_make)
+    for number, item in enumerate(plan.to_make, start=1):
+        log.info("making episode %d of %d: %s", number, total, item.article.title)
+        if progress is not None:
+            progress.episode(number, total, item.article.title)
+        record, segments = _make(config, state, item, episode_options, progress)
+        clips += segments
+        state = state.with_record(record)
+        save_state(output, state)  # a rerun after an interruption will not make it again
+    final = State(state.podcast_guid, _listed(plan, state))
+    _publish(config, final, cover)
+    _prune(output, final, cover)
+    save_state(output, final)
+    return _report(config, plan, clips=clips, dry_run=False)
+
+
+def _listed(plan: Plan, state: State) -> tuple[EpisodeRecord, ...]:
+    """The records the new feed lists: the kept ones and the ones just made."""
+    records = state.by_key()
+    keys = [record.key for record in plan.keep] + [item.key for item in plan.to_make]
+    return tuple(records[key] for key in keys)
+
+
+def _make(
+    config: FeedConfig, state: State, item: SourceItem, options: EpisodeOptions, progress: Progress | None
+) -> tuple[EpisodeRecord, int]:
+    """Make one episode; returns its record and how many clips (segments) were read aloud."""
+    source_hash = _source_hash(config, item)
+    existing = state.by_key().get(item.key)
+    guid = existing.episode.guid if existing else episode_guid(item.key)
+    stem = episode_stem(item, source_hash)
+    destination = config.output / EPISODES_DIR / f"{stem}.mp3"
+    episode = make_episode(item.article, destination, options, progress)
+    record = EpisodeRecord(item.key, source_hash, _show_episode(config.output, guid, item, episode))
+    return record, len(episode.script.segments)
+
+
+def _show_episode(output: Path, guid: str, item: SourceItem, episode: Episode) -> ShowEpisode:
+    article = item.article
+    audio = Path(episode.audio_path)
+    return ShowEpisode(
+        guid=guid,
+        title=article.title,
+        link=article.link,
+        summary=article.summary,
+        author=article.author,
+        language=article.language,
+        published=article.published,
+        audio=audio.relative_to(output).as_posix(),
+        length=audio.stat().st_size,  # the tagged file as it is on disk: the enclosure length
+        duration_ms=episode.duration_ms,
+        chapters=episode.timeline.chapters,
+        sidecars={kind: Path(path).relative_to(output).as_posix() for kind, path in episode.sidecars.items()},
+    )
+
+
+def episode_guid(key: str) -> str:
+    """A stable GUID for an article key: the same article always gets the same GUID.
+
+    >>> episode_guid("https://www.voachinese.com/a/7372382.html")
+    '022a1764-27e4-5edf-a601-31c2be226bb6'
+    """
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, key))
+
+
+def episode_stem(item: SourceItem, source_hash: str) -> str:
+    """An ASCII file name (date, slug, short hash); a changed article gets a new name, so a URL
+    never serves two different files (Apple's CoreMedia caches byte ranges by URL)."""
+    digest = hashlib.sha256(f"{item.key}\x00{source_hash}".encode()).hexdigest()[:8]
+    slug = slugify(item.article.title) or slug_from_link(item.article.link) or "episode"
+    return f"{item.article.published:%Y-%m-%d}-{slug}-{digest}"
+
+
+def slugify(text: str, limit: int = 48) -> str:
+    """Lower-case ASCII words joined by hyphens; ``""`` when too little of ``text`` is ASCII.
+
+    >>> slugify("Blinken Off to Brussels, as NATO Shores Up Commitment to Ukraine!")
+    'blinken-off-to-brussels-as-nato-shores-up'
+    >>> slugify("布林肯前往布鲁塞尔")
+    ''
+    >>> slugify("Café déjà vu")
+    'cafe-deja-vu'
+    """
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
+    words = re.findall(r"[a-z0-9]+", ascii_text)
+    slug = ""
+    for word in words:
+        candidate = f"{slug}-{word}" if slug else word
+        if len(candidate) > limit:
+            break
+        slug = candidate
+    return slug if len(slug) >= 3 else ""
+
+
+def slug_from_link(link: str) -> str:
+    """A slug from the most wordy segment of a link's path.
+
+    >>> slug_from_link("https://www.voachinese.com/a/blinken-off-to-brussels-20231127/7372382.html")
+    'blinken-off-to-brussels-20231127'
+    """
+    segments = urllib.parse.urlsplit(link).path.split("/")
+    wordy = max(segments, key=lambda part: sum(char.isalpha() for char in part), default="")
+    return slugify(wordy.rsplit(".", 1)[0] if "." in wordy else wordy)
+
+
+def _publish(config: FeedConfig, state: State, cover: str) -> None:
+    show = _show(config, state, cover)
+    episodes = [_with_transcript(config.output, record.episode) for record in state.episodes]
+    _write_if_changed(config.output / FEED_FILE, render_feed(show, episodes))
+    _write_if_changed(config.output / INDEX_FILE, render_index(show, episodes).encode("utf-8"))
+
+
+def _show(config: FeedConfig, state: State, cover: str) -> Show:
+    return Show(
+        title=config.title,
+        description=config.description,
+        author=config.author,
+        owner_name=config.owner_name,
+        owner_email=config.owner_email,
+        language=config.language,
+        category=config.category,
+        subcategory=config.subcategory,
+        explicit=config.explicit,
+        link=config.link,
+        base_url=config.base_url,
+        cover=cover,
+        guid=state.podcast_guid,
+        locked=config.locked,
+    )
+
+
+def _with_transcript(output: Path, episode: ShowEpisode) -> ShowEpisode:
+    name = episode.sidecars.get("txt")
+    if not name:
+        return episode
+    try:
+        text = (output / name).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise PublishError(f"{output / name}: transcript cannot be read ({exc.strerror}); rerun the build") from exc
+    return dataclasses.replace(episode, transcript=text)
+
+
+def _write_if_changed(path: Path, data: bytes) -> None:
+    """Replace ``path`` atomically, but leave it (and its HTTP validators) alone when unchanged."""
+    if path.is_file() and path.read_bytes() == data:
+        return
+    write_bytes(path, data)
+
+
+def _prune(output: Path, state: State, cover: str) -> None:
+    """Delete episode files the feed no longer lists, old covers, and leftover temporary files."""
+    listed = {cover, FEED_FILE, INDEX_FILE}
+    for record in state.episodes:
+        listed.add(record.episode.audio)
+        listed.update(record.episode.sidecars.values())
+    folder = output / EPISODES_DIR
+    candidates = [*folder.iterdir()] if folder.is_dir() else []
+    candidates += [path for path in output.iterdir() if path.is_file()]
+    for path in candidates:
+        relative = path.relative_to(output).as_posix()
+        if relative in listed or not path.is_file() or not _ours(path):
+            continue
+        log.info("removing %s", relative)
+        path.unlink(missing_ok=True)
+
+
+def _ours(path: Path) -> bool:
+    """Files a build made: episode files and sidecars, covers, and temporary ``.part`` files."""
+    name = path.name
+    if name.startswith(".") and name.endswith(".part"):
+        return True
+    if path.parent.name == EPISODES_DIR:
+        return name.endswith(_SIDECAR_ENDINGS)
+    return bool(re.fullmatch(r"cover-[0-9a-f]{8}\.jpg", name))
+
+
+@contextlib.contextmanager
+def _exclusive(output: Path, *, create: bool) -> Iterator[None]:
+    """Hold a lock on the output folder so two builds never interleave their writes."""
+    if not create and not output.exists():
+        yield
+        return
+    try:
+        output.mkdir(parents=True, exist_ok=True)
+        handle = (output / LOCK_FILE).open("a")
+    except OSError as exc:
+        raise PublishError(f"{output}: cannot write here ({exc.strerror}); choose another output folder") from exc
+    with handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise PublishError(f"{output}: another feed build is running there; wait for it to finish") from None
+        yield
+
+
+def _report(config: FeedConfig, plan: Plan, *, clips: int, dry_run: bool) -> BuildReport:
+    return BuildReport(
+        plan=plan,
+        output=config.output,
+        feed_file=config.output / FEED_FILE,
+        feed_url=config.feed_url,
+        episodes=len(plan.keep) + len(plan.to_make),
+        clips=clips,
+        dry_run=dry_run,
+    )
+
+
+__all__ = ["STATE_FILE", "BuildOptions", "BuildProgress", "BuildReport", "Plan", "build_feed", "make_plan"]

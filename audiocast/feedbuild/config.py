@@ -1,0 +1,286 @@
+"""Feed definitions: ``feeds/*.toml`` read into a validated ``FeedConfig``.
+
+Owns the definition's keys (the ``KEYS`` table), their checks, and resolving relative paths
+against the definition's own folder, so a build gives the same result from any working folder.
+Every error is a ``ProfileError`` naming the file and the key, ending with what to write instead.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import urllib.parse
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..engines import ENGINE_CHOICES
+from ..errors import ProfileError
+
+# Apple Podcasts categories (2019+ taxonomy, podcasters.apple.com/support/1691; exact,
+# case-sensitive strings). feedgen's own table is the obsolete pre-2019 list, so we check here.
+# fmt: off
+APPLE_CATEGORIES: dict[str, tuple[str, ...]] = {
+    "Arts": ("Books", "Design", "Fashion & Beauty", "Food", "Performing Arts", "Visual Arts"),
+    "Business": ("Careers", "Entrepreneurship", "Investing", "Management", "Marketing", "Non-Profit"),
+    "Comedy": ("Comedy Interviews", "Improv", "Stand-Up"),
+    "Education": ("Courses", "How To", "Language Learning", "Self-Improvement"),
+    "Fiction": ("Comedy Fiction", "Drama", "Science Fiction"),
+    "Government": (),
+    "History": (),
+    "Health & Fitness": (
+        "Alternative Health", "Fitness", "Medicine", "Mental Health", "Nutrition", "Sexuality",
+    ),
+    "Kids & Family": ("Education for Kids", "Parenting", "Pets & Animals", "Stories for Kids"),
+    "Leisure": (
+        "Animation & Manga", "Automotive", "Aviation", "Crafts", "Games", "Hobbies", "Home & Garden",
+        "Video Games",
+    ),
+    "Music": ("Music Commentary", "Music History", "Music Interviews"),
+    "News": (
+        "Business News", "Daily News", "Entertainment News", "News Commentary", "Politics", "Sports News",
+        "Tech News",
+    ),
+    "Religion & Spirituality": (
+        "Buddhism", "Christianity", "Hinduism", "Islam", "Judaism", "Religion", "Spirituality",
+    ),
+    "Science": (
+        "Astronomy", "Chemistry", "Earth Sciences", "Life Sciences", "Mathematics", "Natural Sciences",
+        "Nature", "Physics", "Social Sciences",
+    ),
+    "Society & Culture": ("Documentary", "Personal Journals", "Philosophy", "Places & Travel", "Relationships"),
+    "Sports": (
+        "Baseball", "Basketball", "Cricket", "Fantasy Sports", "Football", "Golf", "Hockey", "Rugby",
+        "Running", "Soccer", "Swimming", "Tennis", "Volleyball", "Wilderness", "Wrestling",
+    ),
+    "Technology": (),
+    "True Crime": (),
+    "TV & Film": ("After Shows", "Film History", "Film Interviews", "Film Reviews", "TV Reviews"),
+}
+# fmt: on
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+
+
+@dataclass(frozen=True, kw_only=True)
+class FeedConfig:
+    """A validated feed definition; paths are absolute, URLs end with ``/``."""
+
+    origin: Path
+    title: str
+    description: str
+    author: str
+    owner_name: str
+    owner_email: str
+    language: str
+    category: str
+    subcategory: str
+    explicit: bool
+    link: str
+    cover: Path | None
+    base_url: str
+    source: str
+    """An absolute path (folder, article file or feed file) or an http(s) URL of a feed."""
+    profile: str | None
+    engine: str
+    output: Path
+    keep: int
+    locked: bool
+
+    @property
+    def feed_url(self) -> str:
+        return self.base_url + "feed.xml"
+
+
+@dataclass(frozen=True)
+class _Key:
+    kind: str
+    required: bool
+    default: Any = None
+    help: str = ""
+
+
+# Key → how it is checked. Keep the README's "feed TOML keys" table in sync with this one.
+KEYS: dict[str, _Key] = {
+    "title": _Key("text", True, help="the show's name"),
+    "description": _Key("text", True, help="what the show is, up to 4000 bytes"),
+    "author": _Key("text", True, help="person or organisation"),
+    "email": _Key("email", True, help="owner's e-mail (itunes:owner, podcast:locked)"),
+    "owner": _Key("text", False, help="owner's name; defaults to author"),
+    "language": _Key("language", True, help="e.g. zh-CN or en"),
+    "category": _Key("category", True, help="an Apple Podcasts category"),
+    "subcategory": _Key("text", False, "", help="an Apple subcategory of category"),
+    "explicit": _Key("bool", False, False),
+    "link": _Key("url", False, help="the show's web page; defaults to base_url"),
+    "cover": _Key("file", False, help="JPEG or PNG; generated from the title when absent"),
+    "base_url": _Key("url", True, help="where the output folder will be served"),
+    "source": _Key("source", True, help="folder, article file, feed file or feed URL"),
+    "profile": _Key("text", False, help="voice profile name or .toml path; by language when absent"),
+    "engine": _Key("engine", False, "auto"),
+    "output": _Key("folder", True, help="output folder"),
+    "keep": _Key("count", False, 50, help="how many newest episodes stay in the feed"),
+    "locked": _Key("bool", False, True, help="podcast:locked: other hosts must not import the feed"),
+}
+
+
+def load_feed_config(path: Path) -> FeedConfig:
+    """Read and check a feed definition."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ProfileError(f"{path}: no such feed definition") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ProfileError(f"{path}: cannot be read ({exc})") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ProfileError(f"{path}: not valid TOML ({exc})") from exc
+    return parse_feed_config(data, origin=path)
+
+
+def parse_feed_config(data: dict[str, Any], *, origin: Path) -> FeedConfig:
+    unknown = sorted(set(data) - set(KEYS))
+    if unknown:
+        raise ProfileError(f"{origin}: unknown key {unknown[0]!r}; known keys: {', '.join(KEYS)}")
+    values = {name: _check(origin, name, key, data.get(name)) for name, key in KEYS.items()}
+    _check_subcategory(origin, values["category"], values["subcategory"])
+    if len(values["description"].encode("utf-8")) > 4000:
+        # Apple's limit for <description> (podcast-feed-standards §1.2).
+        raise ProfileError(f"{origin}: key 'description' is longer than 4000 bytes; shorten it")
+    return FeedConfig(
+        origin=origin,
+        title=values["title"],
+        description=values["description"],
+        author=values["author"],
+        owner_name=values["owner"] or values["author"],
+        owner_email=values["email"],
+        language=values["language"],
+        category=values["category"],
+        subcategory=values["subcategory"],
+        explicit=values["explicit"],
+        link=values["link"] or values["base_url"],
+        cover=values["cover"],
+        base_url=values["base_url"],
+        source=values["source"],
+        profile=values["profile"],
+        engine=values["engine"],
+        output=values["output"],
+        keep=values["keep"],
+        locked=values["locked"],
+    )
+
+
+def normalise_base_url(value: str, where: str) -> str:
+    """An absolute http(s) URL ending in ``/``; ``where`` names the setting in errors.
+
+    >>> normalise_base_url("http://192.168.1.20:8000/example", "--base-url")
+    'http://192.168.1.20:8000/example/'
+    """
+    parsed = urllib.parse.urlsplit(value.strip())
+    if parsed.scheme not in {"http", "https"} or not parsed.netloc or parsed.query or parsed.fragment:
+        raise ProfileError(f"{where} must be an absolute http(s) address such as https://example.org/podcast/")
+    return value.strip() if value.strip().endswith("/") else value.strip() + "/"
+
+
+def _check(origin: Path, name: str, key: _Key, value: Any) -> Any:
+    where = f"{origin}: key {name!r}"
+    if value is None:
+        if key.required:
+            raise ProfileError(f"{where} is missing; add it ({key.help})")
+        return key.default
+    return _CHECKS[key.kind](where, origin.parent, value)
+
+
+def _text(where: str, base: Path, value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ProfileError(f"{where} must be non-empty text in quotes")
+    return value.strip()
+
+
+def _email(where: str, base: Path, value: Any) -> str:
+    text = _text(where, base, value)
+    if not _EMAIL.match(text):
+        raise ProfileError(f"{where} must be an e-mail address such as podcast@example.org")
+    return text
+
+
+def _language(where: str, base: Path, value: Any) -> str:
+    text = _text(where, base, value)
+    if not _LANGUAGE.match(text):
+        raise ProfileError(f"{where} must be a language code such as en, en-US or zh-CN")
+    return text
+
+
+def _category(where: str, base: Path, value: Any) -> str:
+    text = _text(where, base, value)
+    if text not in APPLE_CATEGORIES:
+        raise ProfileError(
+            f"{where}: {text!r} is not an Apple Podcasts category; use one of {', '.join(APPLE_CATEGORIES)}"
+        )
+    return text
+
+
+def _check_subcategory(origin: Path, category: str, subcategory: str) -> None:
+    allowed = APPLE_CATEGORIES[category]
+    if subcategory and subcategory not in allowed:
+        choices = ", ".join(allowed) or "none (leave it out)"
+        raise ProfileError(f"{origin}: key 'subcategory': {subcategory!r} is not under {category!r}; use {choices}")
+
+
+def _bool(where: str, base: Path, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ProfileError(f"{where} must be true or false (without quotes)")
+    return value
+
+
+def _url(where: str, base: Path, value: Any) -> str:
+    return normalise_base_url(_text(where, base, value), where)
+
+
+def _file(where: str, base: Path, value: Any) -> Path:
+    path = (base / _text(where, base, value)).resolve()
+    if not path.is_file():
+        raise ProfileError(f"{where}: {path} does not exist; give a path relative to the definition's folder")
+    return path
+
+
+def _folder(where: str, base: Path, value: Any) -> Path:
+    return (base / _text(where, base, value)).resolve()
+
+
+def _source(where: str, base: Path, value: Any) -> str:
+    text = _text(where, base, value)
+    if re.match(r"^https?://", text, re.IGNORECASE):
+        return text
+    path = (base / text).resolve()
+    if not path.exists():
+        raise ProfileError(f"{where}: {path} does not exist; give a folder, a file or an http(s) feed address")
+    return str(path)
+
+
+def _engine(where: str, base: Path, value: Any) -> str:
+    text = _text(where, base, value)
+    if text not in ENGINE_CHOICES:
+        raise ProfileError(f"{where} must be one of {', '.join(ENGINE_CHOICES)}")
+    return text
+
+
+def _count(where: str, base: Path, value: Any) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 10_000:
+        raise ProfileError(f"{where} must be a whole number from 1 to 10000")
+    return value
+
+
+_CHECKS: dict[str, Callable[[str, Path, Any], Any]] = {
+    "text": _text,
+    "email": _email,
+    "language": _language,
+    "category": _category,
+    "bool": _bool,
+    "url": _url,
+    "file": _file,
+    "folder": _folder,
+    "source": _source,
+    "engine": _engine,
+    "count": _count,
+}

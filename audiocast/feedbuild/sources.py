@@ -1,0 +1,71 @@
+"""Where a feed's articles come from: a folder, one article file, or an RSS/Atom feed (file or URL).
+
+Owns turning the definition's ``source`` into ``SourceItem``s (article + stable key + content hash).
+A file that starts like RSS/Atom is read as a feed, anything else as one article (archive format,
+HTML or text). In a folder, an unreadable file is skipped with a warning so one bad article cannot
+stop the show; a source that is itself missing or unreadable is an error.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from pathlib import Path
+
+from ..errors import ReadError
+from ..sources import read_text_as_article
+from ..sources.feed import FeedRead, SourceItem, fetch, looks_like_feed, parse_feed, read_feed
+from ..sources.loading import MAX_ARTICLE_BYTES, decode
+
+log = logging.getLogger(__name__)
+
+ARTICLE_SUFFIXES = frozenset({".md", ".html", ".htm", ".txt", ".xml", ".rss", ".atom"})
+"""Files a folder source reads; others (images, notes) are ignored."""
+
+
+def read_items(source: str, *, timeout: float) -> FeedRead:
+    """Every article the source offers, with the lines describing what was skipped."""
+    if re.match(r"^https?://", source, re.IGNORECASE):
+        return read_feed(source, timeout=timeout)
+    path = Path(source)
+    if path.is_dir():
+        return _read_folder(path)
+    if not path.is_file():
+        raise ReadError(f"{source}: no such file or folder")
+    return _read_file(path, path.name)
+
+
+def _read_folder(folder: Path) -> FeedRead:
+    files = sorted(
+        child
+        for child in folder.iterdir()
+        if child.is_file() and not child.name.startswith(".") and child.suffix.lower() in ARTICLE_SUFFIXES
+    )
+    if not files:
+        raise ReadError(f"{folder}: no article files (.md, .html, .txt) or feeds (.xml) in this folder")
+    items: list[SourceItem] = []
+    skipped: list[str] = []
+    for path in files:
+        try:
+            found = _read_file(path, path.name)
+        except ReadError as exc:
+            log.warning("skipped: %s", exc)
+            skipped.append(str(exc))
+            continue
+        items.extend(found.items)
+        skipped.extend(found.skipped)
+    return FeedRead(tuple(items), tuple(skipped))
+
+
+def _read_file(path: Path, name: str) -> FeedRead:
+    data = fetch(str(path), max_bytes=max(MAX_ARTICLE_BYTES, 20 * 1024 * 1024))
+    if looks_like_feed(data):
+        return parse_feed(data, str(path))
+    if len(data) > MAX_ARTICLE_BYTES:
+        raise ReadError(f"{path}: larger than {MAX_ARTICLE_BYTES // (1024 * 1024)} MB; one article per file, please")
+    article = read_text_as_article(decode(data, str(path)), str(path))
+    # The original link is the article's identity, so renaming or moving the file keeps its GUID.
+    key = article.link or f"file:{name}"
+    item = SourceItem(key=key, content_hash=hashlib.sha256(data).hexdigest(), article=article, origin=str(path))
+    return FeedRead((item,), ())

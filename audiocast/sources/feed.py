@@ -1,0 +1,227 @@
+"""RSS and Atom feeds of full articles (a file or an http(s) URL) read into articles.
+
+Owns fetching a feed (timeout, size limit), parsing it with feedparser, and choosing each entry's
+parts: the full HTML (``content`` / ``content:encoded``, else ``description``) goes through the same
+body reader as the archive format (``article_from_entry``); title, link, date and author come from
+the entry. A missing or nonsense date falls back to the entry's update date, then the feed's, then
+the time of reading; a placeholder author ("admin", an e-mail address) is dropped rather than read
+aloud. An entry with no readable text is skipped with a warning, not fatal to the feed.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import hashlib
+import html
+import logging
+import re
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import feedparser
+
+from ..errors import ReadError
+from ..models import Article
+from . import article_from_entry
+
+log = logging.getLogger(__name__)
+
+MAX_FEED_BYTES = 20 * 1024 * 1024
+FETCH_TIMEOUT = 30.0
+USER_AGENT = "audiocast/0.1 (+podcast feed builder)"
+
+_EARLIEST = dt.datetime(1995, 1, 1, tzinfo=dt.UTC)  # before RSS existed: a broken date
+_FUTURE_SLACK = dt.timedelta(days=2)  # wrong time zones put dates a little ahead; more is nonsense
+# fmt: off
+_PLACEHOLDER_AUTHORS = frozenset({
+    "admin", "administrator", "anonymous", "author", "editor", "n/a", "nobody", "none", "noreply", "null",
+    "root", "staff", "unknown", "webmaster",
+})
+# fmt: on
+_EMAIL = re.compile(r"\S+@\S+")
+_TAG = re.compile(r"<[^>]+>")
+
+
+@dataclass(frozen=True)
+class SourceItem:
+    """An article with its stable identity and a hash of the input it was read from.
+
+    ``key`` never changes for the same article (an entry's guid, or a file's original link), so the
+    episode GUID derived from it is stable; ``content_hash`` changes when the article is edited.
+    """
+
+    key: str
+    content_hash: str
+    article: Article
+    origin: str
+
+
+@dataclass(frozen=True)
+class FeedRead:
+    items: tuple[SourceItem, ...]
+    skipped: tuple[str, ...]
+    """One line per entry that could not be read, naming it and why."""
+
+
+def looks_like_feed(head: bytes) -> bool:
+    """Whether the start of a file is an RSS or Atom document.
+
+    >>> looks_like_feed(b'<?xml version="1.0"?>\\n<rss version="2.0"><channel>')
+    True
+    >>> looks_like_feed(b"<!--1701121143000-->\\n[t](https://x)")
+    False
+    """
+    start = head[:4096].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    return bool(re.search(rb"<(rss|feed|rdf:rdf)[\s>]", start)) and (
+        start.startswith(b"<?xml") or start.startswith(b"<rss") or start.startswith(b"<feed")
+    )
+
+
+def read_feed(location: str, *, timeout: float = FETCH_TIMEOUT, max_bytes: int = MAX_FEED_BYTES) -> FeedRead:
+    """Read every entry of the feed at ``location`` (a file path or an http(s) URL)."""
+    data = fetch(location, timeout=timeout, max_bytes=max_bytes)
+    return parse_feed(data, location)
+
+
+def fetch(location: str, *, timeout: float = FETCH_TIMEOUT, max_bytes: int = MAX_FEED_BYTES) -> bytes:
+    """The bytes at a path or http(s) URL, refusing more than ``max_bytes``."""
+    if re.match(r"^https?://", location, re.IGNORECASE):
+        return _download(location, timeout, max_bytes)
+    try:
+        with Path(location).open("rb") as handle:
+            data = handle.read(max_bytes + 1)
+    except OSError as exc:
+        raise ReadError(f"{location}: cannot be read ({exc.strerror or exc})") from exc
+    return _within_limit(data, location, max_bytes)
+
+
+def _download(url: str, timeout: float, max_bytes: int) -> bytes:
+    request = urllib.request.Request(
+        url,
+        headers={
+            "User-Agent": USER_AGENT,
+            "Accept": "application/rss+xml, application/atom+xml, application/xml;q=0.9, */*;q=0.5",
+        },
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            data: bytes = response.read(max_bytes + 1)
+    except urllib.error.HTTPError as exc:
+        raise ReadError(f"{url}: the server answered {exc.code} {exc.reason}; check the address") from exc
+    except (urllib.error.URLError, TimeoutError, OSError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise ReadError(f"{url}: cannot be fetched ({reason}); check the address and the network") from exc
+    return _within_limit(data, url, max_bytes)
+
+
+def _within_limit(data: bytes, location: str, max_bytes: int) -> bytes:
+    if len(data) > max_bytes:
+        raise ReadError(f"{location}: larger than {max_bytes // (1024 * 1024)} MB; is this really a feed?")
+    return data
+
+
+def parse_feed(data: bytes, location: str, *, now: dt.datetime | None = None) -> FeedRead:
+    """Articles from feed bytes; ``location`` names the feed in messages and resolves relative links."""
+    parsed = feedparser.parse(data, response_headers={"content-location": location})
+    if not parsed.get("version") and not parsed.entries:
+        problem = parsed.get("bozo_exception")
+        detail = f" ({problem})" if problem else ""
+        raise ReadError(f"{location}: not an RSS or Atom feed{detail}")
+    fallback = _feed_date(parsed.feed) or now or dt.datetime.now(dt.UTC)
+    items: list[SourceItem] = []
+    skipped: list[str] = []
+    for number, entry in enumerate(parsed.entries, start=1):
+        origin = f"{location} entry {number}"
+        try:
+            items.append(_item(entry, origin, fallback))
+        except ReadError as exc:
+            log.warning("skipped: %s", exc)
+            skipped.append(str(exc))
+    return FeedRead(tuple(items), tuple(skipped))
+
+
+def _item(entry: Any, origin: str, fallback: dt.datetime) -> SourceItem:
+    title = _plain(entry.get("title", ""))
+    link = str(entry.get("link", "")).strip()
+    body = _body_html(entry)
+    author = clean_author(_author(entry))
+    published = entry_date(entry) or fallback
+    article = article_from_entry(
+        title=title, link=link, published=published, body_html=body, author=author, origin=origin
+    )
+    raw_date = str(dict.get(entry, "published") or dict.get(entry, "updated") or "")
+    digest = hashlib.sha256("\x00".join((title, link, raw_date, author, body)).encode("utf-8")).hexdigest()
+    key = str(entry.get("id") or link or f"sha256:{hashlib.sha256((title + body).encode()).hexdigest()}")
+    return SourceItem(key=key, content_hash=digest, article=article, origin=link or origin)
+
+
+def _body_html(entry: Any) -> str:
+    """The entry's full HTML: the longest ``content`` (Atom content, RSS content:encoded), else summary."""
+    contents = [str(part.get("value", "")) for part in entry.get("content", []) if part.get("value")]
+    if contents:
+        return max(contents, key=len)
+    return str(entry.get("summary", ""))
+
+
+def _author(entry: Any) -> str:
+    detail = entry.get("author_detail") or {}
+    return str(detail.get("name") or entry.get("author") or "")
+
+
+def clean_author(raw: str) -> str:
+    """An author name fit to be read aloud, or ``""`` for a placeholder.
+
+    >>> clean_author("noreply@blogger.com (Unknown)"), clean_author("jane@example.org (Jane Doe)")
+    ('', 'Jane Doe')
+    >>> clean_author("admin"), clean_author("  Li   Wei "), clean_author("12345")
+    ('', 'Li Wei', '')
+    """
+    text = _EMAIL.sub(" ", _plain(raw)).replace("(", " ").replace(")", " ")
+    text = " ".join(text.split())
+    if not text or len(text) > 100 or not any(char.isalpha() for char in text):
+        return ""
+    return "" if text.casefold() in _PLACEHOLDER_AUTHORS else text
+
+
+def entry_date(entry: Any, *, now: dt.datetime | None = None) -> dt.datetime | None:
+    """The entry's publication (else update) date, or ``None`` when missing or implausible."""
+    for field in ("published_parsed", "updated_parsed", "created_parsed"):
+        # dict.get: FeedParserDict.get maps a missing updated_parsed to published_parsed, with a warning.
+        when = _plausible(dict.get(entry, field), now)
+        if when is not None:
+            return when
+    return None
+
+
+def _feed_date(feed: Any) -> dt.datetime | None:
+    for field in ("updated_parsed", "published_parsed"):
+        when = _plausible(dict.get(feed, field), None)
+        if when is not None:
+            return when
+    return None
+
+
+def _plausible(value: time.struct_time | None, now: dt.datetime | None) -> dt.datetime | None:
+    """A UTC datetime from feedparser's struct_time, if it lies between 1995 and just after now."""
+    if value is None:
+        return None
+    try:
+        when = dt.datetime.fromtimestamp(calendar.timegm(value), dt.UTC)
+    except (OverflowError, ValueError, OSError):
+        return None
+    latest = (now or dt.datetime.now(dt.UTC)) + _FUTURE_SLACK
+    return when if _EARLIEST <= when <= latest else None
+
+
+def _plain(text: str) -> str:
+    """Text without tags or entities (titles may arrive as HTML).
+
+    >>> _plain("Tom &amp; <b>Jerry</b>")
+    'Tom & Jerry'
+    """
+    return " ".join(html.unescape(_TAG.sub("", str(text))).split())
