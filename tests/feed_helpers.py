@@ -1,0 +1,98 @@
+"""Helpers for the feed tests: write a feed definition, build it offline, read the result back."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import feedparser
+import podcastparser
+
+from audiocast.feedbuild import BuildOptions, BuildReport, build_feed, load_feed_config
+
+FEED_DATA = Path(__file__).resolve().parent / "data" / "feed"
+ATOM = FEED_DATA / "atom-archive.xml"
+ARTICLES = FEED_DATA / "articles"
+MORE = FEED_DATA / "more"
+
+
+def write_definition(folder: Path, source: Path | str, **keys: Any) -> Path:
+    """A feed definition in ``folder`` building ``source`` into ``folder/public/show``."""
+    values: dict[str, Any] = {
+        "title": "Test Show",
+        "description": "Short articles read aloud, for tests.",
+        "author": "Test Newsroom",
+        "email": "podcast@example.org",
+        "language": "en",
+        "category": "News",
+        "subcategory": "Daily News",
+        "base_url": "http://127.0.0.1:8000/show/",
+        "source": str(source),
+        "output": str(folder / "public" / "show"),
+        "engine": "espeak",
+        "keep": 20,
+    }
+    values.update(keys)
+    lines = [f"{key} = {json.dumps(value, ensure_ascii=False)}" for key, value in values.items()]
+    path = folder / "show.toml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def copy_articles(destination: Path, *sources: Path) -> Path:
+    destination.mkdir(parents=True, exist_ok=True)
+    for source in sources:
+        for article in sorted(source.glob("*.md")) if source.is_dir() else [source]:
+            shutil.copy(article, destination / article.name)
+    return destination
+
+
+@dataclass
+class CountingProgress:
+    """A real ``BuildProgress`` that counts what the pipeline reports: episodes and clips."""
+
+    episodes: list[str] = field(default_factory=list)
+    clips: int = 0
+
+    def episode(self, number: int, total: int, title: str) -> None:
+        self.episodes.append(title)
+
+    def stage(self, name: str, total: int | None = None) -> None:
+        pass
+
+    def advance(self) -> None:
+        self.clips += 1
+
+
+def build(definition: Path, cache: Path, progress: CountingProgress | None = None, **options: Any) -> BuildReport:
+    """Build offline with the clip cache in ``cache``, one segment at a time (deterministic)."""
+    config = load_feed_config(definition)
+    return build_feed(config, BuildOptions(cache_dir=cache, jobs=1, **options), progress)
+
+
+def parsed(feed_file: Path) -> tuple[Any, dict[str, Any]]:
+    """The feed as feedparser and as podcastparser (gPodder's parser) read it."""
+    data = feed_file.read_bytes()
+    with_feedparser = feedparser.parse(data)
+    assert not with_feedparser.bozo, with_feedparser.get("bozo_exception")
+    self_url = next(link.href for link in with_feedparser.feed.links if link.rel == "self")
+    return with_feedparser, podcastparser.parse(self_url, io.BytesIO(data))
+
+
+def local_file(output: Path, base_url: str, url: str) -> Path:
+    """The file in ``output`` that an absolute URL under ``base_url`` names."""
+    assert url.startswith(base_url), f"{url} is not under {base_url}"
+    return output / url.removeprefix(base_url)
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def episode_files(output: Path) -> dict[str, bytes]:
+    return {path.name: path.read_bytes() for path in sorted((output / "episodes").iterdir())}

@@ -1,0 +1,172 @@
+"""Feed sources and definitions, without audio: RSS/Atom entries → articles, TOML → FeedConfig."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from audiocast.errors import ProfileError, ReadError
+from audiocast.feedbuild import load_feed_config
+from audiocast.feedbuild.sources import read_items
+from audiocast.sources.feed import parse_feed, read_feed
+
+from .feed_helpers import ARTICLES, ATOM, FEED_DATA, write_definition
+
+RSS = FEED_DATA / "rss-content.xml"
+
+
+def test_atom_entries_read_their_archive_html_without_page_chrome() -> None:
+    read = read_feed(str(ATOM))
+    assert [item.article.title for item in read.items] == [
+        "Harbour ferries return after winter repairs",
+        "图书馆延长晚间开放时间",
+        "New bicycle lanes open along the river",
+    ]
+    ferries = read.items[0].article
+    texts = [block.text for block in ferries.blocks]
+    assert [block.kind for block in ferries.blocks] == ["figure", "paragraph", "paragraph", "heading", "paragraph"]
+    assert not any("Share" in text or "Related" in text or "©" in text for text in texts)
+    assert ferries.author == "Sam Porter"
+    assert ferries.published == dt.datetime(2024, 6, 1, 10, tzinfo=dt.UTC)
+    assert read.items[1].article.language == "zh-CN"
+    assert not any("版权所有" in block.text for block in read.items[1].article.blocks)
+
+
+def test_entry_keys_are_the_entry_ids() -> None:
+    keys = [item.key for item in read_feed(str(ATOM)).items]
+    assert keys == [
+        "tag:news.example.org,2024:ferries",
+        "tag:news.example.org,2024:library-zh",
+        "tag:news.example.org,2024:bicycles",
+    ]
+
+
+def test_nonsense_date_falls_back_to_the_feed_date_and_placeholder_authors_are_dropped() -> None:
+    library, bicycles = read_feed(str(ATOM)).items[1:]
+    assert library.article.published == dt.datetime(2024, 6, 10, 8, tzinfo=dt.UTC)  # the feed's <updated>
+    assert library.article.author == ""  # "admin"
+    assert bicycles.article.published == dt.datetime(2024, 6, 3, 8, 15, tzinfo=dt.UTC)  # <updated>
+    assert bicycles.article.author == ""  # "noreply@example.org (Unknown)"
+
+
+def test_rss_prefers_content_encoded_and_skips_entries_with_no_text() -> None:
+    now = dt.datetime(2024, 7, 1, tzinfo=dt.UTC)
+    read = parse_feed(RSS.read_bytes(), str(RSS), now=now)
+    bakery, undated, broken = read.items
+    assert bakery.article.title == "Tom & Jerry open a bakery"
+    assert "teaser" not in " ".join(block.text for block in bakery.article.blocks)
+    assert bakery.article.author == "Li Wei"
+    assert bakery.article.published == dt.datetime(2024, 6, 5, 5, tzinfo=dt.UTC)
+    assert undated.article.published == now and broken.article.published == now
+    assert len(read.skipped) == 1 and "entry 4" in read.skipped[0]
+
+
+def test_content_hash_changes_only_with_the_entry() -> None:
+    first = read_feed(str(ATOM)).items
+    again = read_feed(str(ATOM)).items
+    assert [item.content_hash for item in first] == [item.content_hash for item in again]
+    edited = ATOM.read_bytes().replace(b"every twenty minutes", b"every fifteen minutes")
+    changed = parse_feed(edited, "edited").items
+    assert changed[0].content_hash != first[0].content_hash
+    assert [item.content_hash for item in changed[1:]] == [item.content_hash for item in first[1:]]
+
+
+class _FeedHandler(BaseHTTPRequestHandler):
+    body = ATOM.read_bytes()
+
+    def do_GET(self) -> None:
+        if self.path == "/slow.xml":
+            threading.Event().wait(2)
+        self.send_response(200 if self.path != "/missing.xml" else 404)
+        self.send_header("Content-Type", "application/atom+xml")
+        self.end_headers()
+        self.wfile.write(self.body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def feed_server() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _FeedHandler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_feed_url_is_fetched(feed_server: str) -> None:
+    assert len(read_feed(f"{feed_server}/feed.xml").items) == 3
+
+
+@pytest.mark.parametrize(
+    ("path", "options", "message"),
+    [
+        ("/missing.xml", {}, "answered 404"),
+        ("/slow.xml", {"timeout": 0.3}, "cannot be fetched"),
+        ("/feed.xml", {"max_bytes": 1000}, "larger than"),
+    ],
+)
+def test_feed_url_failures_are_one_line(feed_server: str, path: str, options: dict[str, float], message: str) -> None:
+    with pytest.raises(ReadError, match=message):
+        read_feed(feed_server + path, **options)  # type: ignore[arg-type]
+
+
+def test_folder_source_skips_unreadable_files(tmp_path: Path) -> None:
+    for article in ARTICLES.glob("*.md"):
+        (tmp_path / article.name).write_bytes(article.read_bytes())
+    (tmp_path / "broken.md").write_bytes(b"\x00\x01binary")
+    (tmp_path / "notes.jpg").write_bytes(b"ignored")
+    read = read_items(str(tmp_path), timeout=5)
+    assert len(read.items) == 3
+    assert len(read.skipped) == 1 and "broken.md" in read.skipped[0]
+    assert {item.key for item in read.items} == {item.article.link for item in read.items}
+
+
+# Definition errors name the file and the key, and say what to write instead.
+BAD_DEFINITIONS = [
+    ({"title": None}, "key 'title' is missing"),
+    ({"email": "nobody"}, "key 'email' must be an e-mail address"),
+    ({"language": "Chinese"}, "key 'language' must be a language code"),
+    ({"category": "Newz"}, "key 'category': 'Newz' is not an Apple Podcasts category"),
+    ({"subcategory": "Comedy Fiction"}, "key 'subcategory': 'Comedy Fiction' is not under 'News'"),
+    ({"explicit": "no"}, "key 'explicit' must be true or false"),
+    ({"base_url": "example.org/show"}, "key 'base_url' must be an absolute http"),
+    ({"source": "no-such-folder"}, "key 'source'.*does not exist"),
+    ({"engine": "festival"}, "key 'engine' must be one of auto, edge, espeak"),
+    ({"keep": 0}, "key 'keep' must be a whole number"),
+    ({"cover": "missing.png"}, "key 'cover'.*does not exist"),
+    ({"titel": "typo"}, "unknown key 'titel'"),
+]
+
+
+@pytest.mark.parametrize(("change", "message"), BAD_DEFINITIONS, ids=[m.split("'")[1] for _, m in BAD_DEFINITIONS])
+def test_definition_errors_name_the_file_and_key(tmp_path: Path, change: dict[str, object], message: str) -> None:
+    keys = {key: value for key, value in change.items() if value is not None}
+    definition = write_definition(tmp_path, keys.pop("source", ARTICLES), **keys)  # type: ignore[arg-type]
+    if None in change.values():
+        text = definition.read_text().splitlines()
+        definition.write_text("\n".join(line for line in text if not line.startswith("title =")))
+    with pytest.raises(ProfileError, match=f"^{definition}: {message}"):
+        load_feed_config(definition)
+
+
+def test_definition_paths_are_relative_to_its_folder(tmp_path: Path) -> None:
+    (tmp_path / "articles").mkdir()
+    definition = write_definition(tmp_path, "articles", output="out/show")
+    config = load_feed_config(definition)
+    assert config.source == str(tmp_path / "articles")
+    assert config.output == tmp_path / "out" / "show"
+    assert config.owner_name == "Test Newsroom" and config.link == "http://127.0.0.1:8000/show/"
+
+
+def test_example_definition_is_valid() -> None:
+    config = load_feed_config(Path(__file__).resolve().parent.parent / "feeds" / "example.toml")
+    assert config.source.endswith("examples") and config.output.parts[-2:] == ("public", "example")
