@@ -31,10 +31,8 @@ from mutagen.id3 import (
     WOAS,
     CTOCFlags,
     Encoding,
-    ID3NoHeaderError,
     PictureType,
 )
-from mutagen.mp3 import MP3, HeaderNotFoundError
 
 from ..errors import PublishError
 from ..models import Chapter
@@ -117,19 +115,3 @@ def _chapter_frames(chapters: tuple[Chapter, ...]) -> list[Any]:
                  sub_frames=[TIT2(encoding=_UTF8, text=chapter.title)])
         )
     return frames
-
-
-def read_duration_ms(path: Path) -> int:
-    """Playing time as a player computes it from the MP3 headers."""
-    try:
-        return round(MP3(path).info.length * 1000)
-    except (HeaderNotFoundError, OSError) as exc:
-        raise PublishError(f"{path}: not a readable MP3 ({exc})") from exc
-
-
-def read_tags(path: Path) -> ID3:
-    """The ID3 tags of ``path`` (for ``audiocast`` commands that inspect episodes)."""
-    try:
-        return ID3(path)
-    except (ID3NoHeaderError, OSError) as exc:
-        raise PublishError(f"{path}: no ID3 tags ({exc})") from exc

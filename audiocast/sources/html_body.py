@@ -12,7 +12,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from bs4 import BeautifulSoup, Comment, Doctype, NavigableString, ProcessingInstruction, Tag
+from bs4 import BeautifulSoup, Tag
+from bs4.element import Comment, Doctype, NavigableString, ProcessingInstruction
 
 from ..models import Block, BlockKind
 
