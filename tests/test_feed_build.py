@@ -39,7 +39,6 @@ from .feed_helpers import (
     episode_files,
     local_file,
     parsed,
-    sha256,
     write_definition,
 )
 
@@ -101,7 +100,7 @@ def _check_episode(output: Path, base_url: str, item: Any, entry: Any, gpodder: 
     assert int(enclosure.length) == mp3.stat().st_size == gpodder["enclosures"][0]["file_size"]
     assert enclosure.type == "audio/mpeg" and gpodder["enclosures"][0]["mime_type"] == "audio/mpeg"
     assert re.fullmatch(r"[a-z0-9-]+\.mp3", mp3.name)
-    seconds = MP3(mp3).info.length
+    seconds = float(MP3(mp3).info.length)  # type: ignore[no-untyped-call, union-attr]
     assert abs(int(entry.itunes_duration) - seconds) <= 1 and gpodder["total_time"] == int(entry.itunes_duration)
 
     chapters_url = entry.podcast_chapters["url"]
@@ -144,7 +143,7 @@ def test_example_definition_builds_a_valid_feed(tmp_path: Path) -> None:
 
 
 def test_atom_feed_of_archive_html_builds_a_valid_feed(atom_show: tuple[Path, Any]) -> None:
-    definition, report = atom_show
+    report = atom_show[1]
     gpodder = check_published_feed(report.output)
     episodes = gpodder["episodes"]
     assert [episode["title"] for episode in episodes] == [  # newest first
@@ -159,7 +158,9 @@ def test_atom_feed_of_archive_html_builds_a_valid_feed(atom_show: tuple[Path, An
 
 
 def test_page_chrome_of_feed_entries_is_not_read(atom_show: tuple[Path, Any]) -> None:
-    transcripts = " ".join(path.read_text(encoding="utf-8") for path in (atom_show[1].output / "episodes").glob("*.txt"))
+    transcripts = " ".join(
+        path.read_text(encoding="utf-8") for path in (atom_show[1].output / "episodes").glob("*.txt")
+    )
     assert "ferries returned to service" in transcripts and "中央图书馆" in transcripts
     for chrome in ("Share this article", "bridge works delayed", "All rights reserved", "版权所有", "admin"):
         assert chrome not in transcripts
