@@ -100,7 +100,7 @@ def _check_episode(output: Path, base_url: str, item: Any, entry: Any, gpodder: 
     assert int(enclosure.length) == mp3.stat().st_size == gpodder["enclosures"][0]["file_size"]
     assert enclosure.type == "audio/mpeg" and gpodder["enclosures"][0]["mime_type"] == "audio/mpeg"
     assert re.fullmatch(r"[a-z0-9-]+\.mp3", mp3.name)
-    seconds = float(MP3(mp3).info.length)  # type: ignore[no-untyped-call, union-attr]
+    seconds = float(MP3(mp3).info.length)  # type: ignore[no-untyped-call, attr-defined]
     assert abs(int(entry.itunes_duration) - seconds) <= 1 and gpodder["total_time"] == int(entry.itunes_duration)
 
     chapters_url = entry.podcast_chapters["url"]
