@@ -19,6 +19,7 @@ tests, the CLI in a subprocess and async code can all use it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import json
 import random
@@ -153,7 +154,7 @@ def boundaries(text: str, rate: str, words: bool) -> list[tuple[int, int, str]]:
 class FakeEdge:
     """The fake service. Use as a context manager or call :meth:`start`/:meth:`stop`."""
 
-    def __init__(self, *, latency: tuple[float, float] = (0.0, 0.0), speed: float | None = None) -> None:
+    def __init__(self, *, latency: tuple[float, float] = (0.0, 0.0), speed: float | None = None, port: int = 0) -> None:
         self.latency = latency
         self.speed = speed
         self.slow_delay = 0.5
@@ -166,7 +167,7 @@ class FakeEdge:
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="fake-edge", daemon=True)
         self._runner: web.AppRunner | None = None
-        self.port = 0
+        self.port = port
 
     # --- scripting -------------------------------------------------------------------------
 
@@ -249,7 +250,7 @@ class FakeEdge:
         # handler_cancellation: a hanging handler must end when its client goes away or we stop.
         self._runner = web.AppRunner(app, handler_cancellation=True, shutdown_timeout=0.5, access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = web.TCPSite(self._runner, "127.0.0.1", self.port)
         await site.start()
         server = site._server
         assert isinstance(server, asyncio.Server)
@@ -389,3 +390,22 @@ def _snapshot_text() -> str:
 def _snapshot() -> list[dict[str, object]]:
     voices: list[dict[str, object]] = json.loads(_snapshot_text())["voices"]
     return voices
+
+
+def main() -> None:
+    """Serve the fake from the command line, to try ``--engine edge`` with no network."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description="A fake Edge read-aloud service on 127.0.0.1.")
+    parser.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (default: 8765)")
+    parser.add_argument("--speed", type=float, help="stream audio at N x realtime (default: at once)")
+    parser.add_argument("--latency", type=float, nargs=2, default=(0.0, 0.0), help="seconds to first audio")
+    args = parser.parse_args()
+    with FakeEdge(latency=tuple(args.latency), speed=args.speed, port=args.port) as fake:
+        print(f"export AUDIOCAST_EDGE_WSS_URL='{fake.wss_url}'", flush=True)
+        with contextlib.suppress(KeyboardInterrupt):
+            threading.Event().wait()
+
+
+if __name__ == "__main__":
+    main()

@@ -11,8 +11,11 @@ import pytest
 
 from audiocast.cache import ClipCache, ClipKey, default_cache_dir
 from audiocast.engines.edge import EdgeEngine
+from audiocast.episode import EpisodeOptions, plan
 from audiocast.models import Boundary, Clip
+from audiocast.sources import read_source
 from audiocast.synth import SynthOptions, synthesize_async
+from tests.conftest import EXAMPLE, run_cli
 from tests.fake_edge import FakeEdge, fake_edge
 from tests.test_synth import FAST, TEXTS, ZH, segments
 
@@ -159,3 +162,19 @@ def test_a_rerun_after_fallback_finds_the_fallback_clips(fake_edge: FakeEdge, tm
 
     assert not fake_edge.turns
     assert {clip.voice for clip in clips} == {"zh-CN-YunyangNeural"}
+
+
+def test_the_episode_command_rerun_asks_the_service_nothing(fake_edge: FakeEdge, tmp_path: Path) -> None:
+    """The real CLI against the fake, found through AUDIOCAST_EDGE_WSS_URL like a user's shell would."""
+    command = ["-q", "episode", EXAMPLE, "-o", tmp_path / "a.mp3", "--engine", "edge", "--cache-dir", tmp_path / "c"]
+    first = run_cli(*command, "--no-fetch-cover")
+    assert first.code == 0, first.err
+    made = len(fake_edge.turns)
+    fake_edge.reset()
+
+    second = run_cli(*command, "--no-fetch-cover")
+
+    assert second.code == 0, second.err
+    assert made == len(plan(read_source(str(EXAMPLE)), EpisodeOptions()).segments)
+    assert (fake_edge.handshakes, len(fake_edge.turns)) == (0, 0)
+    assert (tmp_path / "a.mp3").stat().st_size > 100_000

@@ -24,6 +24,7 @@ from audiocast.engines.edge import ENDPOINT_ENV, EdgeEngine, is_reachable
 from audiocast.engines.espeak import EspeakEngine
 from audiocast.errors import EngineUnavailable, NoAudioError, SynthError, TransientSynthError
 from audiocast.models import Boundary, Clip
+from tests.conftest import EXAMPLE
 from tests.fake_edge import LEAD_IN_MS, FakeEdge, fake_edge, speech_ms
 
 __all__ = ["fake_edge"]  # the fixture, used by name
@@ -212,3 +213,19 @@ def test_voices_command_from_the_shell_reads_the_endpoint_override(fake_edge: Fa
     assert "* zh-CN-XiaoxiaoNeural" in result.stdout and "[zh-CN narrator]" in result.stdout
     assert "* cmn" in result.stdout
     assert fake_edge.voice_lists == 1
+
+
+def test_auto_from_the_shell_reads_offline_with_one_warning_line(tmp_path: Path) -> None:
+    mp3 = tmp_path / "offline.mp3"
+    environment = {**os.environ, ENDPOINT_ENV: f"ws://127.0.0.1:{closed_port()}/edge/v1", "PYTHONWARNINGS": "ignore"}
+    command = [Path(sys.executable).with_name("audiocast"), "-q", "episode", EXAMPLE, "-o", mp3, "--no-cache"]
+    result = subprocess.run(
+        [*command, "--no-fetch-cover"], capture_output=True, text=True, env=environment, timeout=120, check=False
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.splitlines() == [
+        f"warning: the online voices (127.0.0.1:{environment[ENDPOINT_ENV].split(':')[2].split('/')[0]}) cannot "
+        "be reached; this episode is read by the offline voice (espeak)"
+    ]
+    assert mp3.stat().st_size > 100_000
