@@ -19,12 +19,11 @@ import asyncio
 import os
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # for tests.fake_edge
+
+from bench_episode import EXAMPLE, timed  # this folder is first on sys.path when run as a script
 
 from audiocast.engines.edge import ENDPOINT_ENV, EdgeEngine
 from audiocast.models import Script
@@ -33,15 +32,6 @@ from audiocast.script import build_script
 from audiocast.sources import read_source
 from audiocast.synth import SynthOptions, synthesize
 from tests.fake_edge import LEAD_IN_MS, TAIL_MS, FakeEdge, speech_ms
-
-EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "voa-blinken-nato-2023-11-27.md"
-T = TypeVar("T")
-
-
-def timed(work: Callable[[], T]) -> tuple[T, float]:
-    start = time.perf_counter()
-    result = work()
-    return result, time.perf_counter() - start
 
 
 async def sequential(script: Script, profile: VoiceProfile) -> None:
