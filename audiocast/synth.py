@@ -177,7 +177,8 @@ class _Run:
                 async with asyncio.timeout(self.options.timeout):
                     clip = await self.engine.synthesize(text, voice)
             except TimeoutError as exc:
-                raise TransientSynthError(f"no answer within {self.options.timeout:g} s") from exc
+                silent = f"{self.engine.name} voice {voice.name}: no answer within {self.options.timeout:g} s"
+                raise TransientSynthError(silent) from exc
         await validate_clip(clip, text, voice)
         return clip
 
