@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
 import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,6 +16,7 @@ import feedparser
 import podcastparser
 
 from audiocast.feedbuild import BuildOptions, BuildReport, build_feed, load_feed_config
+from audiocast.serve import Server, make_server
 
 FEED_DATA = Path(__file__).resolve().parent / "data" / "feed"
 ATOM = FEED_DATA / "atom-archive.xml"
@@ -73,6 +76,17 @@ def build(definition: Path, cache: Path, progress: CountingProgress | None = Non
     """Build offline with the clip cache in ``cache``, one segment at a time (deterministic)."""
     config = load_feed_config(definition)
     return build_feed(config, BuildOptions(cache_dir=cache, jobs=1, **options), progress)
+
+
+@contextlib.contextmanager
+def served_build(folder: Path, source: Path) -> Iterator[tuple[Server, BuildReport]]:
+    """Serve ``folder/public`` on 127.0.0.1 (a free port) and build ``source`` into its ``show/``."""
+    public = folder / "public"
+    public.mkdir()
+    with make_server(public, port=0) as server:
+        server.start()
+        definition = write_definition(folder, source, base_url=f"{server.url}show/", output=str(public / "show"))
+        yield server, build(definition, folder / "cache")
 
 
 def parsed(feed_file: Path) -> tuple[Any, dict[str, Any]]:

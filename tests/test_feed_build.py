@@ -134,7 +134,7 @@ def test_example_definition_builds_a_valid_feed(tmp_path: Path) -> None:
     config = dataclasses.replace(config, output=tmp_path / "example", engine="espeak")
     report = build_feed(config, BuildOptions(cache_dir=tmp_path / "cache"))
     gpodder = check_published_feed(tmp_path / "example")
-    assert len(report.plan.add) == 1 and gpodder["title"] == config.title
+    assert len(report.plan.add) == 1 and gpodder["title"] == config.show.title
     assert [c["title"] for c in gpodder["episodes"][0]["chapters"]][1:] == [
         "北约-乌克兰理事会外长会议", "西巴尔干地区", "北马其顿与欧安组织",
     ]  # fmt: skip

@@ -164,7 +164,7 @@ def test_definition_paths_are_relative_to_its_folder(tmp_path: Path) -> None:
     config = load_feed_config(definition)
     assert config.source == str(tmp_path / "articles")
     assert config.output == tmp_path / "out" / "show"
-    assert config.owner_name == "Test Newsroom" and config.link == "http://127.0.0.1:8000/show/"
+    assert config.show.owner_name == "Test Newsroom" and config.show.link == "http://127.0.0.1:8000/show/"
 
 
 def test_example_definition_is_valid() -> None:

@@ -10,9 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from audiocast.serve import make_server
-
-from .feed_helpers import ATOM, build, parsed, sha256, write_definition
+from .feed_helpers import ATOM, parsed, served_build, sha256
 
 GPO = shutil.which("gpo")
 
@@ -36,15 +34,10 @@ def gpo(home: Path, downloads: Path, *args: str) -> str:
 
 
 def test_gpodder_downloads_every_episode_byte_identical(tmp_path: Path) -> None:
-    public = tmp_path / "public"
-    public.mkdir()
-    with make_server(public, port=0) as server:
-        server.start()
-        definition = write_definition(tmp_path, ATOM, base_url=f"{server.url}show/", output=str(public / "show"))
-        report = build(definition, tmp_path / "cache")
+    with served_build(tmp_path, ATOM) as (server, report):
         feed_url = report.feed_url
         published = {
-            sha256(public / "show" / entry.enclosures[0].href.removeprefix(f"{server.url}show/")): entry.title
+            sha256(report.output / entry.enclosures[0].href.removeprefix(f"{server.url}show/")): entry.title
             for entry in parsed(report.feed_file)[0].entries
         }
         home, downloads = tmp_path / "gpodder", tmp_path / "downloads"

@@ -20,9 +20,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from audiocast.serve import make_server
-
-from .feed_helpers import ATOM, build, parsed, write_definition
+from .feed_helpers import ATOM, parsed, served_build
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
@@ -183,12 +181,7 @@ async def _inspect(devtools_url: str, page_url: str, chapter_link: str) -> dict[
 
 
 def test_players_load_audio_and_captions_and_chapters_seek(tmp_path: Path, browser: str) -> None:
-    public = tmp_path / "public"
-    public.mkdir()
-    with make_server(public, port=0) as server:
-        server.start()
-        definition = write_definition(tmp_path, ATOM, base_url=f"{server.url}show/", output=str(public / "show"))
-        report = build(definition, tmp_path / "cache")
+    with served_build(tmp_path, ATOM) as (server, report):
         entries = parsed(report.feed_file)[0].entries
         chapter_link = "article:first-of-type ol li:nth-child(2) a"
         result = asyncio.run(_inspect(browser, f"{server.url}show/", chapter_link))

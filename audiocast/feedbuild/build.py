@@ -125,8 +125,8 @@ def build_feed(
 def _with_overrides(config: FeedConfig, options: BuildOptions) -> FeedConfig:
     if options.base_url:
         base_url = normalise_base_url(options.base_url, "--base-url")
-        link = base_url if config.link == config.base_url else config.link
-        config = dataclasses.replace(config, base_url=base_url, link=link)
+        link = base_url if config.show.link == config.show.base_url else config.show.link
+        config = dataclasses.replace(config, show=dataclasses.replace(config.show, base_url=base_url, link=link))
     if options.engine:
         config = dataclasses.replace(config, engine=options.engine)
     return config
@@ -192,14 +192,14 @@ def _execute(
     config: FeedConfig, options: BuildOptions, state: State, plan: Plan, progress: BuildProgress | None
 ) -> BuildReport:
     output = config.output
-    cover = write_cover(output, config.title, config.cover)
+    cover = write_cover(output, config.show.title, config.cover)
     episode_options = EpisodeOptions(
         engine=config.engine,
         profile=config.profile,
         synth=SynthOptions(jobs=options.jobs, cache_dir=options.cache_dir),
         fetch_cover=False,
         cover=output / cover,
-        album=config.title,
+        album=config.show.title,
     )
     clips = 0
     total = len(plan.to_make)
@@ -315,22 +315,7 @@ def _publish(config: FeedConfig, state: State, cover: str) -> None:
 
 
 def _show(config: FeedConfig, state: State, cover: str) -> Show:
-    return Show(
-        title=config.title,
-        description=config.description,
-        author=config.author,
-        owner_name=config.owner_name,
-        owner_email=config.owner_email,
-        language=config.language,
-        category=config.category,
-        subcategory=config.subcategory,
-        explicit=config.explicit,
-        link=config.link,
-        base_url=config.base_url,
-        cover=cover,
-        guid=state.podcast_guid,
-        locked=config.locked,
-    )
+    return Show(**dataclasses.asdict(config.show), cover=cover, guid=state.podcast_guid)
 
 
 def _with_transcript(output: Path, episode: ShowEpisode) -> ShowEpisode:

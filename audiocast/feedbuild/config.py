@@ -17,6 +17,7 @@ from typing import Any
 
 from ..engines import ENGINE_CHOICES
 from ..errors import ProfileError
+from ..publish.show import ShowInfo
 
 # Apple Podcasts categories (2019+ taxonomy, podcasters.apple.com/support/1691; exact,
 # case-sensitive strings). feedgen's own table is the obsolete pre-2019 list, so we check here.
@@ -69,29 +70,18 @@ class FeedConfig:
     """A validated feed definition; paths are absolute, URLs end with ``/``."""
 
     origin: Path
-    title: str
-    description: str
-    author: str
-    owner_name: str
-    owner_email: str
-    language: str
-    category: str
-    subcategory: str
-    explicit: bool
-    link: str
+    show: ShowInfo
     cover: Path | None
-    base_url: str
     source: str
     """An absolute path (folder, article file or feed file) or an http(s) URL of a feed."""
     profile: str | None
     engine: str
     output: Path
     keep: int
-    locked: bool
 
     @property
     def feed_url(self) -> str:
-        return self.base_url + "feed.xml"
+        return self.show.feed_url
 
 
 @dataclass(frozen=True)
@@ -147,8 +137,7 @@ def parse_feed_config(data: dict[str, Any], *, origin: Path) -> FeedConfig:
     if len(values["description"].encode("utf-8")) > 4000:
         # Apple's limit for <description> (podcast-feed-standards §1.2).
         raise ProfileError(f"{origin}: key 'description' is longer than 4000 bytes; shorten it")
-    return FeedConfig(
-        origin=origin,
+    show = ShowInfo(
         title=values["title"],
         description=values["description"],
         author=values["author"],
@@ -159,14 +148,18 @@ def parse_feed_config(data: dict[str, Any], *, origin: Path) -> FeedConfig:
         subcategory=values["subcategory"],
         explicit=values["explicit"],
         link=values["link"] or values["base_url"],
-        cover=values["cover"],
         base_url=values["base_url"],
+        locked=values["locked"],
+    )
+    return FeedConfig(
+        origin=origin,
+        show=show,
+        cover=values["cover"],
         source=values["source"],
         profile=values["profile"],
         engine=values["engine"],
         output=values["output"],
         keep=values["keep"],
-        locked=values["locked"],
     )
 
 

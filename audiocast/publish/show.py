@@ -32,8 +32,8 @@ def podcast_guid(feed_url: str) -> str:
 
 
 @dataclass(frozen=True, kw_only=True)
-class Show:
-    """The channel: everything feed.xml and index.html say about the podcast itself."""
+class ShowInfo:
+    """What a feed definition says about the podcast itself (its ``[channel]``)."""
 
     title: str
     description: str
@@ -48,10 +48,6 @@ class Show:
     """The show's web page; the feed's ``<link>``."""
     base_url: str
     """Absolute URL of the output folder, ending in ``/``."""
-    cover: str
-    """Cover image file name relative to the output folder."""
-    guid: str
-    """The ``<podcast:guid>``, assigned once and kept for life (the state file keeps it)."""
     locked: bool = True
     kind: str = "episodic"
 
@@ -70,6 +66,16 @@ class Show:
     @property
     def feed_url(self) -> str:
         return self.url(FEED_FILE)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Show(ShowInfo):
+    """The channel as published: the definition's info plus what a build decided."""
+
+    cover: str
+    """Cover image file name relative to the output folder."""
+    guid: str
+    """The ``<podcast:guid>``, assigned once and kept for life (the state file keeps it)."""
 
     @classmethod
     def example(cls) -> Show:
