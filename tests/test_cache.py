@@ -166,7 +166,17 @@ def test_a_rerun_after_fallback_finds_the_fallback_clips(fake_edge: FakeEdge, tm
 
 def test_the_episode_command_rerun_asks_the_service_nothing(fake_edge: FakeEdge, tmp_path: Path) -> None:
     """The real CLI against the fake, found through AUDIOCAST_EDGE_WSS_URL like a user's shell would."""
-    command = ["-q", "episode", EXAMPLE, "-o", tmp_path / "a.mp3", "--engine", "edge", "--cache-dir", tmp_path / "c"]
+    command: list[str | Path] = [
+        "-q",
+        "episode",
+        EXAMPLE,
+        "-o",
+        tmp_path / "a.mp3",
+        "--engine",
+        "edge",
+        "--cache-dir",
+        tmp_path / "c",
+    ]
     first = run_cli(*command, "--no-fetch-cover")
     assert first.code == 0, first.err
     made = len(fake_edge.turns)

@@ -218,7 +218,15 @@ def test_voices_command_from_the_shell_reads_the_endpoint_override(fake_edge: Fa
 def test_auto_from_the_shell_reads_offline_with_one_warning_line(tmp_path: Path) -> None:
     mp3 = tmp_path / "offline.mp3"
     environment = {**os.environ, ENDPOINT_ENV: f"ws://127.0.0.1:{closed_port()}/edge/v1", "PYTHONWARNINGS": "ignore"}
-    command = [Path(sys.executable).with_name("audiocast"), "-q", "episode", EXAMPLE, "-o", mp3, "--no-cache"]
+    command: list[str | Path] = [
+        Path(sys.executable).with_name("audiocast"),
+        "-q",
+        "episode",
+        EXAMPLE,
+        "-o",
+        mp3,
+        "--no-cache",
+    ]
     result = subprocess.run(
         [*command, "--no-fetch-cover"], capture_output=True, text=True, env=environment, timeout=120, check=False
     )
