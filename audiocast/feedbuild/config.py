@@ -164,15 +164,19 @@ def parse_feed_config(data: dict[str, Any], *, origin: Path) -> FeedConfig:
 
 
 def normalise_base_url(value: str, where: str) -> str:
-    """An absolute http(s) URL ending in ``/``; ``where`` names the setting in errors.
+    """An absolute http(s) URL ending in ``/``, its path percent-encoded (Apple wants ASCII URLs);
+    ``where`` names the setting in errors.
 
     >>> normalise_base_url("http://192.168.1.20:8000/example", "--base-url")
     'http://192.168.1.20:8000/example/'
+    >>> normalise_base_url("https://example.org/播客/", "base_url")
+    'https://example.org/%E6%92%AD%E5%AE%A2/'
     """
     parsed = urllib.parse.urlsplit(value.strip())
     if parsed.scheme not in {"http", "https"} or not parsed.netloc or parsed.query or parsed.fragment:
         raise ProfileError(f"{where} must be an absolute http(s) address such as https://example.org/podcast/")
-    return value.strip() if value.strip().endswith("/") else value.strip() + "/"
+    path = urllib.parse.quote(parsed.path, safe="/%:@!$&'()*+,;=-._~")
+    return urllib.parse.urlunsplit(parsed._replace(path=path if path.endswith("/") else path + "/"))
 
 
 def _check(origin: Path, name: str, key: _Key, value: Any) -> Any:

@@ -25,7 +25,7 @@ from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 from feedgen.util import xml_elem
 
-from .show import INDEX_FILE, Show, ShowEpisode
+from .show import Show, ShowEpisode
 from .timecodes import vtt_time
 
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
@@ -123,7 +123,7 @@ _CHANNEL: tuple[Callable[[FeedGenerator, Show], object], ...] = (
 _ITEM: tuple[Callable[[FeedEntry, Show, ShowEpisode], object], ...] = (
     lambda fe, show, ep: fe.guid(ep.guid, permalink=False),
     lambda fe, show, ep: fe.title(ep.title),
-    lambda fe, show, ep: fe.link(href=ep.link or show.url(f"{INDEX_FILE}#{ep.guid}")),
+    lambda fe, show, ep: fe.link(href=ep.link or show.episode_page_url(ep.guid)),
     lambda fe, show, ep: fe.pubDate(ep.published),
     lambda fe, show, ep: fe.description(_description(ep)),
     lambda fe, show, ep: fe.content(_show_notes(ep), type="CDATA"),

@@ -67,6 +67,19 @@ class ShowInfo:
     def feed_url(self) -> str:
         return self.url(FEED_FILE)
 
+    def episode_page_url(self, guid: str) -> str:
+        """The episode's place on the show's page (its ``<article>`` in index.html)."""
+        return f"{self.url(INDEX_FILE)}#{episode_anchor(guid)}"
+
+
+def episode_anchor(guid: str) -> str:
+    """The HTML id of an episode's ``<article>`` in index.html.
+
+    >>> episode_anchor("4682c08c-df05-5c22-bff5-f42b88154f91")
+    'ep-4682c08c-df05-5c22-bff5-f42b88154f91'
+    """
+    return f"ep-{guid}"
+
 
 @dataclass(frozen=True, kw_only=True)
 class Show(ShowInfo):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 
-from .show import FEED_FILE, Show, ShowEpisode
+from .show import FEED_FILE, Show, ShowEpisode, episode_anchor
 from .timecodes import clock
 
 # Interface words by language (BCP 47 prefix). Screen readers pronounce them in the page's lang.
@@ -117,7 +117,7 @@ def render_index(show: Show, episodes: Sequence[ShowEpisode]) -> str:
 
 
 def _episode(episode: ShowEpisode, words: dict[str, str], page_language: str) -> str:
-    anchor = f"ep-{episode.guid}"
+    anchor = episode_anchor(episode.guid)
     player = f"audio-{episode.guid}"
     lang = "" if episode.language == page_language else f' lang="{_e(episode.language)}"'
     link = f' · <a href="{_e(episode.link)}">{_e(words["article"])}</a>' if episode.link else ""
