@@ -9,6 +9,7 @@ from __future__ import annotations
 import errno
 import logging
 import sys
+import traceback
 from typing import Any
 
 import click
@@ -31,7 +32,9 @@ COMMANDS: list[click.Command] = [episode_command, script_command, serve_command,
 def cli(context: click.Context, verbose: int, quiet: bool) -> None:
     """Turn written news articles into listenable audio: MP3 episodes and podcast feeds."""
     level = logging.WARNING if quiet else logging.DEBUG if verbose > 1 else logging.INFO
-    logging.basicConfig(level=level, format="%(levelname)s: %(message)s", stream=sys.stderr)
+    handler = logging.StreamHandler(sys.stderr)  # the current stderr, also when run in-process by tests
+    handler.setFormatter(_LowercaseLevel())
+    logging.basicConfig(level=level, handlers=[handler], force=True)
     context.obj = {"verbose": verbose, "quiet": quiet}
 
 
@@ -39,13 +42,20 @@ for _command in COMMANDS:
     cli.add_command(_command)
 
 
+class _LowercaseLevel(logging.Formatter):
+    """``warning: …`` lines, matching the ``error: …`` line the CLI prints."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return f"{record.levelname.lower()}: {super().format(record)}"
+
+
 def main(argv: list[str] | None = None) -> Any:
     """Console entry point: one line per error, quiet on Ctrl-C and on a closed pipe."""
     try:
         return cli.main(args=argv, prog_name="audiocast", standalone_mode=False)
     except AudiocastError as error:
-        if "-v" in (argv or sys.argv) or "--verbose" in (argv or sys.argv):
-            logging.getLogger("audiocast").exception("traceback")
+        if {"-v", "-vv", "--verbose"} & set(argv or sys.argv):
+            traceback.print_exc(file=sys.stderr)
         click.echo(f"error: {error}", err=True)
         sys.exit(1)
     except click.exceptions.Abort:

@@ -16,7 +16,7 @@ from ..models import Episode
 from ..publish.timecodes import clock
 from ..script import DEFAULT_MAX_SEGMENT_BYTES
 from ..sources import read_source
-from ..synth import SynthOptions
+from ..synth import MAX_JOBS, SynthOptions
 from .progress import BarProgress
 
 _profile_option = click.option(
@@ -39,7 +39,7 @@ _max_bytes_option = click.option(
 @click.option("--rate", metavar="±N%", help="Speaking rate change, e.g. +15% or -10%. Default: the profile's.")
 @click.option("--bitrate", type=click.Choice([str(rate) for rate in BITRATES]), default="64", show_default=True,
               help="MP3 bitrate in kbps (constant, mono).")
-@click.option("--jobs", type=click.IntRange(1, 32), default=4, show_default=True,
+@click.option("--jobs", type=click.IntRange(1, MAX_JOBS), default=4, show_default=True,
               help="Segments synthesised at once.")
 @_max_bytes_option
 @click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
