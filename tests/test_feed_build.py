@@ -7,6 +7,7 @@ read aloud; other files untouched; GUIDs stable), pruning, and a build killed mi
 from __future__ import annotations
 
 import dataclasses
+import fcntl
 import json
 import os
 import re
@@ -323,3 +324,15 @@ def _kill_after_first_new_episode(definition: Path, cache: Path, output: Path) -
         process.wait()
         assert process.stderr is not None
         process.stderr.close()
+
+
+def test_a_second_build_into_the_same_folder_is_refused_while_one_runs(tmp_path: Path) -> None:
+    definition = write_definition(tmp_path, ARTICLES)
+    output = tmp_path / "public" / "show"
+    output.mkdir(parents=True)
+    with (output / ".audiocast-lock").open("a") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)  # what a running build holds
+        result = run_cli("feed", "build", definition)
+    assert result.code == 1
+    assert result.err.strip() == f"error: {output}: another feed build is running there; wait for it to finish"
+    assert not (output / "feed.xml").exists()
