@@ -345,12 +345,16 @@ def _prune(output: Path, state: State, cover: str) -> None:
     folder = output / EPISODES_DIR
     candidates = [*folder.iterdir()] if folder.is_dir() else []
     candidates += [path for path in output.iterdir() if path.is_file()]
+    removed = 0
     for path in candidates:
         relative = path.relative_to(output).as_posix()
         if relative in listed or not path.is_file() or not _ours(path):
             continue
-        log.info("removing %s", relative)
+        log.debug("removing %s", relative)
         path.unlink(missing_ok=True)
+        removed += 1
+    if removed:
+        log.info("removed %d file%s the feed no longer lists", removed, "s" * (removed != 1))
 
 
 def _ours(path: Path) -> bool:
