@@ -47,5 +47,5 @@ def test_readme_has_the_two_commands_and_ci_runs_the_test_one() -> None:
     commands = re.findall(r"```sh\n(python3 -m venv .venv && .+?)\n```", README)
     assert len(commands) == 2
     main_job, test_suite = commands
-    assert "--engine espeak" in main_job and "examples/" in main_job
+    assert "--engine espeak" in main_job and "feed build feeds/example.toml" in main_job
     assert test_suite in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
