@@ -6,6 +6,7 @@ in proportion to their length inside the sentence's real time span.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable
 
@@ -49,7 +50,7 @@ def _split_cue(cue: Cue, max_chars: int) -> list[Cue]:
     """Cut a cue's text into pieces of at most ``max_chars``, sharing its time by length.
 
     >>> [c.text for c in _split_cue(Cue(0, 900, "一二三，四五六，七八九"), 8)]
-    ['一二三，四五六，', '七八九']
+    ['一二三，', '四五六，七八九']
     """
     pieces = _pieces(cue.text, max_chars)
     total = sum(len(piece) for piece in pieces)
@@ -63,21 +64,55 @@ def _split_cue(cue: Cue, max_chars: int) -> list[Cue]:
 
 
 def _pieces(text: str, max_chars: int) -> list[str]:
-    """Greedy cut at break points; a run with no break point is cut into even parts.
+    """The fewest pieces of at most ``max_chars``, cut at break points and as even as possible.
 
-    A cut never leaves punctuation alone on a cue:
+    Even pieces keep a short tail from hanging alone on a cue; a cut never leaves punctuation
+    alone either:
 
+    >>> _pieces("The harbor reopened on Tuesday after a closure, officials said.", 50)
+    ['The harbor reopened on Tuesday', 'after a closure, officials said.']
     >>> _pieces("一二三四五六七。", 7)
     ['一二三四', '五六七。']
     """
-    pieces: list[str] = []
-    for atom in _atoms(text):
-        for part in _even_parts(atom, max_chars):
-            if pieces and len(pieces[-1]) + len(part.rstrip()) <= max_chars:
-                pieces[-1] += part
-            else:
-                pieces.append(part)
-    return [piece.strip() for piece in pieces if piece.strip()]
+    units = [part for atom in _atoms(text) for part in _even_parts(atom, max_chars)]
+    count = _fewest_groups(units, max_chars)
+    return [piece.strip() for piece in _balanced(units, count) if piece.strip()]
+
+
+def _fewest_groups(units: list[str], max_chars: int) -> int:
+    """How many pieces greedy packing needs (greedy is optimal for the count)."""
+    groups, length = 0, max_chars + 1
+    for unit in units:
+        if length + len(unit.rstrip()) <= max_chars:
+            length += len(unit)
+        else:
+            groups, length = groups + 1, len(unit)
+    return max(groups, 1)
+
+
+def _balanced(units: list[str], count: int) -> list[str]:
+    """Split ``units`` into ``count`` consecutive groups whose longest is as short as possible."""
+    ends = [0]
+    for unit in units:
+        ends.append(ends[-1] + len(unit))
+
+    def width(first: int, last: int) -> int:
+        return len("".join(units[first:last]).strip())
+
+    # best[k][i]: (longest piece, cut positions) for the first i units in k pieces.
+    best: list[dict[int, tuple[int, tuple[int, ...]]]] = [{0: (0, ())}]
+    for pieces in range(1, count + 1):
+        row: dict[int, tuple[int, tuple[int, ...]]] = {}
+        for end in range(pieces, len(units) + 1):
+            options = [
+                (max(longest, width(start, end)), (*cuts, end))
+                for start, (longest, cuts) in best[pieces - 1].items()
+                if start < end
+            ]
+            row[end] = min(options)
+        best.append(row)
+    cuts = (0, *best[count][len(units)][1])
+    return ["".join(units[a:b]) for a, b in itertools.pairwise(cuts)]
 
 
 def _even_parts(run: str, max_chars: int) -> list[str]:
