@@ -11,9 +11,12 @@ import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import imageio_ffmpeg
 import pytest
+from mutagen.id3 import ID3
+from mutagen.mp3 import MP3
 
 from audiocast.cli import main
 
@@ -76,6 +79,16 @@ def rms_dbfs(samples: array.array[int], start_ms: int, end_ms: int, sample_rate:
         return -math.inf
     power = sum(value * value for value in window) / len(window)
     return 20 * math.log10(math.sqrt(power) / 32768) if power else -math.inf
+
+
+def read_id3(path: Path) -> Any:
+    """The ID3 tags of an MP3, read back with mutagen (untyped, hence Any)."""
+    return ID3(path)  # type: ignore[no-untyped-call]
+
+
+def mp3_info(path: Path) -> Any:
+    """The MPEG stream info a player sees: length, bitrate, channels."""
+    return MP3(path).info  # type: ignore[no-untyped-call]
 
 
 @dataclass(frozen=True)
