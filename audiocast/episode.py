@@ -15,7 +15,7 @@ from typing import Protocol
 from . import __name__ as _package
 from .atomic import atomic_path, write_text
 from .audio import assemble
-from .engines import make_engine
+from .engines import Engine, make_engine
 from .models import Article, Clip, Episode, Script, Timeline
 from .profiles import VoiceProfile, load_profile, profile_for_language
 from .publish.artwork import episode_cover, to_jpeg
@@ -74,17 +74,25 @@ def sidecar_paths(destination: Path) -> dict[str, Path]:
         "vtt": stem.with_suffix(".vtt"),
         "srt": stem.with_suffix(".srt"),
         "chapters": Path(f"{stem}.chapters.json"),
-        "txt": stem.with_suffix(".txt"),
+        "txt": Path(f"{stem}.transcript.txt"),  # never plain .txt: that could be the article itself
     }
 
 
 def make_episode(
-    article: Article, destination: Path, options: EpisodeOptions = EpisodeOptions(), progress: Progress | None = None
+    article: Article,
+    destination: Path,
+    options: EpisodeOptions = EpisodeOptions(),
+    progress: Progress | None = None,
+    engine: Engine | None = None,
 ) -> Episode:
-    """Read ``article`` aloud into a tagged MP3 at ``destination`` with captions, chapters and transcript."""
+    """Read ``article`` aloud into a tagged MP3 at ``destination`` with captions, chapters and transcript.
+
+    ``engine`` is the engine already chosen for a run of several episodes (so ``auto`` checks the
+    service once per run); by default it is made from ``options.engine``.
+    """
     profile = choose_profile(article, options)
     script = build_script(article, profile, max_segment_bytes=options.max_segment_bytes)
-    engine = make_engine(options.engine)
+    engine = engine or make_engine(options.engine)
     if progress:
         progress.stage(f"Reading aloud ({engine.name})", total=len(script.segments))
 

@@ -77,6 +77,7 @@ def test_output_folder_gets_the_article_name(tmp_path: Path) -> None:
     result = run_cli("episode", DATA / "read" / "plain.txt", "-o", tmp_path, *OFFLINE)
     assert result.code == 0, result.err
     assert (tmp_path / "plain.mp3").exists() and (tmp_path / "plain.chapters.json").exists()
+    assert (tmp_path / "plain.transcript.txt").exists()
 
 
 @pytest.mark.parametrize(
@@ -117,3 +118,12 @@ def test_verbose_shows_the_traceback(tmp_path: Path) -> None:
     result = run_cli("-v", "episode", source, *OFFLINE)
     assert result.code == 1
     assert "Traceback" in result.err and result.err.rstrip().endswith(f"error: {source}: is empty")
+
+
+def test_a_text_article_is_never_overwritten_by_its_transcript(tmp_path: Path) -> None:
+    article = tmp_path / "story.txt"
+    article.write_bytes((DATA / "read" / "plain.txt").read_bytes())
+    result = run_cli("episode", article, *OFFLINE)
+    assert result.code == 0, result.err
+    assert article.read_bytes() == (DATA / "read" / "plain.txt").read_bytes()
+    assert (tmp_path / "story.transcript.txt").read_text(encoding="utf-8").startswith("A plain text article")

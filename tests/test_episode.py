@@ -36,7 +36,7 @@ def _ms(stamp: str) -> int:
 def test_summary_line_names_duration_size_chapters_and_files(example_episode: BuiltEpisode) -> None:
     line = example_episode.result.out.strip()
     assert re.fullmatch(rf"{re.escape(str(example_episode.mp3))}: \d+:\d\d, \d+\.\d MB, 4 chapters; beside it: .+", line)
-    for suffix in (".vtt", ".srt", ".chapters.json", ".txt"):
+    for suffix in (".vtt", ".srt", ".chapters.json", ".transcript.txt"):
         assert example_episode.sidecar(suffix).name in line
         assert example_episode.sidecar(suffix).stat().st_size > 0
 
@@ -92,7 +92,7 @@ def test_each_caption_is_read_once_as_an_aside_with_its_lead_in() -> None:
 
 
 def test_transcript_has_nothing_unspeakable(example_episode: BuiltEpisode) -> None:
-    transcript = example_episode.sidecar(".txt").read_text(encoding="utf-8")
+    transcript = example_episode.sidecar(".transcript.txt").read_text(encoding="utf-8")
     for forbidden in ("http", "weserv", "<", "——"):
         assert forbidden not in transcript
     assert not re.search(r"&\w+;|&#\d+;", transcript)
@@ -114,7 +114,7 @@ def test_tags_read_back(example_episode: BuiltEpisode) -> None:
     comment = tags.getall("COMM")[0]
     assert comment.text[0].startswith("据美国国务院一名高级官员称")
     lyrics = tags.getall("USLT")[0]
-    assert lyrics.text == example_episode.sidecar(".txt").read_text(encoding="utf-8")
+    assert lyrics.text == example_episode.sidecar(".transcript.txt").read_text(encoding="utf-8")
     cover = tags.getall("APIC")[0]
     assert cover.mime == "image/jpeg" and cover.data[:3] == b"\xff\xd8\xff" and len(cover.data) > 10_000
 
