@@ -112,3 +112,19 @@ def test_bad_input_is_one_clear_error(tmp_path: Path, content: bytes, message: s
 def test_missing_path() -> None:
     with pytest.raises(ReadError, match=r"^/no/such/article.md: no such file$"):
         read_source("/no/such/article.md")
+
+
+def test_container_classes_that_merely_mention_chrome_words_are_read(tmp_path: Path) -> None:
+    """WordPress puts tag-<slug> on every post; Bootstrap has hidden-xs and embed-responsive."""
+    page = tmp_path / "wp.html"
+    page.write_text(
+        '<html><body><article class="post tag-politics has-video hidden-xs ads-free">'
+        "<h1>Council votes on the budget</h1>"
+        '<div class="entry-content embed-responsive"><p>The council approved the budget on Monday.</p></div>'
+        '<div class="td-post-sharing"><a href="#">Share on Facebook</a> <span>Tweet this</span></div>'
+        '<div class="entry-related-posts"><p>Earlier: council delays vote</p></div>'
+        "</article></body></html>",
+        encoding="utf-8",
+    )
+    article = read_source(str(page))
+    assert [block.text for block in article.blocks] == ["The council approved the budget on Monday."]

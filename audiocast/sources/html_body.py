@@ -51,12 +51,18 @@ CHROME_TAGS = frozenset(
 """Elements never read: code, media players, embeds, forms and navigation."""
 
 CHROME_CLASS = re.compile(
-    r"(?:^|[-_\s])(share|sharing|social|comments?|related|tags?|tag-?list|copyright|newsletter|subscribe|"
-    r"advert\w*|ads?|promo\w*|sponsor\w*|breadcrumbs?|twitter-tweet|instagram-media|tiktok-embed|embed\w*|"
-    r"video\w*|player|more-?feeds|rss|toolbar|sr-only|visually-hidden|hidden)(?:$|[-_\s])",
+    r"(?:[a-z0-9]+[-_]){0,2}"
+    r"(?:share|sharing|social|comments?|related|tags|tag-?list|tag-?cloud|copyright|newsletter|subscribe|"
+    r"advert\w*|ads?|promo|sponsor(?:ed)?|breadcrumbs?|twitter-tweet|instagram-media|tiktok-embed|"
+    r"video-?player|player|more-?feeds|rss|toolbar|sr-only|visually-hidden|hidden)"
+    r"(?:[-_](?:bar|box|links?|list|buttons?|tools|widget|block|section|area|container|wrapper|module|"
+    r"items?|articles?|stories|posts|content|embed))?",
     re.IGNORECASE,
 )
-"""Class or id words of page chrome: share bars, related lists, embedded tweets, tag lists, ads."""
+"""One class or id token of page chrome — share bars, related lists, tweets, tag lists, ads — matched
+whole, so WordPress's ``tag-politics`` or Bootstrap's ``hidden-xs`` on an article are not chrome."""
+
+_NEVER_CHROME = frozenset({"html", "body", "main", "article", "small", "figcaption", "img"})
 
 CHROME_TEXT = re.compile(
     r"^\s*(?:©|\(c\)\s|copyright\b|all rights reserved|版权所有|版權所有|"
@@ -181,10 +187,14 @@ def _is_chrome(node: Tag) -> bool:
     style = str(node.get("style", "")).replace(" ", "").lower()
     if "display:none" in style or "visibility:hidden" in style:
         return True
-    words = " ".join([*node.get_attribute_list("class"), str(node.get("id") or "")])
-    if node.name not in {"small", "figcaption", "img"} and words.strip() and CHROME_CLASS.search(words):
+    if node.name not in _NEVER_CHROME and any(CHROME_CLASS.fullmatch(token) for token in _tokens(node)):
         return True
     return node.name == "img" and _is_tracker(node)
+
+
+def _tokens(node: Tag) -> list[str]:
+    classes = [str(token) for token in node.get_attribute_list("class") if token]
+    return [*classes, str(node.get("id") or "")]
 
 
 def _is_tracker(image: Tag) -> bool:
