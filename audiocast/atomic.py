@@ -1,16 +1,24 @@
 """Write user-facing files so that a crash never leaves half a file behind.
 
-Every file is written to a temporary sibling and renamed into place; ``os.replace`` is atomic on
-POSIX when both paths are on one filesystem, which a sibling guarantees.
+Every file is written to a temporary sibling, flushed to disk and renamed into place; ``os.replace``
+is atomic on POSIX when both paths are on one filesystem, which a sibling guarantees. Files that
+belong together (an episode and its sidecars) are renamed one after another only once all are
+written, the main file last.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+
+from .errors import OutputWriteError
+
+_UMASK = os.umask(0)
+os.umask(_UMASK)
 
 
 @contextlib.contextmanager
@@ -24,16 +32,23 @@ def atomic_path(destination: Path) -> Iterator[Path]:
     >>> target.read_text()
     'done'
     """
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{destination.name}.", suffix=".part", dir=destination.parent)
-    os.close(fd)
-    temporary = Path(name)
+    temporary = _temporary_beside(destination)
     try:
         yield temporary
-        os.chmod(temporary, 0o644)
+        _flush(temporary)
+        os.chmod(temporary, _mode_for(destination))
         os.replace(temporary, destination)
+    except OSError as exc:
+        raise OutputWriteError(f"{destination}: cannot be written ({exc.strerror or exc})") from exc
     finally:
         temporary.unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def atomic_paths(destinations: Sequence[Path]) -> Iterator[list[Path]]:
+    """Temporary paths for several files, renamed into place together, the first one last."""
+    with contextlib.ExitStack() as stack:
+        yield [stack.enter_context(atomic_path(destination)) for destination in destinations]
 
 
 def write_bytes(destination: Path, data: bytes) -> None:
@@ -45,3 +60,27 @@ def write_bytes(destination: Path, data: bytes) -> None:
 def write_text(destination: Path, text: str) -> None:
     """Atomically replace ``destination`` with ``text`` encoded as UTF-8."""
     write_bytes(destination, text.encode("utf-8"))
+
+
+def _temporary_beside(destination: Path) -> Path:
+    try:
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        handle, name = tempfile.mkstemp(prefix=f".{destination.name}.", suffix=".part", dir=destination.parent)
+    except OSError as exc:
+        raise OutputWriteError(f"{destination}: cannot be written ({exc.strerror or exc})") from exc
+    os.close(handle)
+    return Path(name)
+
+
+def _flush(path: Path) -> None:
+    """Make the file's bytes durable before the rename makes them visible."""
+    with path.open("rb+") as handle:
+        os.fsync(handle.fileno())
+
+
+def _mode_for(destination: Path) -> int:
+    """Keep the mode of the file being replaced; a new file gets what the umask allows."""
+    try:
+        return stat.S_IMODE(destination.stat().st_mode)
+    except FileNotFoundError:
+        return 0o666 & ~_UMASK

@@ -8,12 +8,13 @@ any point leaves earlier output as it was.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
 from . import __name__ as _package
-from .atomic import atomic_path, write_text
+from .atomic import atomic_paths
 from .audio import assemble
 from .engines import Engine, make_engine
 from .models import Article, Clip, Episode, Script, Timeline
@@ -67,15 +68,20 @@ def plan(article: Article, options: EpisodeOptions) -> Script:
     return build_script(article, choose_profile(article, options), max_segment_bytes=options.max_segment_bytes)
 
 
+SIDECARS: dict[str, tuple[str, Callable[[Script, Timeline], str]]] = {
+    "vtt": (".vtt", lambda script, timeline: to_vtt(timeline, script.language)),
+    "srt": (".srt", lambda script, timeline: to_srt(timeline, script.language)),
+    "chapters": (".chapters.json", lambda script, timeline: to_chapters_json(timeline, script.article.title)),
+    # never plain .txt: that could be the article itself
+    "txt": (".transcript.txt", lambda script, _timeline: to_transcript(script)),
+}
+"""Sidecar kind → (file ending, writer). Keep the README's list of output files in sync."""
+
+
 def sidecar_paths(destination: Path) -> dict[str, Path]:
     """Where the captions, chapters and transcript of an episode at ``destination`` go."""
     stem = destination.with_suffix("")
-    return {
-        "vtt": stem.with_suffix(".vtt"),
-        "srt": stem.with_suffix(".srt"),
-        "chapters": Path(f"{stem}.chapters.json"),
-        "txt": Path(f"{stem}.transcript.txt"),  # never plain .txt: that could be the article itself
-    }
+    return {kind: Path(f"{stem}{ending}") for kind, (ending, _) in SIDECARS.items()}
 
 
 def make_episode(
@@ -104,10 +110,11 @@ def make_episode(
     if progress:
         progress.stage("Assembling and encoding")
     sidecars = sidecar_paths(destination)
-    with atomic_path(destination) as temporary:
+    with atomic_paths([destination, *sidecars.values()]) as (temporary, *sidecar_temporaries):
         timeline = assemble(script, clips, temporary, bitrate=options.bitrate)
         write_tags(temporary, _tags(script, timeline, options))
-        _write_sidecars(script, timeline, sidecars)
+        for kind, sidecar in zip(sidecars, sidecar_temporaries, strict=True):
+            sidecar.write_text(SIDECARS[kind][1](script, timeline), encoding="utf-8")
         size = temporary.stat().st_size
     return Episode(
         script=script,
@@ -117,13 +124,6 @@ def make_episode(
         timeline=timeline,
         sidecars={kind: str(path) for kind, path in sidecars.items()},
     )
-
-
-def _write_sidecars(script: Script, timeline: Timeline, paths: dict[str, Path]) -> None:
-    write_text(paths["vtt"], to_vtt(timeline, script.language))
-    write_text(paths["srt"], to_srt(timeline, script.language))
-    write_text(paths["chapters"], to_chapters_json(timeline, script.article.title))
-    write_text(paths["txt"], to_transcript(script))
 
 
 def _tags(script: Script, timeline: Timeline, options: EpisodeOptions) -> EpisodeTags:

@@ -10,6 +10,8 @@
     │       └── NoAudioError          the voice answered with no audio (blocked voice → fallback)
     ├── AssembleError         decoding or encoding audio failed
     ├── PublishError          tags, captions, feed or state could not be written
+    │   └── OutputWriteError      a file could not be written (also an OSError, for callers that
+    │                             treat disk trouble as recoverable, like the clip cache)
     └── ServeError            the static server could not start
 
 Messages name the input first and end with the fix where there is one. Misuse by a caller
@@ -57,6 +59,10 @@ class AssembleError(AudiocastError):
 
 class PublishError(AudiocastError):
     """An output file could not be written."""
+
+
+class OutputWriteError(PublishError, OSError):
+    """A file could not be written: missing folder, no permission, disk full."""
 
 
 class ServeError(AudiocastError):

@@ -127,3 +127,27 @@ def test_a_text_article_is_never_overwritten_by_its_transcript(tmp_path: Path) -
     assert result.code == 0, result.err
     assert article.read_bytes() == (DATA / "read" / "plain.txt").read_bytes()
     assert (tmp_path / "story.transcript.txt").read_text(encoding="utf-8").startswith("A plain text article")
+
+
+def test_sigterm_leaves_no_partial_files(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    article = tmp_path / "long.md"
+    body = EXAMPLE.read_text(encoding="utf-8")
+    article.write_text(body.replace("<p>", "<p>" + "北约外长会议讨论了乌克兰问题。" * 40 + "<br /><br />"), encoding="utf-8")
+    output = tmp_path / "out.mp3"
+    output.write_bytes(b"earlier episode bytes")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "audiocast", "episode", str(article), "-o", str(output), "--no-cache", *OFFLINE],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    time.sleep(1.5)
+    process.send_signal(signal.SIGTERM)  # mid-way: the run takes about 5 s
+    _, err = process.communicate(timeout=30)
+    assert process.returncode == 128 + signal.SIGTERM, err.decode()
+    assert b"Traceback" not in err
+    assert output.read_bytes() == b"earlier episode bytes"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["long.md", "out.mp3"]

@@ -6,8 +6,9 @@ the traceback. Each subcommand lives in its own module and is registered in ``CO
 
 from __future__ import annotations
 
-import errno
 import logging
+import re
+import signal
 import sys
 import traceback
 from typing import Any
@@ -50,11 +51,16 @@ class _LowercaseLevel(logging.Formatter):
 
 
 def main(argv: list[str] | None = None) -> Any:
-    """Console entry point: one line per error, quiet on Ctrl-C and on a closed pipe."""
+    """Console entry point: one line per error; quiet on Ctrl-C, SIGTERM and a closed pipe.
+
+    click itself turns Ctrl-C into ``Abort`` and swallows a closed stdout (EPIPE).
+    """
+    arguments = sys.argv[1:] if argv is None else argv
+    signal.signal(signal.SIGTERM, _exit_on_terminate)
     try:
-        return cli.main(args=argv, prog_name="audiocast", standalone_mode=False)
+        return cli.main(args=arguments, prog_name="audiocast", standalone_mode=False)
     except AudiocastError as error:
-        if {"-v", "-vv", "--verbose"} & set(argv or sys.argv):
+        if any(re.fullmatch(r"-v+|--verbose", argument) for argument in arguments):
             traceback.print_exc(file=sys.stderr)
         click.echo(f"error: {error}", err=True)
         sys.exit(1)
@@ -63,11 +69,8 @@ def main(argv: list[str] | None = None) -> Any:
     except click.ClickException as error:
         error.show()
         sys.exit(error.exit_code)
-    except KeyboardInterrupt:
-        sys.exit(130)
-    except BrokenPipeError:
-        sys.exit(0)
-    except OSError as error:
-        if error.errno == errno.EPIPE:
-            sys.exit(0)
-        raise
+
+
+def _exit_on_terminate(_signal: int, _frame: object) -> None:
+    """Turn SIGTERM into SystemExit, so temporary files are removed on the way out."""
+    sys.exit(128 + signal.SIGTERM)
