@@ -23,9 +23,10 @@ REMOVALS: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.IGNORECASE,
     )),
     ("emoji", re.compile("[\U0001f000-\U0001faff\U00002600-\U000027bf\U0001f1e6-\U0001f1ff\ufe0f\u200d\u20e3]")),
-    ("controls", re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b\u200c\u2060\ufeff]")),
+    ("controls", re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b\u200c\u200e\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]")),
 )
-"""What is removed before speaking: markup, web addresses (incl. image-proxy strings), emoji."""
+"""What is removed before speaking: markup, web addresses (incl. image-proxy strings), emoji, control and
+bidirectional-override characters."""
 
 PHOTO_CREDIT = re.compile(
     r"\s*[（(][^（）()]{0,40}(?:照片|图片|圖片|摄|攝|供图|供圖|photo|image|credit|getty|reuters|afp|epa)[^（）()]{0,40}[)）]\s*$",
@@ -36,7 +37,8 @@ PHOTO_CREDIT = re.compile(
 _REPEATED_MARKS = re.compile(r"([!?！？。，,.;；])\1+")
 _DASHES = re.compile(r"\s*(?:——|—|―|--)\s*")
 _SPACES = re.compile(r"[ \t\r\n\u00a0\u3000]+")
-_CAPS_DATELINE = re.compile(r"^([A-Z][A-Z.'\- ]{2,40}?)(?=\s*(?:—|–|--|,))")
+_CAPS_DATELINE = re.compile(r"^([A-Z][A-Z.'\-]{4,}(?: [A-Z][A-Z.'\-]+)*|[A-Z]{2,}(?: [A-Z][A-Z.'\-]+)+)(?=\s*(?:—|–|--))")
+"""An upper-case dateline before a dash (WASHINGTON —, NEW YORK —); short words like NATO are left alone."""
 _SPACE_NEAR_CJK = re.compile(rf"(?<=[{_CJK}{_CJK_QUOTES}]) | (?=[{_CJK}{_CJK_QUOTES}])")
 
 
@@ -47,8 +49,8 @@ def clean(text: str, language: str) -> str:
     '最后一站，北马其顿首都的“坚定承诺”'
     >>> clean("Hello 👋 world!!! See www.example.com/x — now.", "en-US")
     'Hello world! See, now.'
-    >>> clean("NEW YORK — Markets rose.", "en-US")
-    'New York, Markets rose.'
+    >>> clean("NEW YORK — Markets rose.", "en-US"), clean("BBC, March 5", "en-US"), clean("NATO — allies", "en-US")
+    ('New York, Markets rose.', 'BBC, March 5', 'NATO, allies')
     """
     previous = None
     while previous != text:  # double-escaped feeds carry &amp;nbsp; and worse

@@ -8,6 +8,7 @@ reading order. Keep the README's "what is read" section in sync with these table
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -288,7 +289,7 @@ class _BlockBuilder:
 
     def _end_paragraph(self) -> None:
         pieces, self.pieces, self.breaks = self.pieces, [], 0
-        text = _SPACE.sub(" ", "".join(piece.text for piece in pieces)).strip()
+        text = _plain("".join(piece.text for piece in pieces))
         if not text or CHROME_TEXT.search(text):
             return
         spoken = [piece for piece in pieces if piece.text.strip()]
@@ -300,10 +301,21 @@ class _BlockBuilder:
         figure, self.figure = self.figure, None
         if figure is None:
             return
-        caption = _SPACE.sub(" ", "".join(figure.caption)).strip()
+        caption = _plain("".join(figure.caption))
         text = caption or (figure.alt if _meaningful_alt(figure.alt, figure.src) else "")
         if text and not CHROME_TEXT.search(text):
             self.blocks.append(Block("figure", text, src=figure.src))
+
+
+def _plain(text: str) -> str:
+    """Text with white space folded and entities that survived parsing (double-escaped feeds) decoded.
+
+    >>> _plain("a &amp;nbsp; b   c")
+    'a b c'
+    """
+    for _ in range(3):  # &amp;nbsp; → &nbsp; → no-break space
+        text = html.unescape(text)
+    return _SPACE.sub(" ", text).strip()
 
 
 def _kind_of(pieces: list[_Text]) -> BlockKind:
