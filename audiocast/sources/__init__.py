@@ -9,10 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from bs4 import BeautifulSoup
+
 from ..models import Article
-from .archive import is_archive, read_archive
+from .archive import is_archive, read_archive, take_date_line
 from .article import make_article
-from .html_body import parse_body
+from .html_body import read_blocks
 from .loading import read_input
 from .page import read_page
 from .text import read_text
@@ -40,12 +42,18 @@ def read_text_as_article(text: str, name: str) -> Article:
 def article_from_entry(
     *, title: str, link: str, published: dt.datetime | None, body_html: str, author: str = "", origin: str = ""
 ) -> Article:
-    """An Article from a feed entry's parts; the body HTML goes through the archive body reader."""
+    """An Article from a feed entry's parts; the body HTML goes through the archive body reader.
+
+    An archive date line at the top of the body is not read aloud; it dates an undated entry.
+    """
+    soup = BeautifulSoup(body_html, "lxml")
+    date_line = take_date_line(soup)
     return make_article(
         title=title,
         link=link,
         published=published,
-        blocks=parse_body(body_html),
+        blocks=tuple(read_blocks(soup)),
         origin=origin or link or title,
         author=author,
+        fallback_published=date_line,
     )

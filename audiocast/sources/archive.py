@@ -54,7 +54,7 @@ def read_archive(text: str, origin: str) -> Article:
     if lines and _RULE.match(lines[0]):
         lines.pop(0)
     soup = BeautifulSoup("\n".join(lines), "lxml")
-    published = _take_date(soup)
+    published = take_date_line(soup)
     return make_article(
         title=_unescape_markdown(title),
         link=link,
@@ -65,8 +65,11 @@ def read_archive(text: str, origin: str) -> Article:
     )
 
 
-def _take_date(soup: BeautifulSoup) -> dt.datetime | None:
-    """Find the ``<div><i>date</i></div>`` line, remove it from the body and parse it."""
+def take_date_line(soup: BeautifulSoup) -> dt.datetime | None:
+    """Find the archive's ``<div><i>date</i></div>`` line, remove it from the body and parse it.
+
+    Archive feeds carry the same line inside their entries' HTML, so feed entries use this too.
+    """
     for italic in soup.find_all("i", limit=3):
         try:
             parsed = email.utils.parsedate_to_datetime(italic.get_text().strip())
