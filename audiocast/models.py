@@ -46,6 +46,8 @@ class Article:
     blocks: tuple[Block, ...]
     author: str = ""
     images: tuple[str, ...] = ()
+    dated: bool = True
+    """False when the source gave no date and ``published`` is only when it was read."""
 
     def __post_init__(self) -> None:
         if self.published.tzinfo is None:

@@ -84,7 +84,8 @@ def load_profile(name_or_path: str) -> VoiceProfile:
 
 
 def profile_for_language(language: str) -> VoiceProfile:
-    """The bundled profile for a detected language (``zh-CN``, ``zh-TW`` or ``en-US``), else English."""
+    """The bundled profile for a detected language: ``zh-CN``, ``zh-TW``, else the same family, else
+    English for Latin-script text. Scripts no bundled voice can read are refused rather than mangled."""
     bundled = bundled_profiles()
     if language in bundled:
         return load_profile(language)
@@ -92,7 +93,15 @@ def profile_for_language(language: str) -> VoiceProfile:
     for name in bundled:
         if name.split("-")[0] == family:
             return load_profile(name)
+    if family in _UNSUPPORTED_SCRIPTS:
+        raise ProfileError(
+            f"no bundled voice profile for {_UNSUPPORTED_SCRIPTS[family]} ({language}); "
+            "write one and pass it with --voice-profile FILE.toml"
+        )
     return load_profile("en-US")
+
+
+_UNSUPPORTED_SCRIPTS = {"ja": "Japanese", "ko": "Korean"}
 
 
 def parse_profile(text: str, *, origin: str) -> VoiceProfile:

@@ -121,7 +121,29 @@ def test_caption_credit_is_not_read_and_lead_in_comes_first() -> None:
 def test_english_article_uses_english_words() -> None:
     article = read_text_as_article("NATO talks\n\nWASHINGTON — Ministers met on Monday. (AP)\n", "x")
     script = build_script(article, load_profile("en-US"))
-    assert script.segments[2].text.startswith("Washington, Ministers met")
+    body = next(segment for segment in script.segments if segment.role == "body")
+    assert body.text.startswith("Washington, Ministers met")
+
+
+def test_an_undated_article_never_speaks_a_made_up_date() -> None:
+    import dataclasses
+
+    dated = article_of(Block("paragraph", "正文。"))
+    undated = dataclasses.replace(dated, dated=False)
+    assert build_script(dated, ZH).segments[1].text == "美国之音，2023年11月27日"
+    assert build_script(undated, ZH).segments[1].text == "美国之音"
+    anonymous = read_text_as_article("Title\n\nThe quick brown fox jumps.\n", "x")
+    roles = [s.role for s in build_script(anonymous, load_profile("en-US")).segments]
+    assert roles == ["title", "body"]
+
+
+def test_japanese_is_refused_rather_than_read_by_the_english_voice() -> None:
+    from audiocast.episode import EpisodeOptions, plan
+
+    article = read_text_as_article("東京の天気\n\n今日は東京で雨が降っています。ひらがなとカタカナもあります。\n", "x")
+    assert article.language == "ja"
+    with pytest.raises(ProfileError, match=r"no bundled voice profile for Japanese \(ja\); write one"):
+        plan(article, EpisodeOptions())
 
 
 def test_nothing_readable_is_a_script_error() -> None:

@@ -9,6 +9,7 @@ the aside voice after the profile's lead-in.
 from __future__ import annotations
 
 import calendar
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 
@@ -48,11 +49,14 @@ def build_script(
         raise ValueError("max_segment_bytes must be at least 200")
     language = article.language
     drafts = _opening(article, profile)
+    opening = len(drafts)
     for block in article.blocks:
         drafts.extend(_block_drafts(block, language, profile, max_segment_bytes))
-    if len(drafts) <= 2:
+    if len(drafts) == opening:
         raise ScriptError(f"{article.title}: nothing readable in the article body")
     drafts.extend(_outro(article, profile))
+    if drafts[0].chapter is None:  # an unspeakable title: the first thing read opens chapter one
+        drafts[0] = dataclasses.replace(drafts[0], chapter=article.title)
     segments = tuple(
         _segment(draft, drafts[index + 1] if index + 1 < len(drafts) else None, language, profile)
         for index, draft in enumerate(drafts)
@@ -75,14 +79,17 @@ def spoken_date(when: dt.datetime, profile: VoiceProfile) -> str:
 
 
 def _opening(article: Article, profile: VoiceProfile) -> list[_Draft]:
+    """The title, then the source and date as people say them; the date only when the source gave one."""
     title = clean(article.title, article.language)
     drafts = [_Draft("title", title, "narrator", article.title, True)] if speakable(title) else []
-    if article.source_name:
-        meta = profile.words.meta.format(source=article.source_name, date=spoken_date(article.published, profile))
+    date = spoken_date(article.published, profile) if article.dated else ""
+    if article.source_name and date:
+        meta = profile.words.meta.format(source=article.source_name, date=date)
     else:
-        meta = spoken_date(article.published, profile)
-    chapter = None if drafts else article.title
-    return [*drafts, _Draft("meta", clean(meta, article.language), "narrator", chapter, True)]
+        meta = article.source_name or date
+    if meta:
+        drafts.append(_Draft("meta", clean(meta, article.language), "narrator", None, True))
+    return drafts
 
 
 def _outro(article: Article, profile: VoiceProfile) -> list[_Draft]:

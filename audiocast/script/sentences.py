@@ -67,11 +67,18 @@ def _shorten(sentence: str, max_bytes: int) -> list[str]:
 
 
 def _hard_cut(text: str, max_bytes: int) -> list[str]:
+    """Cut a run with no sentence or clause end at the limit — between words where there are spaces.
+
+    >>> _hard_cut("banana " * 4, 16)
+    ['banana banana ', 'banana banana ']
+    """
     pieces, current = [], ""
     for char in text:
         if current and request_bytes(current + char) > max_bytes:
-            pieces.append(current)
-            current = ""
+            space = current.rfind(" ")
+            cut = space + 1 if space > 0 else len(current)
+            pieces.append(current[:cut])
+            current = current[cut:]
         current += char
     return [*pieces, current] if current else pieces
 

@@ -37,7 +37,9 @@ PHOTO_CREDIT = re.compile(
 _REPEATED_MARKS = re.compile(r"([!?！？。，,.;；])\1+")
 _DASHES = re.compile(r"\s*(?:——|—|―|--)\s*")
 _SPACES = re.compile(r"[ \t\r\n\u00a0\u3000]+")
-_CAPS_DATELINE = re.compile(r"^([A-Z][A-Z.'\-]{4,}(?: [A-Z][A-Z.'\-]+)*|[A-Z]{2,}(?: [A-Z][A-Z.'\-]+)+)(?=\s*(?:—|–|--))")
+_CAPS_DATELINE = re.compile(
+    r"^([A-Z][A-Z.'\-]{4,}(?: [A-Z][A-Z.'\-]+)*|[A-Z]{2,}(?: [A-Z][A-Z.'\-]+)+)(?=\s*(?:—|–|--))"
+)
 """An upper-case dateline before a dash (WASHINGTON —, NEW YORK —); short words like NATO are left alone."""
 _SPACE_NEAR_CJK = re.compile(rf"(?<=[{_CJK}{_CJK_QUOTES}]) | (?=[{_CJK}{_CJK_QUOTES}])")
 

@@ -45,6 +45,7 @@ def make_article(
         blocks=blocks,
         author=_SPACE.sub(" ", author).strip(),
         images=tuple(block.src for block in blocks if block.kind == "figure" and block.src),
+        dated=bool(published or fallback_published),
     )
 
 
