@@ -17,6 +17,7 @@ from . import __name__ as _package
 from .atomic import atomic_paths
 from .audio import assemble
 from .engines import Engine, make_engine
+from .errors import ReadError
 from .models import Article, Clip, Episode, Script, Timeline
 from .profiles import VoiceProfile, load_profile, profile_for_language
 from .publish.artwork import episode_cover, to_jpeg
@@ -98,6 +99,7 @@ def make_episode(
     """
     profile = choose_profile(article, options)
     script = build_script(article, profile, max_segment_bytes=options.max_segment_bytes)
+    cover = _cover(article, options)
     engine = engine or make_engine(options.engine)
     if progress:
         progress.stage(f"Reading aloud ({engine.name})", total=len(script.segments))
@@ -112,7 +114,7 @@ def make_episode(
     sidecars = sidecar_paths(destination)
     with atomic_paths([destination, *sidecars.values()]) as (temporary, *sidecar_temporaries):
         timeline = assemble(script, clips, temporary, bitrate=options.bitrate)
-        write_tags(temporary, _tags(script, timeline, options))
+        write_tags(temporary, _tags(script, timeline, options, cover))
         for kind, sidecar in zip(sidecars, sidecar_temporaries, strict=True):
             sidecar.write_text(SIDECARS[kind][1](script, timeline), encoding="utf-8")
         size = temporary.stat().st_size
@@ -126,7 +128,7 @@ def make_episode(
     )
 
 
-def _tags(script: Script, timeline: Timeline, options: EpisodeOptions) -> EpisodeTags:
+def _tags(script: Script, timeline: Timeline, options: EpisodeOptions, cover: bytes) -> EpisodeTags:
     article = script.article
     return EpisodeTags(
         title=article.title,
@@ -137,14 +139,18 @@ def _tags(script: Script, timeline: Timeline, options: EpisodeOptions) -> Episod
         summary=article.summary,
         link=article.link,
         transcript=to_transcript(script),
-        cover_jpeg=_cover(article, options),
+        cover_jpeg=cover,
         chapters=timeline.chapters,
     )
 
 
 def _cover(article: Article, options: EpisodeOptions) -> bytes:
-    if options.cover is not None:
-        converted = to_jpeg(options.cover.read_bytes(), str(options.cover))
-        if converted is not None:
-            return converted
-    return episode_cover(article.images, fetch=options.fetch_cover)
+    """The cover art, decided before any synthesis so a bad ``--cover`` fails fast."""
+    if options.cover is None:
+        return episode_cover(article.images, fetch=options.fetch_cover)
+    try:
+        return to_jpeg(options.cover.read_bytes())
+    except OSError as exc:
+        raise ReadError(f"{options.cover}: cover image cannot be read ({exc.strerror})") from exc
+    except ValueError as exc:
+        raise ReadError(f"{options.cover}: {exc}; use a JPEG or PNG") from exc

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import logging
 import urllib.error
+import urllib.parse
 import urllib.request
 from importlib import resources
 
@@ -15,6 +16,8 @@ log = logging.getLogger(__name__)
 MAX_IMAGE_BYTES = 10 * 1024 * 1024
 FETCH_TIMEOUT_S = 10.0
 COVER_PIXELS = 1400
+SMALLEST_COVER_PIXELS = 300
+"""A lead image narrower or shorter than this is an icon or a tracker, not cover art."""
 
 
 def default_cover() -> bytes:
@@ -29,7 +32,13 @@ def episode_cover(image_urls: tuple[str, ...], *, fetch: bool) -> bytes:
 
 
 def fetch_image(url: str) -> bytes | None:
-    """Fetch ``url`` and return it as a JPEG no larger than COVER_PIXELS, or None with a warning."""
+    """Fetch ``url`` and return it as a JPEG no larger than COVER_PIXELS, or None with a warning.
+
+    Only http(s): an article must not make audiocast read ``file://`` paths from this machine.
+    """
+    if urllib.parse.urlsplit(url).scheme not in {"http", "https"}:
+        log.warning("cover image %s is not an http(s) address; using the default cover", url)
+        return None
     try:
         request = urllib.request.Request(url, headers={"User-Agent": "audiocast (+podcast cover fetch)"})
         with urllib.request.urlopen(request, timeout=FETCH_TIMEOUT_S) as response:
@@ -40,17 +49,25 @@ def fetch_image(url: str) -> bytes | None:
     if len(data) > MAX_IMAGE_BYTES:
         log.warning("cover image %s is over %d MB; using the default cover", url, MAX_IMAGE_BYTES // 2**20)
         return None
-    return to_jpeg(data, url)
+    try:
+        return to_jpeg(data, smallest=SMALLEST_COVER_PIXELS)
+    except ValueError as exc:
+        log.warning("cover image %s %s; using the default cover", url, exc)
+        return None
 
 
-def to_jpeg(data: bytes, name: str) -> bytes | None:
-    """Re-encode any image Pillow reads as an RGB JPEG that fits COVER_PIXELS."""
+def to_jpeg(data: bytes, *, smallest: int = 1) -> bytes:
+    """Re-encode any image Pillow reads as an RGB JPEG that fits COVER_PIXELS.
+
+    Raises ValueError saying what is wrong with the image ("is not a readable image", "is only 50×50 px").
+    """
     try:
         with Image.open(io.BytesIO(data)) as image:
+            if min(image.size) < smallest:
+                raise ValueError("is only {}×{} px".format(*image.size))
             image.thumbnail((COVER_PIXELS, COVER_PIXELS))
             output = io.BytesIO()
             image.convert("RGB").save(output, format="JPEG", quality=88)
             return output.getvalue()
-    except (UnidentifiedImageError, OSError, ValueError) as exc:
-        log.warning("cover image %s is not a readable image (%s); using the default cover", name, exc)
-        return None
+    except (UnidentifiedImageError, OSError) as exc:
+        raise ValueError("is not a readable image") from exc

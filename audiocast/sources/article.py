@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import re
+from urllib.parse import urljoin
 
 from ..errors import ReadError
 from ..language import detect_language
@@ -35,6 +37,8 @@ def make_article(
     if when.tzinfo is None:
         when = when.replace(tzinfo=dt.UTC)
     identity = link or hashlib.sha256(body_text.encode()).hexdigest()
+    if link:  # relative image addresses in a page or feed entry are relative to the article
+        blocks = tuple(dataclasses.replace(b, src=urljoin(link, b.src)) if b.src else b for b in blocks)
     return Article(
         id=hashlib.sha256(identity.encode()).hexdigest()[:16],
         title=title,
