@@ -11,6 +11,8 @@ import click
 
 from ..engines import ENGINE_CHOICES
 from ..feedbuild import BuildOptions, BuildReport, build_feed, load_feed_config
+from ..feedbuild.config import normalise_base_url
+from ..synth import MAX_JOBS
 from .progress import BarProgress
 
 
@@ -33,13 +35,16 @@ def feed_group() -> None:
     "--base-url",
     metavar="URL",
     help="Publish for this address instead of the definition's base_url, e.g. http://192.168.1.20:8000/example/.",
+    callback=lambda _context, _option, value: _checked_base_url(value),
 )
 @click.option(
     "--engine",
     type=click.Choice(ENGINE_CHOICES),
     help="Voice engine, overriding the definition: edge (online), espeak (offline), auto.",
 )
-@click.option("--jobs", type=click.IntRange(1, 32), default=4, show_default=True, help="Segments synthesised at once.")
+@click.option(
+    "--jobs", type=click.IntRange(1, MAX_JOBS), default=4, show_default=True, help="Segments synthesised at once."
+)
 @click.pass_context
 def build_command(
     context: click.Context, definition: Path, dry_run: bool, base_url: str | None, engine: str | None, jobs: int
@@ -54,6 +59,11 @@ def build_command(
         progress.close()
     for line in summary_lines(report):
         click.echo(line)
+
+
+def _checked_base_url(value: str | None) -> str | None:
+    """The --base-url option checked as it is parsed, before the definition is even read."""
+    return normalise_base_url(value, "--base-url") if value is not None else None
 
 
 def summary_lines(report: BuildReport) -> list[str]:

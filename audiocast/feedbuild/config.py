@@ -173,10 +173,27 @@ def normalise_base_url(value: str, where: str) -> str:
     'https://example.org/%E6%92%AD%E5%AE%A2/'
     """
     parsed = urllib.parse.urlsplit(value.strip())
-    if parsed.scheme not in {"http", "https"} or not parsed.netloc or parsed.query or parsed.fragment:
+    if parsed.scheme not in {"http", "https"} or not parsed.hostname or parsed.query or parsed.fragment:
         raise ProfileError(f"{where} must be an absolute http(s) address such as https://example.org/podcast/")
+    _check_port(parsed, where)
     path = urllib.parse.quote(parsed.path, safe="/%:@!$&'()*+,;=-._~")
     return urllib.parse.urlunsplit(parsed._replace(path=path if path.endswith("/") else path + "/"))
+
+
+def _check_port(parsed: urllib.parse.SplitResult, where: str) -> None:
+    """A port, when given, is a number from 1 to 65535 (``urlsplit`` only complains on access).
+
+    >>> normalise_base_url("http://127.0.0.1:99999/x", "--base-url")
+    Traceback (most recent call last):
+    audiocast.errors.ProfileError: --base-url: port '99999' is not a number from 1 to 65535
+    """
+    try:
+        valid = parsed.port != 0
+    except ValueError:
+        valid = False
+    if not valid:
+        given = parsed.netloc.rpartition(":")[2]
+        raise ProfileError(f"{where}: port {given!r} is not a number from 1 to 65535")
 
 
 def _check(origin: Path, name: str, key: _Key, value: Any) -> Any:
