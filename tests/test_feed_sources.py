@@ -147,6 +147,8 @@ BAD_DEFINITIONS = [
     ({"keep": 0}, "key 'keep' must be a whole number"),
     ({"cover": "missing.png"}, "key 'cover'.*does not exist"),
     ({"titel": "typo"}, "unknown key 'titel'"),
+    ({"profile": "klingon"}, "key 'profile': no bundled voice profile 'klingon'; use one of en-US, zh-CN, zh-TW"),
+    ({"profile": "voices/missing.toml"}, "key 'profile': .*missing.toml does not exist"),
 ]
 
 
@@ -168,6 +170,29 @@ def test_definition_paths_are_relative_to_its_folder(tmp_path: Path) -> None:
     assert config.source == str(tmp_path / "articles")
     assert config.output == tmp_path / "out" / "show"
     assert config.show.owner_name == "Test Newsroom" and config.show.link == "http://127.0.0.1:8000/show/"
+
+
+def test_a_profile_path_is_relative_to_the_definition_not_the_working_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "voices").mkdir()
+    (tmp_path / "voices" / "slow.toml").write_text(_bundled_profile("en-US").replace('rate = "+0%"', 'rate = "-20%"'))
+    definition = write_definition(tmp_path, ARTICLES, profile="voices/slow.toml")
+    monkeypatch.chdir(tmp_path.parent)
+    assert load_feed_config(definition).profile == str(tmp_path / "voices" / "slow.toml")
+    assert load_feed_config(write_definition(tmp_path, ARTICLES, profile="zh-TW")).profile == "zh-TW"
+
+
+def test_a_broken_profile_is_refused_when_the_definition_is_loaded(tmp_path: Path) -> None:
+    (tmp_path / "broken.toml").write_text(_bundled_profile("en-US").replace("[pauses]", "[pause]"))
+    definition = write_definition(tmp_path, ARTICLES, profile="broken.toml")
+    broken = tmp_path / "broken.toml"
+    with pytest.raises(ProfileError, match=f"^{definition}: key 'profile': {broken}: missing key \\[pauses\\]"):
+        load_feed_config(definition)
+
+
+def _bundled_profile(name: str) -> str:
+    return (Path(__file__).resolve().parent.parent / "voices" / f"{name}.toml").read_text(encoding="utf-8")
 
 
 def test_example_definition_is_valid() -> None:

@@ -17,6 +17,7 @@ from typing import Any
 
 from ..engines import ENGINE_CHOICES
 from ..errors import ProfileError
+from ..profiles import bundled_profiles, load_profile
 from ..publish.show import ShowInfo
 
 # Apple Podcasts categories (2019+ taxonomy, podcasters.apple.com/support/1691; exact,
@@ -75,6 +76,7 @@ class FeedConfig:
     source: str
     """An absolute path (folder, article file or feed file) or an http(s) URL of a feed."""
     profile: str | None
+    """A bundled profile's name or the absolute path of a profile TOML; None picks by language."""
     engine: str
     output: Path
     keep: int
@@ -107,7 +109,7 @@ KEYS: dict[str, _Key] = {
     "cover": _Key("file", False, help="JPEG or PNG; generated from the title when absent"),
     "base_url": _Key("url", True, help="where the output folder will be served"),
     "source": _Key("source", True, help="folder, article file, feed file or feed URL"),
-    "profile": _Key("text", False, help="voice profile name or .toml path; by language when absent"),
+    "profile": _Key("profile", False, help="voice profile name or .toml path; by language when absent"),
     "engine": _Key("engine", False, "auto"),
     "output": _Key("folder", True, help="output folder"),
     "keep": _Key("count", False, 50, help="how many newest episodes stay in the feed"),
@@ -272,6 +274,24 @@ def _source(where: str, base: Path, value: Any) -> str:
     return str(path)
 
 
+def _profile(where: str, base: Path, value: Any) -> str:
+    """A bundled profile's name, or a profile TOML (relative to the definition) that loads cleanly."""
+    text = _text(where, base, value)
+    choices = f"use one of {', '.join(bundled_profiles())} or a .toml path relative to the definition's folder"
+    if not (text.endswith(".toml") or "/" in text):
+        if text not in bundled_profiles():
+            raise ProfileError(f"{where}: no bundled voice profile {text!r}; {choices}")
+        return text
+    path = (base / text).resolve()
+    if not path.is_file():
+        raise ProfileError(f"{where}: {path} does not exist; {choices}")
+    try:
+        load_profile(str(path))
+    except ProfileError as exc:
+        raise ProfileError(f"{where}: {exc}") from exc
+    return str(path)
+
+
 def _engine(where: str, base: Path, value: Any) -> str:
     text = _text(where, base, value)
     if text not in ENGINE_CHOICES:
@@ -296,5 +316,6 @@ _CHECKS: dict[str, Callable[[str, Path, Any], Any]] = {
     "folder": _folder,
     "source": _source,
     "engine": _engine,
+    "profile": _profile,
     "count": _count,
 }
