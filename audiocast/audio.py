@@ -7,18 +7,20 @@ in one pass — pydub's ``+`` in a loop copies the whole episode per clip and gr
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
 import subprocess
+import tempfile
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import imageio_ffmpeg
 
 from .errors import AssembleError
-from .models import Clip, Cue, Placed, Script, Segment, Timeline
+from .models import Boundary, Clip, Cue, Placed, Script, Segment, Timeline
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", RuntimeWarning)  # pydub warns when ffmpeg is not on PATH
@@ -54,9 +56,12 @@ def clip_duration_ms(clip: Clip) -> int:
 
 @dataclass(frozen=True)
 class Mix:
-    """The episode as raw mono 16-bit PCM, before encoding, with its timeline."""
+    """The episode as raw mono 16-bit PCM chunks in playing order, before encoding, with its timeline.
 
-    pcm: bytes
+    Chunks are never joined: the encoder reads them one by one, so a long episode is held once.
+    """
+
+    chunks: tuple[bytes, ...]
     sample_rate: int
     timeline: Timeline
 
@@ -64,7 +69,7 @@ class Mix:
 def assemble(script: Script, clips: Sequence[Clip], destination: Path, *, bitrate: int = 64) -> Timeline:
     """Join ``clips`` with the script's pauses, encode once to MP3 at ``destination``, return the timeline."""
     mixed = mix(script, clips)
-    encode_mp3(mixed.pcm, mixed.sample_rate, destination, bitrate=bitrate)
+    encode_mp3(mixed.chunks, mixed.sample_rate, destination, bitrate=bitrate)
     return mixed.timeline
 
 
@@ -72,11 +77,20 @@ def mix(script: Script, clips: Sequence[Clip]) -> Mix:
     """Decode every clip once, level it, and lay all of them out with the script's pauses."""
     if len(clips) != len(script.segments):
         raise ValueError(f"{len(clips)} clips for {len(script.segments)} segments")
-    decoded = [decode_clip(clip) for clip in clips]
-    sample_rate = max(segment.frame_rate for segment in decoded)
-    pcm, placed = _join(script.segments, [_level(audio, sample_rate) for audio in decoded], clips, sample_rate)
-    duration_ms = _ms(len(pcm) // _SAMPLE_WIDTH, sample_rate)
-    return Mix(pcm, sample_rate, Timeline(placed=tuple(placed), duration_ms=duration_ms))
+    sample_rate = max(clip.sample_rate for clip in clips)
+    chunks: list[bytes] = []
+    placed: list[Placed] = []
+    position = 0  # in samples
+    for segment, clip in zip(script.segments, clips, strict=True):
+        data = _level(decode_clip(clip), sample_rate).raw_data
+        samples = len(data) // _SAMPLE_WIDTH
+        start_ms, end_ms = _ms(position, sample_rate), _ms(position + samples, sample_rate)
+        placed.append(Placed(segment, start_ms, end_ms, _cues(segment, clip, start_ms, end_ms)))
+        pause = sample_rate * segment.pause_after_ms // 1000
+        chunks += [data, b"\x00\x00" * pause]
+        position += samples + pause
+    timeline = Timeline(placed=tuple(placed), duration_ms=_ms(position, sample_rate))
+    return Mix(tuple(chunks), sample_rate, timeline)
 
 
 def _level(audio: AudioSegment, sample_rate: int) -> AudioSegment:
@@ -89,35 +103,49 @@ def _level(audio: AudioSegment, sample_rate: int) -> AudioSegment:
     return audio.apply_gain(gain)
 
 
-def _join(
-    segments: Sequence[Segment], audios: Sequence[AudioSegment], clips: Sequence[Clip], sample_rate: int
-) -> tuple[bytes, list[Placed]]:
-    """Concatenate PCM once, in order, with silences; note where every segment lands."""
-    chunks: list[bytes] = []
-    placed: list[Placed] = []
-    position = 0  # in samples
-    for segment, audio, clip in zip(segments, audios, clips, strict=True):
-        data = audio.raw_data
-        samples = len(data) // _SAMPLE_WIDTH
-        start_ms, end_ms = _ms(position, sample_rate), _ms(position + samples, sample_rate)
-        placed.append(Placed(segment, start_ms, end_ms, _cues(segment, clip, start_ms, end_ms)))
-        pause = sample_rate * segment.pause_after_ms // 1000
-        chunks.extend((data, b"\x00\x00" * pause))
-        position += samples + pause
-    return b"".join(chunks), placed
-
-
 def _cues(segment: Segment, clip: Clip, start_ms: int, end_ms: int) -> tuple[Cue, ...]:
-    """Sentence cues: timed by the engine where it reported boundaries, else spread by length."""
-    if clip.boundaries:
-        cues = []
-        for boundary in clip.boundaries:
-            begin = min(start_ms + boundary.offset_ms, end_ms)
-            finish = min(start_ms + boundary.offset_ms + boundary.duration_ms, end_ms)
-            if boundary.text.strip():
-                cues.append(Cue(begin, max(begin, finish), boundary.text.strip()))
-        return tuple(cues)
-    return spread_cues(segment.sentences, start_ms, end_ms)
+    """The script's sentences as cues, timed by the engine's boundaries where it reported them.
+
+    The engine's own sentence split is not used for the text: espeak, for one, ends a sentence
+    after "Mr." or "Dr.". Its boundaries only say *when* each stretch of characters is heard.
+    """
+    if not clip.boundaries:
+        return spread_cues(segment.sentences, start_ms, end_ms)
+    marks = _character_times(clip.boundaries)
+    starts, consumed = [], 0
+    for sentence in segment.sentences:
+        starts.append(min(start_ms + _time_at(consumed, marks), end_ms))
+        consumed += _letters(sentence)
+    ends = [*starts[1:], end_ms]
+    timed = zip(starts, ends, segment.sentences, strict=True)
+    return tuple(Cue(begin, max(begin, finish), sentence) for begin, finish, sentence in timed)
+
+
+def _letters(text: str) -> int:
+    return sum(1 for char in text if not char.isspace())
+
+
+def _character_times(boundaries: Sequence[Boundary]) -> list[tuple[int, int, int, int]]:
+    """(first character, last character, start ms, end ms) of each boundary, counting non-space characters."""
+    marks, position = [], 0
+    for boundary in boundaries:
+        length = _letters(boundary.text)
+        marks.append((position, position + length, boundary.offset_ms, boundary.offset_ms + boundary.duration_ms))
+        position += length
+    return marks
+
+
+def _time_at(character: int, marks: Sequence[tuple[int, int, int, int]]) -> int:
+    """When the ``character``-th non-space character is heard, interpolated inside its boundary.
+
+    >>> _time_at(5, [(0, 4, 0, 400), (4, 14, 500, 1500)])
+    600
+    """
+    for first, last, start, end in marks:
+        if character < last:
+            share = (character - first) / max(1, last - first)
+            return start + round(max(0.0, share) * (end - start))
+    return marks[-1][3] if marks else 0
 
 
 def spread_cues(sentences: Sequence[str], start_ms: int, end_ms: int) -> tuple[Cue, ...]:
@@ -135,8 +163,8 @@ def spread_cues(sentences: Sequence[str], start_ms: int, end_ms: int) -> tuple[C
     return tuple(cues)
 
 
-def encode_mp3(pcm: bytes, sample_rate: int, destination: Path, *, bitrate: int) -> None:
-    """Encode mono 16-bit PCM to constant-bitrate MP3 with no tags (mutagen writes those)."""
+def encode_mp3(chunks: Iterable[bytes], sample_rate: int, destination: Path, *, bitrate: int) -> None:
+    """Encode mono 16-bit PCM chunks to constant-bitrate MP3 with no tags (mutagen writes those)."""
     resample = ["-ar", "44100"] if bitrate > _MAX_MPEG2_BITRATE and sample_rate < 32000 else []
     command = [
         FFMPEG, "-hide_banner", "-loglevel", "error", "-y",
@@ -144,13 +172,31 @@ def encode_mp3(pcm: bytes, sample_rate: int, destination: Path, *, bitrate: int)
         "-codec:a", "libmp3lame", "-b:a", f"{bitrate}k", "-ac", "1", *resample,
         "-id3v2_version", "0", "-write_id3v1", "0", "-f", "mp3", str(destination),
     ]  # fmt: skip
+    with tempfile.TemporaryFile() as errors:  # a file, not a pipe: ffmpeg can never block on it
+        try:
+            process = subprocess.Popen(command, stdin=subprocess.PIPE, stderr=errors)
+        except OSError as exc:
+            raise AssembleError(f"ffmpeg could not be started ({exc}); reinstall imageio-ffmpeg") from exc
+        _feed(process, chunks)
+        if process.wait() != 0:
+            errors.seek(0)
+            lines = errors.read().decode(errors="replace").strip().splitlines()
+            raise AssembleError(f"{destination.name}: MP3 encoding failed: {lines[-1] if lines else 'ffmpeg error'}")
+
+
+def _feed(process: subprocess.Popen[bytes], chunks: Iterable[bytes]) -> None:
+    """Write every chunk to the encoder; if it exits early, its exit status tells why."""
+    assert process.stdin is not None
     try:
-        result = subprocess.run(command, input=pcm, capture_output=True, check=False)
-    except OSError as exc:
-        raise AssembleError(f"ffmpeg could not be started ({exc}); reinstall imageio-ffmpeg") from exc
-    if result.returncode != 0:
-        message = result.stderr.decode(errors="replace").strip().splitlines()
-        raise AssembleError(f"{destination.name}: MP3 encoding failed: {message[-1] if message else 'ffmpeg error'}")
+        with contextlib.suppress(BrokenPipeError):
+            for chunk in chunks:
+                process.stdin.write(chunk)
+        with contextlib.suppress(BrokenPipeError):
+            process.stdin.close()
+    except BaseException:  # Ctrl-C or SIGTERM mid-encode: do not leave ffmpeg running
+        process.kill()
+        process.wait()
+        raise
 
 
 def _ms(samples: int, sample_rate: int) -> int:

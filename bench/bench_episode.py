@@ -64,7 +64,7 @@ def stage_shares() -> None:
     clips, synth_s = timed(lambda: synthesize(script, profile, engine, SynthOptions(jobs=1, cache_dir=None)))
     mixed, mix_s = timed(lambda: mix(script, clips))
     with tempfile.TemporaryDirectory() as folder:
-        _, encode_s = timed(lambda: encode_mp3(mixed.pcm, mixed.sample_rate, Path(folder) / "x.mp3", bitrate=64))
+        _, encode_s = timed(lambda: encode_mp3(mixed.chunks, mixed.sample_rate, Path(folder) / "x.mp3", bitrate=64))
     total = read_s + script_s + synth_s + mix_s + encode_s
     print("  share of time by stage:")
     for name, seconds in (("read + script", read_s + script_s), ("synthesis", synth_s),

@@ -15,15 +15,15 @@ HEADINGS = ["北约-乌克兰理事会外长会议", "西巴尔干地区", "北�
 TITLE = "布林肯前往布鲁塞尔，北约加强对乌克兰的承诺"
 
 
-def vtt_cues(path: Path) -> list[tuple[int, int, str]]:
-    """(start ms, end ms, text) of every cue in a WebVTT file."""
+def vtt_cues(path: Path, line_joiner: str = "") -> list[tuple[int, int, str]]:
+    """(start ms, end ms, text) of every cue in a WebVTT file; lines joined as the language writes."""
     cues = []
     for block in path.read_text(encoding="utf-8").split("\n\n"):
         lines = block.strip().splitlines()
         timing = [line for line in lines if "-->" in line]
         if timing:
             start, end = (_ms(part.strip()) for part in timing[0].split("-->"))
-            cues.append((start, end, "".join(lines[lines.index(timing[0]) + 1 :])))
+            cues.append((start, end, line_joiner.join(lines[lines.index(timing[0]) + 1 :])))
     return cues
 
 

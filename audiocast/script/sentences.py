@@ -1,8 +1,9 @@
 """Sentence ends, CJK-aware, and cutting text to fit one synthesis request.
 
-Sentences end at 。！？；… and at Latin . ! ? followed by a space (not after an initial or a
-common abbreviation); closing quotes and brackets stay with their sentence. Pieces always join
-back to the original text, so captions never lose or invent words.
+Sentences end at 。！？；… and at Latin . ! ? followed by a space and a capital, digit or quote —
+but not after an initial or an abbreviation (``ABBREVIATIONS``); closing quotes and brackets stay
+with their sentence. Pieces always join back to the original text, so captions never lose or
+invent words.
 """
 
 from __future__ import annotations
@@ -12,19 +13,45 @@ from xml.sax.saxutils import escape
 
 _CLOSERS = "”’」』）)]\"'》〉"
 _END = re.compile(
-    rf"(?:……|…|[。！？；!?]+|(?<![A-Z])(?<!\b(?:Mr|Ms|Dr|St|Jr|Sr|vs|No))(?<!\bMrs)(?<!\bU\.S)\.(?=[\s{re.escape(_CLOSERS)}]|$))"
-    rf"[{re.escape(_CLOSERS)}]*\s*"
+    rf"(?:……|…|[。！？；!?]+|\.(?=[{re.escape(_CLOSERS)}]*(?:\s+[^a-z\s]|\s*$)))[{re.escape(_CLOSERS)}]*\s*"
 )
+ABBREVIATIONS = frozenset({
+    "mr", "mrs", "ms", "dr", "st", "jr", "sr", "prof", "gen", "gov", "sen", "rep", "col", "capt", "lt", "sgt",
+    "rev", "vs", "vol", "fig", "approx", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct",
+    "nov", "dec", "mon", "tue", "wed", "thu", "fri", "u.s", "u.k", "u.n", "e.g", "i.e", "a.m", "p.m",
+})  # fmt: skip
+"""Words whose full stop does not end a sentence (lower-case, without the final dot). Words that also end
+sentences in their own right (no, etc, inc, sat, sun) are left out: a wrong merge is worse than a split."""
+_WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)\.$")
 _CLAUSE = re.compile(r"[，、,：:]\s*")
 
 
 def split_sentences(text: str) -> list[str]:
     """Cut ``text`` after each sentence end; the pieces join back to ``text``.
 
-    >>> split_sentences("他说：“好。”然后走了！Mr. Smith left. Then 6.3 km…")
-    ['他说：“好。”', '然后走了！', 'Mr. Smith left. ', 'Then 6.3 km…']
+    >>> split_sentences("他说：“好。”然后走了！Mr. Smith left. Then 6.3 km… At 6 p.m. on Nov. 27. J. Doe came.")
+    ['他说：“好。”', '然后走了！', 'Mr. Smith left. ', 'Then 6.3 km… ', 'At 6 p.m. on Nov. 27. ', 'J. Doe came.']
     """
-    return _cut_after(_END, text)
+    pieces: list[str] = []
+    for piece in _cut_after(_END, text):
+        if pieces and _ends_with_abbreviation(pieces[-1]):
+            pieces[-1] += piece
+        else:
+            pieces.append(piece)
+    return pieces
+
+
+def _ends_with_abbreviation(piece: str) -> bool:
+    """Whether ``piece`` stops at the dot of an initial (``J.``) or a known abbreviation (``Nov.``).
+
+    >>> _ends_with_abbreviation("Mr. "), _ends_with_abbreviation("J. "), _ends_with_abbreviation("He left. ")
+    (True, True, False)
+    """
+    word = _WORD_BEFORE.search(piece.rstrip())
+    if word is None:
+        return False
+    stem = word.group(1).lower()
+    return len(stem) == 1 or stem in ABBREVIATIONS
 
 
 def fit(text: str, max_bytes: int) -> list[str]:
