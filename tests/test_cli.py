@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -151,3 +152,22 @@ def test_sigterm_leaves_no_partial_files(tmp_path: Path) -> None:
     assert b"Traceback" not in err
     assert output.read_bytes() == b"earlier episode bytes"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["long.md", "out.mp3"]
+
+
+def test_an_article_too_long_for_one_episode_is_refused_quickly(tmp_path: Path, earlier_output: Path) -> None:
+    source = tmp_path / "long.html"
+    source.write_text("<html><head><title>Long</title></head><body>" + "<p>北约外长会议讨论乌克兰问题。</p>" * 8000
+                      + "</body></html>", encoding="utf-8")
+    result = run_cli("episode", source, "-o", earlier_output, *OFFLINE)
+    assert result.code == 1
+    assert re.fullmatch(r"error: Long: 112,\d{3} characters to read, more than one episode holds \(100,000\); "
+                        r"split the article into parts\n", result.err)
+    assert earlier_output.read_bytes() == b"earlier episode bytes"
+
+
+def test_unwritable_output_is_one_line(tmp_path: Path) -> None:
+    blocker = tmp_path / "afile"
+    blocker.write_text("x")
+    result = run_cli("episode", DATA / "read" / "plain.txt", "-o", blocker / "x.mp3", *OFFLINE)
+    assert result.code == 1 and "Traceback" not in result.err
+    assert result.err.startswith(f"error: {blocker / 'x.mp3'}: cannot be written (")

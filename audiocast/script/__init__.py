@@ -22,6 +22,9 @@ from .speech import clean, speakable, strip_photo_credit
 
 __all__ = ["DEFAULT_MAX_SEGMENT_BYTES", "build_script", "spoken_date"]
 
+MAX_SPOKEN_CHARACTERS = 100_000
+"""About seven hours of Chinese or two of English: more is not one article, and would hold gigabytes of audio."""
+
 DEFAULT_MAX_SEGMENT_BYTES = 3000
 """Edge's service takes 4096 bytes of escaped text per request; this leaves room to spare."""
 
@@ -54,6 +57,12 @@ def build_script(
         drafts.extend(_block_drafts(block, language, profile, max_segment_bytes))
     if len(drafts) == opening:
         raise ScriptError(f"{article.title}: nothing readable in the article body")
+    spoken = sum(len(draft.text) for draft in drafts)
+    if spoken > MAX_SPOKEN_CHARACTERS:
+        raise ScriptError(
+            f"{article.title}: {spoken:,} characters to read, more than one episode holds "
+            f"({MAX_SPOKEN_CHARACTERS:,}); split the article into parts"
+        )
     drafts.extend(_outro(article, profile))
     if drafts[0].chapter is None:  # an unspeakable title: the first thing read opens chapter one
         drafts[0] = dataclasses.replace(drafts[0], chapter=article.title)
