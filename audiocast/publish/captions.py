@@ -116,15 +116,37 @@ def _balanced(units: list[str], count: int) -> list[str]:
 
 
 def _even_parts(run: str, max_chars: int) -> list[str]:
-    """``run`` in the fewest near-equal parts of at most ``max_chars``, punctuation kept with words."""
+    """``run`` in the fewest near-equal parts of at most ``max_chars``; never inside a Latin word or a
+    number, and punctuation stays with the words before it.
+
+    >>> _even_parts("美国国务卿布林肯于2023年11月27日抵达", 10)
+    ['美国国务卿布林肯', '于2023年11', '月27日抵达']
+    >>> _even_parts("NATOUkraineCouncilNATOUkraineCouncil in Brussels", 20)
+    ['NATOUkraineCouncilNATOUkraineCouncil', ' in Brussels']
+    """
     if len(run.strip()) <= max_chars:
         return [run]
     count = -(-len(run) // max_chars)
     size = -(-len(run) // count)
-    parts = [run[start : start + size] for start in range(0, len(run), size)]
+    cuts = sorted({_nearest_cut(run, start) for start in range(size, len(run), size)} - {0, len(run)})
+    parts = [run[a:b] for a, b in itertools.pairwise([0, *cuts, len(run)])]
     while len(parts) > 1 and not speakable(parts[-1]):
         parts[-2] += parts.pop()
     return parts
+
+
+def _nearest_cut(text: str, position: int) -> int:
+    """The place nearest ``position`` that does not split a Latin word or a number."""
+    for distance in range(len(text)):
+        for candidate in (position - distance, position + distance):
+            if 0 < candidate < len(text) and _splittable(text, candidate):
+                return candidate
+    return position
+
+
+def _splittable(text: str, position: int) -> bool:
+    before, after = text[position - 1], text[position]
+    return not (before.isascii() and before.isalnum() and after.isascii() and after.isalnum())
 
 
 def _atoms(text: str) -> Iterable[str]:
@@ -148,7 +170,8 @@ def _wrap(text: str, width: int) -> list[str]:
     if len(text) <= width:
         return [text]
     natural = [match.end() for match in _BREAK_AFTER.finditer(text) if 0 < match.end() < len(text)]
-    for candidates in (natural, range(1, len(text))):
+    anywhere = [i for i in range(1, len(text)) if _splittable(text, i)]
+    for candidates in (natural, anywhere):
         fitting = [i for i in candidates if len(text[:i].rstrip()) <= width and len(text[i:].strip()) <= width]
         if fitting:
             cut = min(fitting, key=lambda i: abs(len(text) / 2 - i))
