@@ -12,7 +12,8 @@ Owns the order of writes that makes a build safe to interrupt:
 
 Episodes stay in the feed until they fall beyond ``keep``, even when the source stops listing
 them (RSS feeds carry only their latest entries). GUIDs come from the article's key, never from
-its title or file name, and are kept in the state file for life.
+its title or file name, and are kept in the state file for life. An episode is made again when its
+article or voice profile changed, or when ``engine_choice`` says its engine no longer stands.
 """
 
 from __future__ import annotations
@@ -33,8 +34,9 @@ from typing import Protocol
 
 from ..atomic import write_bytes
 from ..cache import default_cache_dir
-from ..episode import EpisodeOptions, Progress, make_episode
-from ..errors import PublishError
+from ..engines import Engine
+from ..episode import EpisodeOptions, Progress, choose_profile, make_episode
+from ..errors import ProfileError, PublishError
 from ..models import Episode
 from ..publish.cover import write_cover
 from ..publish.feed import render_feed
@@ -43,8 +45,9 @@ from ..publish.site import render_index
 from ..sources.feed import SourceItem
 from ..synth import SynthOptions
 from .config import FeedConfig, normalise_base_url
+from .engine_choice import EngineChoice
 from .sources import read_items
-from .state import STATE_FILE, EpisodeRecord, State, load_state, save_state
+from .state import STATE_FILE, EpisodeRecord, MadeWith, State, load_state, save_state
 
 log = logging.getLogger(__name__)
 
@@ -113,13 +116,14 @@ def build_feed(
     """Build or update the feed ``config`` describes; see the module docstring for the write order."""
     config = _with_overrides(config, options)
     output = config.output
+    choice = EngineChoice(config.engine)
     with _exclusive(output, create=not options.dry_run):
         state = load_state(output) or State(podcast_guid(config.feed_url))
         read = read_items(config.source, timeout=options.timeout)
-        plan = make_plan(config, state, read.items, read.skipped)
+        plan = make_plan(config, state, read.items, read.skipped, choice)
         if options.dry_run:
             return _report(config, plan, clips=0, dry_run=True)
-        return _execute(config, options, state, plan, progress)
+        return _execute(config, options, state, plan, choice, progress)
 
 
 def _with_overrides(config: FeedConfig, options: BuildOptions) -> FeedConfig:
@@ -132,13 +136,18 @@ def _with_overrides(config: FeedConfig, options: BuildOptions) -> FeedConfig:
     return config
 
 
-def make_plan(config: FeedConfig, state: State, items: tuple[SourceItem, ...], skipped: tuple[str, ...]) -> Plan:
+def make_plan(
+    config: FeedConfig,
+    state: State,
+    items: tuple[SourceItem, ...],
+    skipped: tuple[str, ...],
+    choice: EngineChoice,
+) -> Plan:
     """Compare the source with the state: the newest ``keep`` articles or episodes stay."""
     records = state.by_key()
-    latest = _dedupe(items)
-    unchanged = {
-        key for key, item in latest.items() if key in records and records[key].source_hash == _source_hash(config, item)
-    }
+    hashes, unvoiced = _source_hashes(config, _dedupe(items))
+    latest = {key: item for key, item in _dedupe(items).items() if key in hashes}
+    unchanged = {key for key in latest if key in records and records[key].source_hash == hashes[key]}
     dated = [
         (records[key].episode.published if key in unchanged else item.article.published, key)
         for key, item in latest.items()
@@ -151,7 +160,8 @@ def make_plan(config: FeedConfig, state: State, items: tuple[SourceItem, ...], s
     lost: set[str] = set()
     for key in wanted:
         item, record = latest.get(key), records.get(key)
-        if record is not None and (key in unchanged or item is None) and _files_intact(config.output, record):
+        intact = record is not None and _files_intact(config.output, record)
+        if record is not None and intact and (item is None or (key in unchanged and choice.keeps(record.made_with))):
             keep.append(record)
         elif item is None:
             log.warning("%s: its files are gone and the source no longer lists it; dropping it", key)
@@ -162,7 +172,7 @@ def make_plan(config: FeedConfig, state: State, items: tuple[SourceItem, ...], s
             remake.append(item)
     remove = tuple(record for key, record in records.items() if key not in wanted or key in lost)
     too_old = sum(1 for key in latest if key not in wanted and key not in records)
-    return Plan(tuple(add), tuple(remake), tuple(keep), remove, skipped, too_old)
+    return Plan(tuple(add), tuple(remake), tuple(keep), remove, skipped + unvoiced, too_old)
 
 
 def _dedupe(items: tuple[SourceItem, ...]) -> dict[str, SourceItem]:
@@ -175,9 +185,24 @@ def _dedupe(items: tuple[SourceItem, ...]) -> dict[str, SourceItem]:
     return latest
 
 
+def _source_hashes(config: FeedConfig, latest: dict[str, SourceItem]) -> tuple[dict[str, str], tuple[str, ...]]:
+    """Each item's source hash by key, and a line for each item no voice profile can read."""
+    hashes: dict[str, str] = {}
+    unvoiced: list[str] = []
+    for key, item in latest.items():
+        try:
+            hashes[key] = _source_hash(config, item)
+        except ProfileError as exc:
+            log.warning("skipped: %s: %s", item.origin, exc)
+            unvoiced.append(f"{item.origin}: {exc}")
+    return hashes, tuple(unvoiced)
+
+
 def _source_hash(config: FeedConfig, item: SourceItem) -> str:
-    """The input's hash plus every setting that changes how the episode sounds."""
-    settings = "\x00".join((RENDER_VERSION, config.engine, config.profile or "", item.content_hash))
+    """The input's hash plus what decides the words and pauses: the voice profile's content (so an
+    edited profile TOML counts) and the render version. The engine is recorded apart (``MadeWith``)."""
+    profile = choose_profile(item.article, EpisodeOptions(profile=config.profile))
+    settings = "\x00".join((RENDER_VERSION, repr(profile), item.content_hash))
     return hashlib.sha256(settings.encode("utf-8")).hexdigest()
 
 
@@ -189,33 +214,53 @@ def _files_intact(output: Path, record: EpisodeRecord) -> bool:
 
 
 def _execute(
-    config: FeedConfig, options: BuildOptions, state: State, plan: Plan, progress: BuildProgress | None
+    config: FeedConfig,
+    options: BuildOptions,
+    state: State,
+    plan: Plan,
+    choice: EngineChoice,
+    progress: BuildProgress | None,
 ) -> BuildReport:
     output = config.output
     cover = write_cover(output, config.show.title, config.cover)
-    episode_options = EpisodeOptions(
-        engine=config.engine,
-        profile=config.profile,
-        synth=SynthOptions(jobs=options.jobs, cache_dir=options.cache_dir),
-        fetch_cover=False,
-        cover=output / cover,
-        album=config.show.title,
-    )
     clips = 0
-    total = len(plan.to_make)
-    for number, item in enumerate(plan.to_make, start=1):
-        log.info("making episode %d of %d: %s", number, total, item.article.title)
-        if progress is not None:
-            progress.episode(number, total, item.article.title)
-        record, segments = _make(config, state, item, episode_options, progress)
-        clips += segments
-        state = state.with_record(record)
-        save_state(output, state)  # a rerun after an interruption will not make it again
+    if plan.to_make:  # only then is the engine made: auto checks the service once per build
+        state, clips = _make_all(config, options, state, plan.to_make, choice.engine(), output / cover, progress)
     final = State(state.podcast_guid, _listed(plan, state))
     _publish(config, final, cover)
     _prune(output, final, cover)
     save_state(output, final)
     return _report(config, plan, clips=clips, dry_run=False)
+
+
+def _make_all(
+    config: FeedConfig,
+    options: BuildOptions,
+    state: State,
+    items: tuple[SourceItem, ...],
+    engine: Engine,
+    cover: Path,
+    progress: BuildProgress | None,
+) -> tuple[State, int]:
+    """Make each episode with ``engine`` and record it at once; returns the state and clips read."""
+    episode_options = EpisodeOptions(
+        engine=engine.name,
+        profile=config.profile,
+        synth=SynthOptions(jobs=options.jobs, cache_dir=options.cache_dir),
+        fetch_cover=False,
+        cover=cover,
+        album=config.show.title,
+    )
+    clips = 0
+    for number, item in enumerate(items, start=1):
+        log.info("making episode %d of %d: %s", number, len(items), item.article.title)
+        if progress is not None:
+            progress.episode(number, len(items), item.article.title)
+        record, segments = _make(config, state, item, episode_options, engine, progress)
+        clips += segments
+        state = state.with_record(record)
+        save_state(config.output, state)  # a rerun after an interruption will not make it again
+    return state, clips
 
 
 def _listed(plan: Plan, state: State) -> tuple[EpisodeRecord, ...]:
@@ -226,16 +271,22 @@ def _listed(plan: Plan, state: State) -> tuple[EpisodeRecord, ...]:
 
 
 def _make(
-    config: FeedConfig, state: State, item: SourceItem, options: EpisodeOptions, progress: Progress | None
+    config: FeedConfig,
+    state: State,
+    item: SourceItem,
+    options: EpisodeOptions,
+    engine: Engine,
+    progress: Progress | None,
 ) -> tuple[EpisodeRecord, int]:
     """Make one episode; returns its record and how many clips (segments) were read aloud."""
     source_hash = _source_hash(config, item)
+    made_with = MadeWith.of(engine)
     existing = state.by_key().get(item.key)
     guid = existing.episode.guid if existing else episode_guid(item.key)
-    stem = episode_stem(item, source_hash)
+    stem = episode_stem(item, source_hash, made_with)
     destination = config.output / EPISODES_DIR / f"{stem}.mp3"
-    episode = make_episode(item.article, destination, options, progress)
-    record = EpisodeRecord(item.key, source_hash, _show_episode(config.output, guid, item, episode))
+    episode = make_episode(item.article, destination, options, progress, engine=engine)
+    record = EpisodeRecord(item.key, source_hash, _show_episode(config.output, guid, item, episode), made_with)
     return record, len(episode.script.segments)
 
 
@@ -267,10 +318,11 @@ def episode_guid(key: str) -> str:
     return str(uuid.uuid5(uuid.NAMESPACE_URL, key))
 
 
-def episode_stem(item: SourceItem, source_hash: str) -> str:
-    """An ASCII file name (date, slug, short hash); a changed article gets a new name, so a URL
-    never serves two different files (Apple's CoreMedia caches byte ranges by URL)."""
-    digest = hashlib.sha256(f"{item.key}\x00{source_hash}".encode()).hexdigest()[:8]
+def episode_stem(item: SourceItem, source_hash: str, made_with: MadeWith) -> str:
+    """An ASCII file name (date, slug, short hash); a changed article or engine gets a new name, so a
+    URL never serves two different files (Apple's CoreMedia caches byte ranges by URL)."""
+    identity = "\x00".join((item.key, source_hash, made_with.engine, made_with.version))
+    digest = hashlib.sha256(identity.encode()).hexdigest()[:8]
     slug = slugify(item.article.title) or slug_from_link(item.article.link) or "episode"
     return f"{item.article.published:%Y-%m-%d}-{slug}-{digest}"
 

@@ -1,9 +1,10 @@
 """The state file: what a built feed contains, kept beside it in the output folder.
 
 One JSON document (``.audiocast-state.json``; hidden, so ``audiocast serve`` never publishes it)
-recording the show's ``podcast:guid`` and, per episode, its source key and hash, GUID, files, exact
-byte length, duration, chapters and published date. The next build compares the sources against
-it to make only what is new or changed. It is always replaced atomically.
+recording the show's ``podcast:guid`` and, per episode, its source key and hash, the engine (and
+its version) that read it, GUID, files, exact byte length, duration, chapters and published date.
+The next build compares the sources against it to make only what is new or changed. It is always
+replaced atomically.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..atomic import write_text
+from ..engines import Engine
 from ..errors import PublishError
 from ..models import Chapter
 from ..publish.show import ShowEpisode
@@ -24,12 +26,26 @@ VERSION = 1
 
 
 @dataclass(frozen=True)
+class MadeWith:
+    """The engine that read an episode, and its version (``Engine.version``)."""
+
+    engine: str
+    version: str
+
+    @classmethod
+    def of(cls, engine: Engine) -> MadeWith:
+        return cls(engine.name, engine.version)
+
+
+@dataclass(frozen=True)
 class EpisodeRecord:
-    """A published episode and the source it was made from."""
+    """A published episode, the source it was made from and the engine that read it."""
 
     key: str
     source_hash: str
+    """The article's content, the voice profile and the render version; not the engine."""
     episode: ShowEpisode
+    made_with: MadeWith = MadeWith("", "")
 
 
 @dataclass(frozen=True)
@@ -81,6 +97,8 @@ def _document(record: EpisodeRecord) -> dict[str, Any]:
     return {
         "key": record.key,
         "source_hash": record.source_hash,
+        "engine": record.made_with.engine,
+        "engine_version": record.made_with.version,
         "guid": episode.guid,
         "title": episode.title,
         "link": episode.link,
@@ -112,4 +130,6 @@ def _record(item: dict[str, Any]) -> EpisodeRecord:
         chapters=tuple(Chapter(str(title), int(start), int(end)) for title, start, end in item["chapters"]),
         sidecars={str(kind): str(name) for kind, name in item["sidecars"].items()},
     )
-    return EpisodeRecord(key=str(item["key"]), source_hash=str(item["source_hash"]), episode=episode)
+    # States written before engines were recorded lack them; their episodes are made again.
+    made_with = MadeWith(str(item.get("engine", "")), str(item.get("engine_version", "")))
+    return EpisodeRecord(str(item["key"]), str(item["source_hash"]), episode, made_with)
