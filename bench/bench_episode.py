@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -100,10 +101,38 @@ def assembly_growth() -> None:
         print(f"  {count:>5} {ours:>9.3f}s {1000 * ours / count:>7.2f}ms {naive:>8.3f}s {naive / ours:>6.1f}x")
 
 
+MEMORY_PROBE = """
+import resource, sys, tempfile
+from pathlib import Path
+from audiocast.episode import EpisodeOptions, make_episode
+from audiocast.sources import read_text_as_article
+from audiocast.synth import SynthOptions
+paragraph = "北约外长会议讨论了对乌克兰的长期援助，以及西巴尔干地区的安全与稳定问题。" * 6
+text = "长文章\\n\\n" + "\\n\\n".join([paragraph] * int(sys.argv[1]))
+options = EpisodeOptions(engine="espeak", fetch_cover=False, synth=SynthOptions(jobs=1, cache_dir=None))
+with tempfile.TemporaryDirectory() as folder:
+    episode = make_episode(read_text_as_article(text, "bench"), Path(folder) / "long.mp3", options)
+print(episode.duration_ms / 1000, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+"""
+
+
+def memory() -> None:
+    """Peak memory of a fresh process making a long episode: it should grow with the audio, once."""
+    print("peak memory of one episode (fresh process, offline voice)")
+    for paragraphs in (20, 200):
+        result = subprocess.run([sys.executable, "-c", MEMORY_PROBE, str(paragraphs)], capture_output=True,
+                                text=True, check=True)
+        audio_s, peak_mb = (float(value) for value in result.stdout.split())
+        pcm_mb = audio_s * 22050 * 2 / 2**20
+        print(f"  {audio_s / 60:6.1f} min of audio: peak RSS {peak_mb:6.0f} MB "
+              f"(the episode's PCM alone is {pcm_mb:4.0f} MB)")
+
+
 def main() -> int:
     end_to_end()
     stage_shares()
     assembly_growth()
+    memory()
     return 0
 
 
