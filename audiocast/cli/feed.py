@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
+import logging
 import urllib.parse
 from pathlib import Path
 
@@ -14,6 +15,8 @@ from ..feedbuild import BuildOptions, BuildReport, build_feed, load_feed_config
 from ..feedbuild.config import normalise_base_url
 from ..synth import MAX_JOBS
 from .progress import BarProgress
+
+log = logging.getLogger(__name__)
 
 
 class _FeedProgress(BarProgress):
@@ -59,6 +62,9 @@ def build_command(
         progress.close()
     for line in summary_lines(report):
         click.echo(line)
+    warning = serve_warning(report)
+    if warning:
+        log.warning(warning)
 
 
 def _checked_base_url(value: str | None) -> str | None:
@@ -87,8 +93,8 @@ def summary_lines(report: BuildReport) -> list[str]:
         lines += [f"  {reason}" for reason in plan.skipped]
     lines.append(f"Files: {_shown(report.output)}/ (feed.xml, index.html, episodes/)")
     lines.append(f"Subscribe in a podcast app: {report.feed_url}")
-    lines.append(_how_to_publish(report))
-    return lines
+    hint = _how_to_publish(report)
+    return [*lines, hint] if hint else lines
 
 
 def _listing(heading: str, entries: list[tuple[dt.datetime, str]]) -> list[str]:
@@ -105,16 +111,63 @@ def _count(number: int, noun: str) -> str:
     return f"{number} {noun}{'s' * (number != 1)}"
 
 
-def _how_to_publish(report: BuildReport) -> str:
-    """Serve it from here when the address is this machine or the LAN; else upload it there."""
+def _how_to_publish(report: BuildReport) -> str | None:
+    """Serve it from here when the address is this machine or the LAN; else upload it there.
+
+    None when ``audiocast serve`` cannot serve the output at the address (``serve_warning`` says why).
+    """
     parts = urllib.parse.urlsplit(report.feed_url)
     host = parts.hostname or ""
-    root = report.output.parent
-    if host == "localhost" or _is_local_address(host):
-        port = f" --port {parts.port}" if parts.port else ""
-        listen = "" if host in {"localhost", "127.0.0.1", "::1"} else " --host 0.0.0.0"
-        return f"Serve it with: audiocast serve {_shown(root)}{listen}{port}"
-    return f"Upload {_shown(report.output)}/ so that it is served at {report.feed_url.removesuffix('feed.xml')}"
+    if not _is_served_here(host):
+        return f"Upload {_shown(report.output)}/ so that it is served at {_base_url(report)}"
+    root = serve_root(report.output, parts.path)
+    if root is None:
+        return None
+    port = f" --port {parts.port}" if parts.port else ""
+    listen = "" if host in {"localhost", "127.0.0.1", "::1"} else " --host 0.0.0.0"
+    return f"Serve it with: audiocast serve {_shown(root)}{listen}{port}"
+
+
+def serve_warning(report: BuildReport) -> str | None:
+    """Why ``audiocast serve`` cannot serve the output at the address in feed.xml, and the two fixes."""
+    parts = urllib.parse.urlsplit(report.feed_url)
+    if not _is_served_here(parts.hostname or "") or serve_root(report.output, parts.path) is not None:
+        return None
+    wanted = parts.path.removesuffix("feed.xml")
+    instead = urllib.parse.urlunsplit(parts._replace(path=f"/{urllib.parse.quote(report.output.name)}/"))
+    return (
+        f"audiocast serve cannot serve {_shown(report.output)}/ at {wanted}, where base_url puts it: it serves "
+        f"a folder under its own name; make the output folder end in {urllib.parse.unquote(wanted).strip('/')}, "
+        f"or set base_url to {instead}"
+    )
+
+
+def serve_root(output: Path, feed_path: str) -> Path | None:
+    """The folder to give ``audiocast serve`` so that ``feed_path`` (the URL path of feed.xml) is
+    ``output/feed.xml``, or None when none can be: the output's own path must end with that path.
+
+    >>> serve_root(Path("/srv/public/example"), "/example/feed.xml")
+    PosixPath('/srv/public')
+    >>> serve_root(Path("/srv/out"), "/feed.xml"), serve_root(Path("/srv/out"), "/multi/feed.xml")
+    (PosixPath('/srv/out'), None)
+    >>> serve_root(Path("/srv/播客/2024"), "/%E6%92%AD%E5%AE%A2/2024/feed.xml")
+    PosixPath('/srv')
+    """
+    segments = [urllib.parse.unquote(part) for part in feed_path.split("/")[:-1] if part]
+    root = output
+    for segment in reversed(segments):
+        if root.name != segment:
+            return None
+        root = root.parent
+    return root
+
+
+def _base_url(report: BuildReport) -> str:
+    return report.feed_url.removesuffix("feed.xml")
+
+
+def _is_served_here(host: str) -> bool:
+    return host == "localhost" or _is_local_address(host)
 
 
 def _is_local_address(host: str) -> bool:
