@@ -15,7 +15,8 @@ from audiocast.feedbuild import load_feed_config
 from audiocast.feedbuild.sources import read_items
 from audiocast.sources.feed import parse_feed, read_feed
 
-from .feed_helpers import ARTICLES, ATOM, FEED_DATA, write_definition
+from .conftest import run_cli
+from .feed_helpers import ARTICLES, ATOM, FEED_DATA, copy_articles, write_definition
 
 RSS = FEED_DATA / "rss-content.xml"
 
@@ -128,6 +129,22 @@ def test_folder_source_skips_unreadable_files(tmp_path: Path) -> None:
     assert len(read.items) == 3
     assert len(read.skipped) == 1 and "broken.md" in read.skipped[0]
     assert {item.key for item in read.items} == {item.article.link for item in read.items}
+
+
+def test_folder_source_skips_what_the_episode_command_wrote_beside_an_article(tmp_path: Path) -> None:
+    folder = copy_articles(tmp_path / "articles", ARTICLES)
+    story = folder / "story.txt"
+    story.write_text("Ferries keep their timetable\n\nThe harbour ferries run every twenty minutes all summer.\n")
+    (folder / "older.transcript.txt").write_text("A transcript whose episode was deleted.\n")
+    result = run_cli("episode", story, "--engine", "espeak", "--no-fetch-cover")
+    assert result.code == 0, result.err
+    assert {"story.mp3", "story.transcript.txt", "story.vtt"} <= {path.name for path in folder.iterdir()}
+
+    read = read_items(str(folder), timeout=5)
+    assert sorted(Path(item.origin).name for item in read.items) == sorted(
+        [*(path.name for path in ARTICLES.glob("*.md")), "story.txt"]
+    )
+    assert not read.skipped
 
 
 # Definition errors name the file and the key, and say what to write instead.

@@ -3,7 +3,8 @@
 Owns turning the definition's ``source`` into ``SourceItem``s (article + stable key + content hash).
 A file that starts like RSS/Atom is read as a feed, anything else as one article (archive format,
 HTML or text). In a folder, an unreadable file is skipped with a warning so one bad article cannot
-stop the show; a source that is itself missing or unreadable is an error.
+stop the show, and audiocast's own outputs (an episode's transcript and other sidecars beside its
+MP3) are not articles; a source that is itself missing or unreadable is an error.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import logging
 import re
 from pathlib import Path
 
+from ..episode import sidecar_paths
 from ..errors import ReadError
 from ..sources import read_text_as_article
 from ..sources.feed import FeedRead, SourceItem, fetch, looks_like_feed, parse_feed, read_feed
@@ -22,6 +24,9 @@ log = logging.getLogger(__name__)
 
 ARTICLE_SUFFIXES = frozenset({".md", ".html", ".htm", ".txt", ".xml", ".rss", ".atom"})
 """Files a folder source reads; others (images, notes) are ignored."""
+
+TRANSCRIPT_ENDING = ".transcript.txt"
+"""How ``audiocast episode`` names a transcript (``sidecar_paths``): never an article, even without its MP3."""
 
 
 def read_items(source: str, *, timeout: float) -> FeedRead:
@@ -37,11 +42,7 @@ def read_items(source: str, *, timeout: float) -> FeedRead:
 
 
 def _read_folder(folder: Path) -> FeedRead:
-    files = sorted(
-        child
-        for child in folder.iterdir()
-        if child.is_file() and not child.name.startswith(".") and child.suffix.lower() in ARTICLE_SUFFIXES
-    )
+    files = _article_files(folder)
     if not files:
         raise ReadError(f"{folder}: no article files (.md, .html, .txt) or feeds (.xml) in this folder")
     items: list[SourceItem] = []
@@ -56,6 +57,24 @@ def _read_folder(folder: Path) -> FeedRead:
         items.extend(found.items)
         skipped.extend(found.skipped)
     return FeedRead(tuple(items), tuple(skipped))
+
+
+def _article_files(folder: Path) -> list[Path]:
+    """The folder's article files, without the transcripts and sidecars ``audiocast episode`` wrote."""
+    children = [child for child in folder.iterdir() if child.is_file() and not child.name.startswith(".")]
+    outputs = {
+        sidecar.name
+        for child in children
+        if child.suffix.lower() == ".mp3"
+        for sidecar in sidecar_paths(child).values()
+    }
+    return sorted(
+        child
+        for child in children
+        if child.suffix.lower() in ARTICLE_SUFFIXES
+        and child.name not in outputs
+        and not child.name.lower().endswith(TRANSCRIPT_ENDING)
+    )
 
 
 def _read_file(path: Path, name: str) -> FeedRead:
