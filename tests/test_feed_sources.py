@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -81,12 +82,28 @@ class _FeedHandler(BaseHTTPRequestHandler):
     body = ATOM.read_bytes()
 
     def do_GET(self) -> None:
+        if self.path in {"/drip-body.xml", "/drip-headers.xml"}:
+            self._drip(headers=self.path == "/drip-headers.xml")
+            return
         if self.path == "/slow.xml":
             threading.Event().wait(2)
         self.send_response(200 if self.path != "/missing.xml" else 404)
         self.send_header("Content-Type", "application/atom+xml")
         self.end_headers()
         self.wfile.write(self.body)
+
+    def _drip(self, *, headers: bool) -> None:
+        """One byte every 20 ms for 3 s: every read is quick, the whole download is not."""
+        head = b"HTTP/1.1 200 OK\r\nContent-Type: application/atom+xml\r\nX-Padding: " + b"." * 40 + b"\r\n\r\n"
+        dripped = (head + self.body)[:150] if headers else self.body[:150]
+        try:
+            if not headers:
+                self.wfile.write(head)
+            for index in range(len(dripped)):
+                self.wfile.write(dripped[index : index + 1])
+                time.sleep(0.02)
+        except OSError:
+            pass  # the client gave up, as it should
 
     def log_message(self, format: str, *args: object) -> None:
         pass
@@ -105,6 +122,14 @@ def feed_server() -> Iterator[str]:
 
 def test_feed_url_is_fetched(feed_server: str) -> None:
     assert len(read_feed(f"{feed_server}/feed.xml").items) == 3
+
+
+@pytest.mark.parametrize("part", ["body", "headers"])
+def test_a_server_that_drips_bytes_is_given_up_at_the_timeout(feed_server: str, part: str) -> None:
+    started = time.monotonic()
+    with pytest.raises(ReadError, match=r"cannot be fetched \(not complete within 0.5 s\)"):
+        read_feed(f"{feed_server}/drip-{part}.xml", timeout=0.5)
+    assert time.monotonic() - started < 1.0
 
 
 @pytest.mark.parametrize(
