@@ -145,8 +145,9 @@ def make_plan(
 ) -> Plan:
     """Compare the source with the state: the newest ``keep`` articles or episodes stay."""
     records = state.by_key()
-    hashes, unvoiced = _source_hashes(config, _dedupe(items))
-    latest = {key: item for key, item in _dedupe(items).items() if key in hashes}
+    deduped = _dedupe(items)
+    hashes, unvoiced = _source_hashes(config, deduped)
+    latest = {key: item for key, item in deduped.items() if key in hashes}
     unchanged = {key for key in latest if key in records and records[key].source_hash == hashes[key]}
     dated = [
         (records[key].episode.published if key in unchanged else item.article.published, key)
@@ -160,8 +161,7 @@ def make_plan(
     lost: set[str] = set()
     for key in wanted:
         item, record = latest.get(key), records.get(key)
-        intact = record is not None and _files_intact(config.output, record)
-        if record is not None and intact and (item is None or (key in unchanged and choice.keeps(record.made_with))):
+        if record is not None and _stays(config.output, record, item, key in unchanged, choice):
             keep.append(record)
         elif item is None:
             log.warning("%s: its files are gone and the source no longer lists it; dropping it", key)
@@ -173,6 +173,14 @@ def make_plan(
     remove = tuple(record for key, record in records.items() if key not in wanted or key in lost)
     too_old = sum(1 for key in latest if key not in wanted and key not in records)
     return Plan(tuple(add), tuple(remake), tuple(keep), remove, skipped + unvoiced, too_old)
+
+
+def _stays(output: Path, record: EpisodeRecord, item: SourceItem | None, unchanged: bool, choice: EngineChoice) -> bool:
+    """Whether an episode stays as it is: its files are intact, and either the source no longer
+    lists it (so it cannot be made again) or its input is unchanged and its engine still stands."""
+    if not _files_intact(output, record):
+        return False
+    return item is None or (unchanged and choice.keeps(record.made_with))
 
 
 def _dedupe(items: tuple[SourceItem, ...]) -> dict[str, SourceItem]:
