@@ -26,7 +26,7 @@ from pathlib import Path
 
 from .audio import clip_duration_ms
 from .cache import ClipCache, ClipKey
-from .engines.base import Engine, VoiceSpec
+from .engines.base import Engine, VoiceSpec, check_rate
 from .errors import AssembleError, AudiocastError, NoAudioError, SynthError, TransientSynthError
 from .models import Boundary, Clip, Script, Segment
 from .profiles import VoiceProfile
@@ -52,7 +52,7 @@ class SynthOptions:
 
     jobs: int = 4
     rate: str | None = None
-    """Overrides the profile's rate, e.g. ``+15%``."""
+    """Overrides the profile's rate, e.g. ``+15%``; ``engines.base.RATE_RANGE`` bounds it."""
     cache_dir: Path | None = None
     """Root of the clip cache (see ``audiocast.cache.default_cache_dir``); None disables caching."""
     timeout: float = 60.0
@@ -68,6 +68,8 @@ class SynthOptions:
             raise ValueError(f"jobs must be between 1 and {MAX_JOBS}, got {self.jobs}")
         if self.timeout <= 0 or self.retries < 0 or self.backoff < 0 or self.max_backoff < 0:
             raise ValueError("timeout must be positive; retries and backoff must not be negative")
+        if self.rate is not None:
+            check_rate(self.rate)
 
 
 def synthesize(

@@ -20,10 +20,11 @@ from audiocast.audio import clip_duration_ms
 from audiocast.engines.base import Engine
 from audiocast.engines.edge import EdgeEngine
 from audiocast.engines.espeak import EspeakEngine
-from audiocast.errors import NoAudioError, SynthError, TransientSynthError
+from audiocast.errors import NoAudioError, ProfileError, SynthError, TransientSynthError
 from audiocast.models import Clip, Segment
-from audiocast.profiles import VoiceProfile, load_profile
+from audiocast.profiles import VoiceProfile, load_profile, parse_profile
 from audiocast.synth import MAX_JOBS, SynthOptions, synthesize_async
+from tests.conftest import EXAMPLE, ROOT, run_cli
 from tests.fake_edge import FakeEdge, fake_edge
 
 __all__ = ["fake_edge"]  # the fixture, used by name
@@ -243,3 +244,38 @@ def test_a_non_transient_error_is_not_retried(fake_edge: FakeEdge) -> None:
     assert not isinstance(raised.value, TransientSynthError)
     assert "gave up" not in str(raised.value)
     assert fake_edge.handshakes == 0
+
+
+# --- rates are checked before anything is synthesised -----------------------------------------
+
+
+@pytest.mark.parametrize("rate", ["fast", "15%", "+1.5%", "-100%", "-150%", "-51%", "+101%", "+300%"])
+def test_a_rate_voices_do_not_honour_is_refused_up_front(rate: str) -> None:
+    with pytest.raises(ValueError, match=r"^rate must (look like \+10% or -10%|be between -50% and \+100%), got "):
+        SynthOptions(rate=rate)
+
+
+def test_the_rate_range_ends_are_accepted() -> None:
+    assert [SynthOptions(rate=rate).rate for rate in ("-50%", "+100%")] == ["-50%", "+100%"]
+
+
+def test_the_episode_command_refuses_a_rate_out_of_range_as_a_usage_error(tmp_path: Path) -> None:
+    mp3 = tmp_path / "x.mp3"
+    common: list[str | Path] = ["episode", EXAMPLE, "-o", mp3, "--engine", "espeak", "--no-cache"]
+
+    result = run_cli(*common, "--no-fetch-cover", "--rate=-100%")
+
+    assert result.code == 2, result.err
+    assert "rate must be between -50% and +100%, got '-100%'" in result.err
+    assert "synthesis failed unexpectedly" not in result.err
+    assert not mp3.exists()
+
+
+def test_a_profile_rate_out_of_range_is_refused_naming_the_file_and_key() -> None:
+    text = (ROOT / "voices" / "zh-CN.toml").read_text(encoding="utf-8")
+    assert 'rate = "+0%"' in text
+
+    with pytest.raises(
+        ProfileError, match=r"^mine\.toml: \[prosody\] rate must be between -50% and \+100%, got '\+300%'"
+    ):
+        parse_profile(text.replace('rate = "+0%"', 'rate = "+300%"'), origin="mine.toml")

@@ -15,6 +15,29 @@ from ..models import Clip
 _RATE = re.compile(r"^[+-]\d+%$")
 _PITCH = re.compile(r"^[+-]\d+Hz$")
 
+RATE_RANGE = (-50, 100)
+"""Speaking rates (percent) every engine honours. Microsoft's SSML reference says prosody rate
+changes "should be within 0.5 to 2 times the original audio" (speech-synthesis-markup-voice,
+"Adjust prosody"), and the edge service does not go faster than +100% (edge-tts #44); espeak-ng
+speaks 88-350 wpm at these rates, inside its 80-450. Outside it the audio no longer matches the
+rate asked for, and the truncation check in ``audiocast.synth`` would misjudge it. Keep the
+README's *Rates* paragraph (and the ``--rate`` option row) in sync."""
+
+
+def check_rate(rate: str) -> None:
+    """Raise ``ValueError`` unless ``rate`` is ``+N%``/``-N%`` inside :data:`RATE_RANGE`.
+
+    >>> check_rate("+15%")
+    >>> check_rate("-100%")
+    Traceback (most recent call last):
+    ValueError: rate must be between -50% and +100%, got '-100%'
+    """
+    if not _RATE.match(rate):
+        raise ValueError(f"rate must look like +10% or -10%, got {rate!r}")
+    low, high = RATE_RANGE
+    if not low <= int(rate[:-1]) <= high:
+        raise ValueError(f"rate must be between {low}% and +{high}%, got {rate!r}")
+
 
 @dataclass(frozen=True)
 class VoiceSpec:
@@ -25,6 +48,9 @@ class VoiceSpec:
     >>> VoiceSpec("cmn", rate="fast")
     Traceback (most recent call last):
     ValueError: rate must look like +10% or -10%, got 'fast'
+    >>> VoiceSpec("cmn", rate="-150%")
+    Traceback (most recent call last):
+    ValueError: rate must be between -50% and +100%, got '-150%'
     """
 
     name: str
@@ -35,8 +61,7 @@ class VoiceSpec:
     def __post_init__(self) -> None:
         if not self.name:
             raise ValueError("voice name is empty")
-        if not _RATE.match(self.rate):
-            raise ValueError(f"rate must look like +10% or -10%, got {self.rate!r}")
+        check_rate(self.rate)
         if not _RATE.match(self.volume):
             raise ValueError(f"volume must look like +10% or -10%, got {self.volume!r}")
         if not _PITCH.match(self.pitch):
