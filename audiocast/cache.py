@@ -5,6 +5,8 @@ A key is (engine, engine version, voice, rate, pitch, volume, text); an entry is
 fields, format, sample rate, boundaries) and the audio bytes. Entries are written atomically
 (temporary sibling + rename), so a crash never leaves half an entry; an entry whose checksum or
 header does not match is logged, deleted and treated as a miss, so it is replaced and never played.
+A cache that cannot be written (or read) is reported once and then left alone: the run goes on
+without storing (or looking up) clips, because a cache is never worth failing an episode for.
 
 The default root is ``$AUDIOCAST_CACHE_DIR``, else ``$XDG_CACHE_HOME/audiocast``, else
 ``~/.cache/audiocast``.
@@ -12,6 +14,7 @@ The default root is ``$AUDIOCAST_CACHE_DIR``, else ``$XDG_CACHE_HOME/audiocast``
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -84,6 +87,9 @@ class ClipCache:
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        self.readable = True
+        self.writable = True
+        """Each turns False after the first failure of its kind, which is the one logged."""
 
     def path(self, key: ClipKey) -> Path:
         digest = key.digest
@@ -91,26 +97,39 @@ class ClipCache:
 
     def get(self, key: ClipKey) -> Clip | None:
         """The cached clip for ``key``, or None when absent or damaged (a damaged entry is removed)."""
+        if not self.readable:
+            return None
         path = self.path(key)
         try:
             data = path.read_bytes()
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):
             return None
         except OSError as exc:
-            log.warning("clip cache entry %s unreadable (%s); synthesising again", path, exc)
+            self.readable = False
+            log.warning("cannot read the clip cache under %s (%s); not using it this run", self.root, _why(exc))
             return None
         clip = _decode(data, key)
         if clip is None:
             log.warning("clip cache entry %s is damaged; removing it and synthesising again", path)
-            path.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):  # a read-only cache keeps it; the checksum still refuses it
+                path.unlink(missing_ok=True)
         return clip
 
     def put(self, key: ClipKey, clip: Clip) -> None:
         """Store ``clip`` under ``key``, atomically replacing any earlier entry."""
+        if not self.writable:
+            return
         try:
             write_bytes(self.path(key), _encode(key, clip))
         except OSError as exc:  # a full or read-only cache must not fail the episode
-            log.warning("could not write clip cache entry under %s (%s)", self.root, exc)
+            self.writable = False
+            log.warning("cannot write the clip cache under %s (%s); not caching clips this run", self.root, _why(exc))
+
+
+def _why(exc: OSError) -> str:
+    """The operating system's reason, without the entry's path (the root is named already)."""
+    cause = exc.__cause__ if isinstance(exc.__cause__, OSError) else exc
+    return cause.strerror or str(cause)
 
 
 def _encode(key: ClipKey, clip: Clip) -> bytes:

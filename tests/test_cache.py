@@ -79,14 +79,36 @@ def test_an_entry_under_the_wrong_name_is_not_trusted(tmp_path: Path) -> None:
     assert cache.get(other) is None
 
 
-def test_an_unwritable_cache_only_warns(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+def test_an_unwritable_cache_warns_once_then_is_left_alone(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
+    cache = ClipCache(blocker / "cache")
 
     with caplog.at_level(logging.WARNING):
-        ClipCache(blocker).put(KEY, CLIP)
+        cache.put(KEY, CLIP)
+        cache.put(dataclasses.replace(KEY, text="别的句子。"), CLIP)
 
-    assert "could not write clip cache entry" in caplog.text
+    assert cache.get(KEY) is None
+    [warning] = [record.getMessage() for record in caplog.records]
+    assert (
+        warning
+        == f"cannot write the clip cache under {blocker / 'cache'} (Not a directory); not caching clips this run"
+    )
+
+
+def test_an_unwritable_cache_dir_is_one_warning_line_and_the_episode_is_made(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    mp3 = tmp_path / "x.mp3"
+    command: list[str | Path] = ["episode", EXAMPLE, "-o", mp3, "--engine", "espeak", "--cache-dir", blocker / "c"]
+
+    result = run_cli(*command, "--no-fetch-cover")
+
+    assert result.code == 0, result.err
+    assert result.err.splitlines() == [
+        f"warning: cannot write the clip cache under {blocker / 'c'} (Not a directory); not caching clips this run"
+    ]
+    assert mp3.stat().st_size > 100_000
 
 
 def test_default_cache_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
