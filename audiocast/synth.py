@@ -8,6 +8,9 @@ Engines only turn text into audio. This module owns, once for all of them:
 - faults: an outer timeout per attempt, retries with exponential backoff and jitter on every
   ``TransientSynthError`` (throttling, 5xx, connection errors, no audio, timeouts, truncated
   audio), and the profile's fallback voice for a voice that keeps answering with no audio;
+- a circuit breaker: when the service cannot be reached at all (refused, unknown host, no route)
+  and a retry fails that way too, the whole run stops with one line instead of retrying each
+  segment; retries are logged at debug level, the first of each kind of problem at info;
 - clip validation: the audio must decode and last about as long as its text takes to say.
 
 The first failure that survives all of that cancels the other segments and is re-raised as one
@@ -17,8 +20,10 @@ line naming the segment, the cause and the fix.
 from __future__ import annotations
 
 import asyncio
+import errno
 import logging
 import random
+import socket
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -27,7 +32,14 @@ from pathlib import Path
 from .audio import clip_duration_ms
 from .cache import ClipCache, ClipKey
 from .engines.base import Engine, VoiceSpec, check_rate
-from .errors import AssembleError, AudiocastError, NoAudioError, SynthError, TransientSynthError
+from .errors import (
+    AssembleError,
+    AudiocastError,
+    EngineUnavailable,
+    NoAudioError,
+    SynthError,
+    TransientSynthError,
+)
 from .models import Boundary, Clip, Script, Segment
 from .profiles import VoiceProfile
 
@@ -44,6 +56,11 @@ MAX_JOBS = 16
 _FASTEST_CJK_PER_S = 12
 _FASTEST_OTHER_PER_S = 40
 _BOUNDARY_SLACK_MS = 500
+
+UNREACHABLE_LIMIT = 3
+"""Connection failures in a row, across segments and with nothing reaching the service between,
+after which the run stops (once one of them was a retry, so it outlasted a backoff)."""
+_CONNECT_ERRNOS = frozenset({errno.ECONNREFUSED, errno.ENETUNREACH, errno.EHOSTUNREACH})
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -122,12 +139,17 @@ class _Run:
         self.fallback = profile.fallback_for(engine.name, rate=options.rate)
         self.replaced: dict[str, VoiceSpec] = {}
         """Voice name → the fallback used instead for the rest of the run, once it stayed silent."""
+        self.breaker = _Breaker(engine.name)
+        self.reported: set[str] = set()
+        """Kinds of problem already logged at info level; their later retries are logged at debug."""
 
     async def clip_for(self, index: int, segment: Segment) -> Clip:
         """The clip for one segment, cached or synthesised; failures name the segment."""
         voice = self.profile.voice_for(self.engine.name, segment.voice, rate=self.options.rate)
         try:
             return self._cached(segment.text, voice) or await self._synthesised(segment.text, voice)
+        except EngineUnavailable:
+            raise  # about the whole run, not this segment
         except SynthError as exc:
             raise self._final_error(index, segment, exc) from exc
 
@@ -161,10 +183,11 @@ class _Run:
             try:
                 clip = await self._attempt(text, voice)
             except TransientSynthError as exc:
+                self.breaker.failed(exc, retried=attempt > 1)
                 if attempt == attempts:
                     raise
                 delay = backoff_delay(attempt, self.options.backoff, self.options.max_backoff)
-                log.info("%s; retrying in %.1f s (attempt %d of %d)", exc, delay, attempt + 1, attempts)
+                self._log_retry(exc, delay, attempt + 1, attempts)
                 await asyncio.sleep(delay)
                 continue
             if self.cache is not None:
@@ -181,8 +204,17 @@ class _Run:
             except TimeoutError as exc:
                 silent = f"{self.engine.name} voice {voice.name}: no answer within {self.options.timeout:g} s"
                 raise TransientSynthError(silent) from exc
+        self.breaker.reached()
         await validate_clip(clip, text, voice)
         return clip
+
+    def _log_retry(self, exc: TransientSynthError, delay: float, attempt: int, attempts: int) -> None:
+        """The first retry for each kind of problem at info level, the rest (and connection failures) at debug."""
+        kind = _problem_kind(exc)
+        first = kind not in self.reported and not cannot_connect(exc)
+        self.reported.add(kind)
+        level = logging.INFO if first else logging.DEBUG
+        log.log(level, "%s; retrying in %.1f s (attempt %d of %d)", exc, delay, attempt, attempts)
 
     def _final_error(self, index: int, segment: Segment, exc: SynthError) -> SynthError:
         preview = segment.text if len(segment.text) <= 24 else segment.text[:23] + "…"
@@ -197,6 +229,63 @@ class _Run:
 
 class _Replaced(Exception):
     """Internal: the voice being retried was replaced by the fallback while this segment waited."""
+
+
+class _Breaker:
+    """Stops a run whose engine cannot reach its service at all, instead of retrying every segment.
+
+    Counts connection failures in a row across segments; any answer from the service (even an
+    error such as HTTP 429) resets the count. It trips at ``UNREACHABLE_LIMIT`` once one of the
+    failures was a retry, so a refusal that lasts less than one backoff does not stop the run.
+    """
+
+    def __init__(self, engine: str) -> None:
+        self.engine = engine
+        self.failures = 0
+
+    def reached(self) -> None:
+        self.failures = 0
+
+    def failed(self, exc: TransientSynthError, *, retried: bool) -> None:
+        """Note a failed attempt; raise ``EngineUnavailable`` once the service is plainly unreachable."""
+        if not cannot_connect(exc):
+            self.failures = 0
+            return
+        self.failures += 1
+        if retried and self.failures >= UNREACHABLE_LIMIT:
+            offline = "" if self.engine == "espeak" else ", or use --engine espeak to read offline"
+            raise EngineUnavailable(
+                f"{exc}; stopped after {self.failures} failed connections in a row; check the network{offline}"
+            ) from exc
+
+
+def cannot_connect(exc: BaseException) -> bool:
+    """Whether ``exc`` comes from failing to reach a service at all: refused, unknown host, no route.
+
+    Engines say so by raising their ``TransientSynthError`` from the ``OSError`` (the edge engine's
+    aiohttp connector error carries the errno and chains the resolver's ``gaierror``). A reset
+    mid-answer, a timeout or an HTTP error status is not this.
+
+    >>> refused = TransientSynthError("x")
+    >>> refused.__cause__ = ConnectionRefusedError(errno.ECONNREFUSED, "refused")
+    >>> cannot_connect(refused), cannot_connect(TransientSynthError("HTTP 429"))
+    (True, False)
+    """
+    cause = exc.__cause__
+    while cause is not None:
+        if isinstance(cause, socket.gaierror) or (isinstance(cause, OSError) and cause.errno in _CONNECT_ERRNOS):
+            return True
+        cause = cause.__cause__
+    return False
+
+
+def _problem_kind(exc: BaseException) -> str:
+    """What a failure is, without its details, so one kind of problem is reported once.
+
+    >>> _problem_kind(TransientSynthError("edge service is failing (HTTP 503)"))
+    'edge service is failing'
+    """
+    return str(exc).split(" (", 1)[0]
 
 
 def backoff_delay(attempt: int, base: float, cap: float) -> float:

@@ -15,15 +15,18 @@ import sys
 import time
 from pathlib import Path
 
+import aiohttp
 import pytest
+from aiohttp.client_reqrep import ConnectionKey
 
 from audiocast.audio import clip_duration_ms
 from audiocast.engines import make_engine, voice_catalog
 from audiocast.engines.base import VoiceSpec
-from audiocast.engines.edge import ENDPOINT_ENV, EdgeEngine, is_reachable
+from audiocast.engines.edge import ENDPOINT_ENV, EdgeEngine, _translated_errors, is_reachable
 from audiocast.engines.espeak import EspeakEngine
 from audiocast.errors import EngineUnavailable, NoAudioError, SynthError, TransientSynthError
 from audiocast.models import Boundary, Clip
+from audiocast.synth import cannot_connect
 from tests.conftest import EXAMPLE
 from tests.fake_edge import LEAD_IN_MS, FakeEdge, fake_edge, speech_ms
 
@@ -118,11 +121,35 @@ def test_service_failures_become_one_audiocast_error(
     assert fake_edge.handshakes == handshakes
 
 
-def test_a_refused_connection_is_transient(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_refused_connection_is_transient_and_marked_as_unreachable(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(ENDPOINT_ENV, f"ws://127.0.0.1:{closed_port()}/edge/v1")
 
-    with pytest.raises(TransientSynthError, match=r"cannot connect to the edge service at 127\.0\.0\.1"):
+    with pytest.raises(TransientSynthError, match=r"cannot connect to the edge service at 127\.0\.0\.1") as raised:
         speak("Hello.")
+
+    assert cannot_connect(raised.value)  # what the synth wrapper's circuit breaker counts
+
+
+def test_an_unknown_host_is_marked_as_unreachable() -> None:
+    """aiohttp's threaded resolver chains the resolver's gaierror; no DNS query is made here."""
+    key = ConnectionKey("speech.example.invalid", 443, True, True, None, None, None)
+    unknown = socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+    endpoint = "wss://speech.example.invalid/edge/v1?T=1"
+
+    expected = r"at speech\.example\.invalid \(\[Errno -2\] Name or service not known\)$"
+    with pytest.raises(TransientSynthError, match=expected) as raised, _translated_errors(endpoint, "en-US-AriaNeural"):
+        raise aiohttp.ClientConnectorDNSError(key, unknown) from unknown
+
+    assert cannot_connect(raised.value)
+
+
+def test_an_error_status_is_not_taken_for_an_unreachable_service(fake_edge: FakeEdge) -> None:
+    fake_edge.script("503")
+
+    with pytest.raises(TransientSynthError) as raised:
+        speak("Hello.")
+
+    assert not cannot_connect(raised.value)
 
 
 def test_a_voice_name_edge_cannot_use_fails_before_any_request(fake_edge: FakeEdge) -> None:

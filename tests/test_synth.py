@@ -9,18 +9,20 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+import re
 import time
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
+import edge_tts.constants
 import pytest
 
 from audiocast.audio import clip_duration_ms
 from audiocast.engines.base import Engine
-from audiocast.engines.edge import EdgeEngine
+from audiocast.engines.edge import ENDPOINT_ENV, EdgeEngine
 from audiocast.engines.espeak import EspeakEngine
-from audiocast.errors import NoAudioError, ProfileError, SynthError, TransientSynthError
+from audiocast.errors import EngineUnavailable, NoAudioError, ProfileError, SynthError, TransientSynthError
 from audiocast.models import Clip, Segment
 from audiocast.profiles import VoiceProfile, load_profile, parse_profile
 from audiocast.synth import MAX_JOBS, SynthOptions, synthesize_async
@@ -279,3 +281,83 @@ def test_a_profile_rate_out_of_range_is_refused_naming_the_file_and_key() -> Non
         ProfileError, match=r"^mine\.toml: \[prosody\] rate must be between -50% and \+100%, got '\+300%'"
     ):
         parse_profile(text.replace('rate = "+0%"', 'rate = "+300%"'), origin="mine.toml")
+
+
+# --- a service that cannot be reached: one line, quickly ----------------------------------------
+
+
+@pytest.fixture
+def dead_endpoint(monkeypatch: pytest.MonkeyPatch) -> str:
+    """An endpoint on a loopback port nothing listens on; returns its host:port."""
+    from tests.test_edge_engine import closed_port
+
+    host = f"127.0.0.1:{closed_port()}"
+    monkeypatch.setenv(ENDPOINT_ENV, f"ws://{host}/consumer/speech/synthesize/readaloud/edge/v1")
+    monkeypatch.setattr("edge_tts.communicate.WSS_URL", edge_tts.constants.WSS_URL)
+    for name in ("NO_PROXY", "no_proxy"):
+        monkeypatch.setenv(name, "127.0.0.1,localhost")
+    return host
+
+
+def test_a_dead_service_stops_the_run_after_one_backoff_with_one_line(
+    dead_endpoint: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    texts = [f"第{number}段。" + TEXTS[number % 4] for number in range(28)]
+    started = time.monotonic()
+
+    with caplog.at_level(logging.INFO), pytest.raises(EngineUnavailable) as raised:
+        run(texts, SynthOptions(jobs=4, backoff=0.5))  # the default retries, a short backoff
+
+    assert time.monotonic() - started < 2  # one backoff (0.25-0.5 s), not 28 segments' worth of retries
+    message = str(raised.value)
+    assert message.startswith(f"cannot connect to the edge service at {dead_endpoint} (")
+    assert re.search(
+        r"; stopped after \d+ failed connections in a row; check the network, or use --engine espeak", message
+    )
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.INFO] == []  # retries are at debug level
+
+
+def test_the_episode_command_against_a_dead_service_prints_one_line(dead_endpoint: str, tmp_path: Path) -> None:
+    started = time.monotonic()
+
+    result = run_cli("episode", EXAMPLE, "-o", tmp_path / "x.mp3", "--engine", "edge", "--no-cache", "--no-fetch-cover")
+
+    assert time.monotonic() - started < 5  # the first retry, after about a second, trips the breaker
+    assert result.code == 1
+    [line] = result.err.splitlines()
+    assert line.startswith(f"error: cannot connect to the edge service at {dead_endpoint} (")
+    assert line.endswith("or use --engine espeak to read offline")
+    assert not (tmp_path / "x.mp3").exists()
+
+
+def test_a_service_that_comes_up_within_one_backoff_is_not_given_up_on(dead_endpoint: str) -> None:
+    port = int(dead_endpoint.split(":")[1])
+    fake = FakeEdge(port=port)
+
+    async def start_late() -> list[Clip]:
+        run = synthesize_async(segments(), ZH, EdgeEngine(), SynthOptions(jobs=4, backoff=1.0))
+        synthesis = asyncio.create_task(run)
+        await asyncio.sleep(0.05)  # every first attempt has been refused by now
+        await asyncio.to_thread(fake.start)
+        return await asyncio.wait_for(synthesis, 30)
+
+    try:
+        clips = asyncio.run(start_late())
+    finally:
+        fake.stop()
+
+    assert len(clips) == 4 and len(fake.turns) == 4
+
+
+def test_one_kind_of_trouble_on_many_segments_is_logged_once(
+    fake_edge: FakeEdge, caplog: pytest.LogCaptureFixture
+) -> None:
+    fake_edge.script("503", "503", "503", "503")
+
+    with caplog.at_level(logging.DEBUG, logger="audiocast.synth"):
+        clips = run(TEXTS, dataclasses.replace(FAST, jobs=4))
+
+    assert len(clips) == 4 and fake_edge.handshakes == 8
+    retries = [(r.levelno, r.getMessage()) for r in caplog.records if r.name == "audiocast.synth"]
+    assert len(retries) == 4 and all("edge service is failing (HTTP 503)" in message for _, message in retries)
+    assert [level for level, _ in retries].count(logging.INFO) == 1

@@ -91,5 +91,10 @@ class Engine(Protocol):
         ...
 
     async def synthesize(self, text: str, voice: VoiceSpec) -> Clip:
-        """Speak ``text`` with ``voice``; raise a ``SynthError`` subclass on failure."""
+        """Speak ``text`` with ``voice``; raise a ``SynthError`` subclass on failure.
+
+        When the service cannot be reached at all, raise ``TransientSynthError`` from the
+        ``OSError`` (refused, unknown host, no route), so ``audiocast.synth.cannot_connect`` sees it
+        and the run stops instead of retrying every segment.
+        """
         ...
