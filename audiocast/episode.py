@@ -104,7 +104,7 @@ def make_episode(
     if progress:
         progress.stage(f"Reading aloud ({engine.name})", total=len(script.segments))
 
-    def clip_done(_index: int, _clip: Clip) -> None:
+    def clip_done(_index: int, _clip: Clip, _cached: bool) -> None:
         if progress:
             progress.advance()
 

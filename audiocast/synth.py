@@ -11,7 +11,10 @@ Engines only turn text into audio. This module owns, once for all of them:
 - a circuit breaker: when the service cannot be reached at all (refused, unknown host, no route)
   and a retry fails that way too, the whole run stops with one line instead of retrying each
   segment; retries are logged at debug level, the first of each kind of problem at info;
-- clip validation: the audio must decode and last about as long as its text takes to say.
+- clip validation: the audio must decode and last about as long as its text takes to say. The
+  decoded PCM is what the caller gets, so assembly does not decode the clip again; the cache keeps
+  the engine's compact audio, and cached clips are not validated again (they were before being
+  stored, and the cache's checksum guards them since).
 
 The first failure that survives all of that cancels the other segments and is re-raised as one
 line naming the segment, the cause and the fix.
@@ -26,10 +29,10 @@ import random
 import socket
 import unicodedata
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .audio import clip_duration_ms
+from .audio import decode_clip
 from .cache import ClipCache, ClipKey
 from .engines.base import Engine, VoiceSpec, check_rate
 from .errors import (
@@ -45,8 +48,9 @@ from .profiles import VoiceProfile
 
 log = logging.getLogger(__name__)
 
-ClipDone = Callable[[int, Clip], None]
-"""Called with (segment index, clip) as each clip is ready; used for progress."""
+ClipDone = Callable[[int, Clip, bool], None]
+"""Called with (segment index, clip, cached) as each clip is ready; ``cached`` is True when the clip
+came from the clip cache rather than the engine, so callers can count real synthesis."""
 
 MAX_JOBS = 16
 """The most segments synthesised at once: the edge service treats floods as abuse (edge-tts #102, #235)."""
@@ -112,10 +116,10 @@ async def synthesize_async(
     clips: list[Clip | None] = [None] * len(segments)
 
     async def one(index: int, segment: Segment) -> None:
-        clip = await run.clip_for(index, segment)
+        clip, cached = await run.clip_for(index, segment)
         clips[index] = clip
         if on_clip is not None:
-            on_clip(index, clip)
+            on_clip(index, clip, cached)
 
     try:
         async with asyncio.TaskGroup() as group:
@@ -143,11 +147,14 @@ class _Run:
         self.reported: set[str] = set()
         """Kinds of problem already logged at info level; their later retries are logged at debug."""
 
-    async def clip_for(self, index: int, segment: Segment) -> Clip:
-        """The clip for one segment, cached or synthesised; failures name the segment."""
+    async def clip_for(self, index: int, segment: Segment) -> tuple[Clip, bool]:
+        """The clip for one segment and whether it came from the cache; failures name the segment."""
         voice = self.profile.voice_for(self.engine.name, segment.voice, rate=self.options.rate)
+        cached = self._cached(segment.text, voice)
+        if cached is not None:
+            return cached, True
         try:
-            return self._cached(segment.text, voice) or await self._synthesised(segment.text, voice)
+            return await self._synthesised(segment.text, voice), False
         except EngineUnavailable:
             raise  # about the whole run, not this segment
         except SynthError as exc:
@@ -181,7 +188,7 @@ class _Run:
             if voice.name in self.replaced:  # another segment found this voice silent meanwhile
                 raise _Replaced
             try:
-                clip = await self._attempt(text, voice)
+                clip, decoded = await self._attempt(text, voice)
             except TransientSynthError as exc:
                 self.breaker.failed(exc, retried=attempt > 1)
                 if attempt == attempts:
@@ -191,12 +198,12 @@ class _Run:
                 await asyncio.sleep(delay)
                 continue
             if self.cache is not None:
-                self.cache.put(ClipKey.of(self.engine, voice, text), clip)
-            return clip
+                self.cache.put(ClipKey.of(self.engine, voice, text), clip)  # the engine's compact audio
+            return decoded
         raise AssertionError("unreachable")  # pragma: no cover
 
-    async def _attempt(self, text: str, voice: VoiceSpec) -> Clip:
-        """One bounded, timed call to the engine, then validation of what it returned."""
+    async def _attempt(self, text: str, voice: VoiceSpec) -> tuple[Clip, Clip]:
+        """One bounded, timed call to the engine; its clip, and the same clip validated and decoded."""
         async with self.gate:
             try:
                 async with asyncio.timeout(self.options.timeout):
@@ -205,8 +212,7 @@ class _Run:
                 silent = f"{self.engine.name} voice {voice.name}: no answer within {self.options.timeout:g} s"
                 raise TransientSynthError(silent) from exc
         self.breaker.reached()
-        await validate_clip(clip, text, voice)
-        return clip
+        return clip, await validated(clip, text, voice)
 
     def _log_retry(self, exc: TransientSynthError, delay: float, attempt: int, attempts: int) -> None:
         """The first retry for each kind of problem at info level, the rest (and connection failures) at debug."""
@@ -302,15 +308,19 @@ def backoff_delay(attempt: int, base: float, cap: float) -> float:
     return random.uniform(0.5, 1.0) * min(cap, base * 2.0 ** (attempt - 1))
 
 
-async def validate_clip(clip: Clip, text: str, voice: VoiceSpec) -> None:
-    """Raise ``TransientSynthError`` when ``clip`` does not decode or is cut short."""
+async def validated(clip: Clip, text: str, voice: VoiceSpec) -> Clip:
+    """``clip`` as 16-bit PCM, decoded once here and never again; ``TransientSynthError`` when it
+    does not decode or is cut short."""
     try:
-        duration_ms = await asyncio.to_thread(clip_duration_ms, clip)
+        audio = await asyncio.to_thread(decode_clip, clip)
     except AssembleError as exc:
         raise TransientSynthError(f"{clip.engine} voice {clip.voice} sent audio that does not decode") from exc
-    problem = truncation(clip.boundaries, duration_ms, text, voice.rate_percent)
+    problem = truncation(clip.boundaries, len(audio), text, voice.rate_percent)
     if problem:
         raise TransientSynthError(f"{clip.engine} voice {clip.voice} sent truncated audio ({problem})")
+    if clip.format == "pcm_s16le":
+        return clip
+    return replace(clip, audio=audio.raw_data, format="pcm_s16le", sample_rate=audio.frame_rate)
 
 
 def truncation(boundaries: Sequence[Boundary], duration_ms: int, text: str, rate_percent: int) -> str | None:

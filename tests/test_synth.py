@@ -10,21 +10,26 @@ import asyncio
 import dataclasses
 import logging
 import re
+import sys
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import edge_tts.constants
 import pytest
 
 from audiocast.audio import clip_duration_ms
+from audiocast.cache import ClipCache, ClipKey
 from audiocast.engines.base import Engine
 from audiocast.engines.edge import ENDPOINT_ENV, EdgeEngine
 from audiocast.engines.espeak import EspeakEngine
+from audiocast.episode import EpisodeOptions, make_episode
 from audiocast.errors import EngineUnavailable, NoAudioError, ProfileError, SynthError, TransientSynthError
 from audiocast.models import Clip, Segment
 from audiocast.profiles import VoiceProfile, load_profile, parse_profile
+from audiocast.sources import read_source
 from audiocast.synth import MAX_JOBS, SynthOptions, synthesize_async
 from tests.conftest import EXAMPLE, ROOT, run_cli
 from tests.fake_edge import FakeEdge, fake_edge
@@ -57,7 +62,7 @@ def run(
     profile: VoiceProfile = ZH,
     done: list[int] | None = None,
 ) -> list[Clip]:
-    on_clip = (lambda index, clip: done.append(index)) if done is not None else None
+    on_clip = (lambda index, clip, cached: done.append(index)) if done is not None else None
     coroutine = synthesize_async(segments(texts), profile, engine or EdgeEngine(), options, on_clip)
     return asyncio.run(asyncio.wait_for(coroutine, 30))
 
@@ -361,3 +366,82 @@ def test_one_kind_of_trouble_on_many_segments_is_logged_once(
     retries = [(r.levelno, r.getMessage()) for r in caplog.records if r.name == "audiocast.synth"]
     assert len(retries) == 4 and all("edge service is failing (HTTP 503)" in message for _, message in retries)
     assert [level for level, _ in retries].count(logging.INFO) == 1
+
+
+# --- decode once; cached clips are not checked again ------------------------------------------------
+
+
+def test_a_fresh_clip_comes_back_decoded_and_the_cache_keeps_the_engine_mp3(
+    fake_edge: FakeEdge, tmp_path: Path
+) -> None:
+    [clip] = run(TEXTS[:1], dataclasses.replace(FAST, cache_dir=tmp_path))
+
+    assert (clip.format, clip.sample_rate, clip.voice) == ("pcm_s16le", 24000, NARRATOR)
+    assert clip.boundaries[0].text == TEXTS[0]
+    stored = ClipCache(tmp_path).get(ClipKey.of(EdgeEngine(), ZH.voice_for("edge", "narrator"), TEXTS[0]))
+    assert stored is not None
+    assert stored.format == "mp3" and stored.audio.startswith(b"\xff\xf3")  # 24 kHz / 48 kbps frames
+    assert len(stored.audio) < len(clip.audio) / 7  # the compact audio, not the 384 kbps PCM
+    assert abs(clip_duration_ms(stored) - clip_duration_ms(clip)) <= 1
+
+
+class _Decodes:
+    """Counts ffmpeg runs that decode (no libmp3lame in the command), via a process audit hook."""
+
+    installed: _Decodes | None = None
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    @classmethod
+    def counter(cls) -> _Decodes:
+        if cls.installed is None:  # audit hooks cannot be removed: one for the session
+            cls.installed = cls()
+            sys.addaudithook(cls.installed.hook)
+        return cls.installed
+
+    def hook(self, event: str, args: tuple[Any, ...]) -> None:
+        if event == "subprocess.Popen" and "ffmpeg" in str(args[0]) and "libmp3lame" not in args[1]:
+            self.count += 1
+
+
+@pytest.fixture
+def decodes() -> Iterator[_Decodes]:
+    counter = _Decodes.counter()
+    counter.count = 0
+    yield counter
+
+
+def test_an_episode_decodes_each_clip_once_fresh_or_cached(
+    fake_edge: FakeEdge, tmp_path: Path, decodes: _Decodes
+) -> None:
+    article = read_source(str(EXAMPLE))
+    options = EpisodeOptions(engine="edge", fetch_cover=False, synth=SynthOptions(jobs=4, cache_dir=tmp_path / "c"))
+
+    cold = make_episode(article, tmp_path / "a.mp3", options)
+    cold_decodes, decodes.count = decodes.count, 0
+    rerun = make_episode(article, tmp_path / "b.mp3", options)
+
+    segments = len(cold.script.segments)
+    assert len(fake_edge.turns) == segments
+    assert cold_decodes == segments  # in validation only; assembly gets the PCM
+    assert decodes.count == segments  # each cached MP3 in assembly only, not validated again
+    assert rerun.duration_ms == cold.duration_ms
+    assert rerun.timeline == cold.timeline
+
+
+# --- callers learn which clips were synthesised ----------------------------------------------------
+
+
+def test_the_callback_says_which_clips_came_from_the_cache(fake_edge: FakeEdge, tmp_path: Path) -> None:
+    options = dataclasses.replace(FAST, cache_dir=tmp_path)
+    run(TEXTS[:2], options)
+    seen: dict[int, bool] = {}
+
+    coroutine = synthesize_async(
+        segments(), ZH, EdgeEngine(), options, lambda index, _, cached: seen.update({index: cached})
+    )
+    asyncio.run(asyncio.wait_for(coroutine, 30))
+
+    assert seen == {0: True, 1: True, 2: False, 3: False}
+    assert len(fake_edge.turns) == 4  # two, then the two new ones
