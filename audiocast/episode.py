@@ -104,7 +104,11 @@ def make_episode(
     if progress:
         progress.stage(f"Reading aloud ({engine.name})", total=len(script.segments))
 
-    def clip_done(_index: int, _clip: Clip, _cached: bool) -> None:
+    synthesized = 0
+
+    def clip_done(_index: int, _clip: Clip, cached: bool) -> None:
+        nonlocal synthesized
+        synthesized += not cached
         if progress:
             progress.advance()
 
@@ -125,6 +129,7 @@ def make_episode(
         size_bytes=size,
         timeline=timeline,
         sidecars={kind: str(path) for kind, path in sidecars.items()},
+        clips_synthesized=synthesized,
     )
 
 

@@ -201,3 +201,5 @@ class Episode:
     timeline: Timeline
     sidecars: dict[str, str] = field(default_factory=dict)
     """Kind ('vtt', 'srt', 'chapters', 'txt') to file path."""
+    clips_synthesized: int = 0
+    """Clips the engine made for this episode; the others came from the clip cache."""

@@ -152,3 +152,15 @@ def test_rate_option_makes_speech_faster(tmp_path: Path) -> None:
         result = run_cli("episode", article, "-o", output, "--engine", "espeak", "--rate", rate, "--no-fetch-cover")
         assert result.code == 0, result.err
     assert mp3_info(fast).length < mp3_info(normal).length * 0.9
+
+
+def test_the_episode_counts_the_clips_it_synthesised(tmp_path: Path) -> None:
+    from audiocast.episode import make_episode
+    from audiocast.synth import SynthOptions
+
+    article = read_source(str(EXAMPLE))
+    options = EpisodeOptions(engine="espeak", fetch_cover=False, synth=SynthOptions(cache_dir=tmp_path / "cache"))
+    first = make_episode(article, tmp_path / "a.mp3", options)
+    again = make_episode(article, tmp_path / "b.mp3", options)
+    assert first.clips_synthesized == len(first.script.segments) > 20
+    assert again.clips_synthesized == 0
