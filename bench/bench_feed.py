@@ -95,7 +95,7 @@ def main() -> int:
         rows.append(("update: one article added", wall, report, clips, audio_seconds(config) - before))
         for name, wall, report, clips, audio in rows:
             made = len(report.plan.to_make)
-            print(f"  {name:<26} {wall:>6.2f}s {made:>14} {report.clips:>14} {clips:>18} {audio:>6.0f}s")
+            print(f"  {name:<26} {wall:>6.2f}s {made:>14} {report.segments:>14} {clips:>18} {audio:>6.0f}s")
         cold, update = rows[0][1], rows[2][1]
         print(f"  update / cold wall time: {100 * update / cold:.1f}% ({cold / update:.0f}x faster)")
     return 0

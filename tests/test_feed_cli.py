@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from audiocast.episode import EpisodeOptions, plan
 from audiocast.serve import make_server
+from audiocast.sources import read_source
 
 from .conftest import run_cli
 from .feed_helpers import ARTICLES, MORE, write_definition
@@ -66,3 +68,14 @@ def test_a_base_url_path_no_serve_root_can_match_is_a_warning_with_the_fixes(tmp
 def _line(output: str, prefix: str) -> str:
     [line] = [line.removeprefix(prefix) for line in output.splitlines() if line.startswith(prefix)]
     return line
+
+
+def test_read_aloud_counts_only_clips_the_engine_made(tmp_path: Path) -> None:
+    first = write_definition(tmp_path, ARTICLES, output="first")
+    assert run_cli("feed", "build", first).code == 0  # fills the clip cache
+    second = write_definition(tmp_path, ARTICLES, output="second")  # a new feed of the same articles
+
+    result = run_cli("feed", "build", second)
+    assert result.code == 0, result.err
+    segments = sum(len(plan(read_source(str(path)), EpisodeOptions()).segments) for path in ARTICLES.glob("*.md"))
+    assert f"Read aloud 0 clips ({segments} more from the clip cache).\n" in result.out

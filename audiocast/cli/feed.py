@@ -85,7 +85,7 @@ def summary_lines(report: BuildReport) -> list[str]:
     where = "would be in the feed" if report.dry_run else "in the feed"
     lines.append(f"{counts}: {_count(report.episodes, 'episode')} {where}.")
     if not report.dry_run:
-        lines.append(f"Read aloud {_count(report.clips, 'clip')}.")
+        lines.append(_read_aloud(report))
     if plan.too_old:
         lines.append(f"{_count(plan.too_old, 'older article')} left out (beyond keep).")
     if plan.skipped:
@@ -95,6 +95,12 @@ def summary_lines(report: BuildReport) -> list[str]:
     lines.append(f"Subscribe in a podcast app: {report.feed_url}")
     hint = _how_to_publish(report)
     return [*lines, hint] if hint else lines
+
+
+def _read_aloud(report: BuildReport) -> str:
+    cached = report.segments - report.clips
+    from_cache = f" ({cached} more from the clip cache)" if cached else ""
+    return f"Read aloud {_count(report.clips, 'clip')}{from_cache}."
 
 
 def _listing(heading: str, entries: list[tuple[dt.datetime, str]]) -> list[str]:

@@ -105,8 +105,10 @@ class BuildReport:
     feed_url: str
     episodes: int
     """Episodes in the feed after the build (planned, for a dry run)."""
+    segments: int
+    """Segments of the episodes this build made, read by the engine or taken from the clip cache."""
     clips: int
-    """Clips synthesised (segments read aloud) by this build."""
+    """Clips the engine synthesised for this build; the other segments came from the clip cache."""
     dry_run: bool
 
 
@@ -122,7 +124,7 @@ def build_feed(
         read = read_items(config.source, timeout=options.timeout)
         plan = make_plan(config, state, read.items, read.skipped, choice)
         if options.dry_run:
-            return _report(config, plan, clips=0, dry_run=True)
+            return _report(config, plan, _Read(), dry_run=True)
         return _execute(config, options, state, plan, choice, progress)
 
 
@@ -231,14 +233,25 @@ def _execute(
 ) -> BuildReport:
     output = config.output
     cover = write_cover(output, config.show.title, config.cover)
-    clips = 0
+    read = _Read()
     if plan.to_make:  # only then is the engine made: auto checks the service once per build
-        state, clips = _make_all(config, options, state, plan.to_make, choice.engine(), output / cover, progress)
+        state, read = _make_all(config, options, state, plan.to_make, choice.engine(), output / cover, progress)
     final = State(state.podcast_guid, _listed(plan, state))
     _publish(config, final, cover)
     _prune(output, final, cover)
     save_state(output, final)
-    return _report(config, plan, clips=clips, dry_run=False)
+    return _report(config, plan, read, dry_run=False)
+
+
+@dataclass(frozen=True)
+class _Read:
+    """What making episodes read: segments in all, and clips the engine synthesised."""
+
+    segments: int = 0
+    clips: int = 0
+
+    def __add__(self, other: _Read) -> _Read:
+        return _Read(self.segments + other.segments, self.clips + other.clips)
 
 
 def _make_all(
@@ -249,8 +262,8 @@ def _make_all(
     engine: Engine,
     cover: Path,
     progress: BuildProgress | None,
-) -> tuple[State, int]:
-    """Make each episode with ``engine`` and record it at once; returns the state and clips read."""
+) -> tuple[State, _Read]:
+    """Make each episode with ``engine`` and record it at once; returns the state and what was read."""
     episode_options = EpisodeOptions(
         engine=engine.name,
         profile=config.profile,
@@ -259,16 +272,16 @@ def _make_all(
         cover=cover,
         album=config.show.title,
     )
-    clips = 0
+    read = _Read()
     for number, item in enumerate(items, start=1):
         log.info("making episode %d of %d: %s", number, len(items), item.article.title)
         if progress is not None:
             progress.episode(number, len(items), item.article.title)
-        record, segments = _make(config, state, item, episode_options, engine, progress)
-        clips += segments
+        record, episode_read = _make(config, state, item, episode_options, engine, progress)
+        read += episode_read
         state = state.with_record(record)
         save_state(config.output, state)  # a rerun after an interruption will not make it again
-    return state, clips
+    return state, read
 
 
 def _listed(plan: Plan, state: State) -> tuple[EpisodeRecord, ...]:
@@ -285,8 +298,8 @@ def _make(
     options: EpisodeOptions,
     engine: Engine,
     progress: Progress | None,
-) -> tuple[EpisodeRecord, int]:
-    """Make one episode; returns its record and how many clips (segments) were read aloud."""
+) -> tuple[EpisodeRecord, _Read]:
+    """Make one episode; returns its record and what it read."""
     source_hash = _source_hash(config, item)
     made_with = MadeWith.of(engine)
     existing = state.by_key().get(item.key)
@@ -295,7 +308,7 @@ def _make(
     destination = config.output / EPISODES_DIR / f"{stem}.mp3"
     episode = make_episode(item.article, destination, options, progress, engine=engine)
     record = EpisodeRecord(item.key, source_hash, _show_episode(config.output, guid, item, episode), made_with)
-    return record, len(episode.script.segments)
+    return record, _Read(len(episode.script.segments), episode.clips_synthesized)
 
 
 def _show_episode(output: Path, guid: str, item: SourceItem, episode: Episode) -> ShowEpisode:
@@ -446,14 +459,15 @@ def _exclusive(output: Path, *, create: bool) -> Iterator[None]:
         yield
 
 
-def _report(config: FeedConfig, plan: Plan, *, clips: int, dry_run: bool) -> BuildReport:
+def _report(config: FeedConfig, plan: Plan, read: _Read, *, dry_run: bool) -> BuildReport:
     return BuildReport(
         plan=plan,
         output=config.output,
         feed_file=config.output / FEED_FILE,
         feed_url=config.feed_url,
         episodes=len(plan.keep) + len(plan.to_make),
-        clips=clips,
+        segments=read.segments,
+        clips=read.clips,
         dry_run=dry_run,
     )
 
