@@ -69,18 +69,21 @@ def bundled_profiles() -> list[str]:
 
 
 def load_profile(name_or_path: str) -> VoiceProfile:
-    """Load a bundled profile by name (``zh-CN``) or a user's TOML file by path."""
+    """Load a bundled profile by name (``zh-CN``) or a user's TOML file by path.
+
+    A bundled name wins over a file of the same name in the working folder; a path is anything
+    ending in ``.toml`` or containing a folder separator.
+    """
     path = Path(name_or_path)
-    if path.suffix == ".toml" or path.exists():
+    bundled = bundled_profiles()
+    if name_or_path in bundled and path.suffix != ".toml" and len(path.parts) == 1:
+        text = resources.files("audiocast.voices").joinpath(f"{name_or_path}.toml").read_text(encoding="utf-8")
+        return parse_profile(text, origin=name_or_path)
+    if path.suffix == ".toml" or len(path.parts) > 1 or path.exists():
         if not path.is_file():
             raise ProfileError(f"{name_or_path}: voice profile not found")
         return parse_profile(path.read_text(encoding="utf-8"), origin=str(path))
-    if name_or_path not in bundled_profiles():
-        raise ProfileError(
-            f"no voice profile {name_or_path!r}; bundled: {', '.join(bundled_profiles())}, or give a .toml path"
-        )
-    text = resources.files("audiocast.voices").joinpath(f"{name_or_path}.toml").read_text(encoding="utf-8")
-    return parse_profile(text, origin=name_or_path)
+    raise ProfileError(f"no voice profile {name_or_path!r}; bundled: {', '.join(bundled)}, or give a .toml path")
 
 
 def profile_for_language(language: str) -> VoiceProfile:
@@ -96,7 +99,7 @@ def profile_for_language(language: str) -> VoiceProfile:
     if family in _UNSUPPORTED_SCRIPTS:
         raise ProfileError(
             f"no bundled voice profile for {_UNSUPPORTED_SCRIPTS[family]} ({language}); "
-            "write one and pass it with --voice-profile FILE.toml"
+            "write one and pass it with --voice-profile FILE.toml (in a feed definition: profile = ...)"
         )
     return load_profile("en-US")
 

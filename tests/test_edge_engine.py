@@ -197,7 +197,7 @@ def test_auto_reads_offline_with_one_warning_when_unreachable(
 
     assert isinstance(engine, EspeakEngine)
     [warning] = [r.getMessage() for r in caplog.records if r.name.startswith("audiocast")]
-    assert warning.startswith("the online voices (127.0.0.1:") and "read by the offline voice (espeak)" in warning
+    assert warning.startswith("the online voices (127.0.0.1:") and "reading with the offline voice (espeak) instead" in warning
 
 
 def test_voice_catalog_uses_the_live_list_and_flags_profile_voices_it_lacks(fake_edge: FakeEdge) -> None:
@@ -261,6 +261,6 @@ def test_auto_from_the_shell_reads_offline_with_one_warning_line(tmp_path: Path)
     assert result.returncode == 0, result.stderr
     assert result.stderr.splitlines() == [
         f"warning: the online voices (127.0.0.1:{environment[ENDPOINT_ENV].split(':')[2].split('/')[0]}) cannot "
-        "be reached; this episode is read by the offline voice (espeak)"
+        "be reached; reading with the offline voice (espeak) instead"
     ]
     assert mp3.stat().st_size > 100_000

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -176,3 +177,11 @@ def test_bad_profile_names_the_key() -> None:
         parse_profile(text.replace('rate = "+0%"', 'rate = "fast"'), origin="mine.toml")
     with pytest.raises(ProfileError, match="not valid TOML"):
         parse_profile("name = ", origin="mine.toml")
+
+
+def test_a_bundled_profile_name_wins_over_a_file_of_that_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "zh-CN").write_text("not a profile", encoding="utf-8")
+    assert load_profile("zh-CN").name == "zh-CN"
+    with pytest.raises(ProfileError, match=r"^missing.toml: voice profile not found$"):
+        load_profile("missing.toml")

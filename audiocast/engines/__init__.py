@@ -53,7 +53,7 @@ def _auto() -> Engine:
     if is_reachable(AUTO_CHECK_SECONDS):
         return _edge()
     log.warning(
-        "the online voices (%s) cannot be reached; this episode is read by the offline voice (espeak)",
+        "the online voices (%s) cannot be reached; reading with the offline voice (espeak) instead",
         endpoint_url().split("/")[2],
     )
     return EspeakEngine()
