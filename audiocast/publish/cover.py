@@ -25,7 +25,6 @@ from ..errors import ReadError
 log = logging.getLogger(__name__)
 
 FEED_COVER_PX = 1400
-EPISODE_COVER_PX = 600
 MIN_PX, MAX_PX = 1400, 3000
 
 _BACKGROUND = (24, 46, 72)
@@ -58,11 +57,6 @@ def cover_image(title: str, size: int = FEED_COVER_PX) -> Image.Image:
     else:
         _draw_title(draw, title, font_file, size)
     return image
-
-
-def default_cover_bytes(title: str, size: int = EPISODE_COVER_PX) -> bytes:
-    """A generated cover as JPEG bytes, e.g. for an episode's ID3 APIC frame."""
-    return _jpeg(cover_image(title, size))
 
 
 def write_cover(folder: Path, title: str, given: Path | None) -> str:
