@@ -67,3 +67,7 @@ def test_an_unreadable_cover_option_is_an_error_before_any_synthesis(tmp_path: P
     result = run_cli("episode", EXAMPLE, "--engine", "espeak", "--cover", bad, "-o", tmp_path / "x.mp3")
     assert (result.code, result.err) == (1, f"error: {bad}: is not a readable image; use a JPEG or PNG\n")
     assert not (tmp_path / "x.mp3").exists()
+
+
+def test_a_malformed_image_address_is_the_default_cover_not_a_crash(tmp_path: Path) -> None:
+    assert embedded_cover(tmp_path, "http://[bad/x.png") == default_cover()

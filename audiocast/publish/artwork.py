@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import io
 import logging
-import urllib.error
 import urllib.parse
-import urllib.request
 from importlib import resources
 
 from PIL import Image, UnidentifiedImageError
+
+from ..errors import ReadError
+from ..fetch import download
 
 log = logging.getLogger(__name__)
 
@@ -36,15 +37,13 @@ def fetch_image(url: str) -> bytes | None:
 
     Only http(s): an article must not make audiocast read ``file://`` paths from this machine.
     """
-    if urllib.parse.urlsplit(url).scheme not in {"http", "https"}:
+    if _scheme(url) not in {"http", "https"}:
         log.warning("cover image %s is not an http(s) address; using the default cover", url)
         return None
     try:
-        request = urllib.request.Request(url, headers={"User-Agent": "audiocast (+podcast cover fetch)"})
-        with urllib.request.urlopen(request, timeout=FETCH_TIMEOUT_S) as response:
-            data = response.read(MAX_IMAGE_BYTES + 1)
-    except (urllib.error.URLError, OSError, ValueError) as exc:
-        log.warning("cover image %s could not be fetched (%s); using the default cover", url, exc)
+        data = download(url, timeout=FETCH_TIMEOUT_S, max_bytes=MAX_IMAGE_BYTES, accept="image/*")
+    except ReadError as exc:
+        log.warning("cover image %s; using the default cover", exc)
         return None
     if len(data) > MAX_IMAGE_BYTES:
         log.warning("cover image %s is over %d MB; using the default cover", url, MAX_IMAGE_BYTES // 2**20)
@@ -54,6 +53,14 @@ def fetch_image(url: str) -> bytes | None:
     except ValueError as exc:
         log.warning("cover image %s %s; using the default cover", url, exc)
         return None
+
+
+def _scheme(url: str) -> str:
+    """The scheme of ``url``, or "" for an address too malformed to parse (``http://[bad``)."""
+    try:
+        return urllib.parse.urlsplit(url).scheme.lower()
+    except ValueError:
+        return ""
 
 
 def to_jpeg(data: bytes, *, smallest: int = 1) -> bytes:

@@ -38,7 +38,7 @@ def make_article(
         when = when.replace(tzinfo=dt.UTC)
     identity = link or hashlib.sha256(body_text.encode()).hexdigest()
     if link:  # relative image addresses in a page or feed entry are relative to the article
-        blocks = tuple(dataclasses.replace(b, src=urljoin(link, b.src)) if b.src else b for b in blocks)
+        blocks = tuple(dataclasses.replace(b, src=_absolute(link, b.src)) if b.src else b for b in blocks)
     return Article(
         id=hashlib.sha256(identity.encode()).hexdigest()[:16],
         title=title,
@@ -51,6 +51,18 @@ def make_article(
         images=tuple(block.src for block in blocks if block.kind == "figure" and block.src),
         dated=bool(published or fallback_published),
     )
+
+
+def _absolute(link: str, src: str) -> str:
+    """``src`` resolved against the article's address; a malformed one is kept as it is.
+
+    >>> _absolute("https://x.org/a/story.html", "../img/1.jpg"), _absolute("https://x.org/", "http://[bad")
+    ('https://x.org/img/1.jpg', 'http://[bad')
+    """
+    try:
+        return urljoin(link, src)
+    except ValueError:
+        return src
 
 
 def _first_words(blocks: tuple[Block, ...]) -> str:

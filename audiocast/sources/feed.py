@@ -14,13 +14,9 @@ import calendar
 import datetime as dt
 import hashlib
 import html
-import http.client
 import logging
 import re
-import threading
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,6 +24,7 @@ from typing import Any
 import feedparser
 
 from ..errors import ReadError
+from ..fetch import download
 from ..models import Article
 from . import article_from_entry
 
@@ -35,8 +32,7 @@ log = logging.getLogger(__name__)
 
 MAX_FEED_BYTES = 20 * 1024 * 1024
 FETCH_TIMEOUT = 30.0
-USER_AGENT = "audiocast/0.1 (+podcast feed builder)"
-_CHUNK_BYTES = 64 * 1024
+_FEED_TYPES = "application/rss+xml, application/atom+xml, application/xml;q=0.9, */*;q=0.5"
 
 _EARLIEST = dt.datetime(1995, 1, 1, tzinfo=dt.UTC)  # before RSS existed: a broken date
 _FUTURE_SLACK = dt.timedelta(days=2)  # wrong time zones put dates a little ahead; more is nonsense
@@ -94,84 +90,14 @@ def read_feed(location: str, *, timeout: float = FETCH_TIMEOUT, max_bytes: int =
 def fetch(location: str, *, timeout: float = FETCH_TIMEOUT, max_bytes: int = MAX_FEED_BYTES) -> bytes:
     """The bytes at a path or http(s) URL, refusing more than ``max_bytes``."""
     if re.match(r"^https?://", location, re.IGNORECASE):
-        return _download(location, timeout, max_bytes)
-    try:
-        with Path(location).open("rb") as handle:
-            data = handle.read(max_bytes + 1)
-    except OSError as exc:
-        raise ReadError(f"{location}: cannot be read ({exc.strerror or exc})") from exc
+        data = download(location, timeout=timeout, max_bytes=max_bytes, accept=_FEED_TYPES)
+    else:
+        try:
+            with Path(location).open("rb") as handle:
+                data = handle.read(max_bytes + 1)
+        except OSError as exc:
+            raise ReadError(f"{location}: cannot be read ({exc.strerror or exc})") from exc
     return _within_limit(data, location, max_bytes)
-
-
-def _download(url: str, timeout: float, max_bytes: int) -> bytes:
-    """The body at ``url``; the whole download, headers included, gets ``timeout`` seconds.
-
-    A socket timeout bounds each read, not the download: a server that drips a byte at a time
-    never trips it. So a worker thread downloads, stopping at the deadline between reads, and the
-    caller waits for it no longer than ``timeout`` (a worker stuck on dripped headers is left behind).
-    """
-    request = urllib.request.Request(
-        url,
-        headers={
-            "User-Agent": USER_AGENT,
-            "Accept": "application/rss+xml, application/atom+xml, application/xml;q=0.9, */*;q=0.5",
-        },
-    )
-    outcome: list[bytes | Exception] = []
-    deadline = time.monotonic() + timeout
-    worker = threading.Thread(
-        target=_receive, args=(request, deadline, max_bytes, outcome), name="audiocast-fetch", daemon=True
-    )
-    worker.start()
-    worker.join(timeout)
-    if not outcome:
-        raise _cannot_fetch(url, f"not complete within {timeout:g} s")
-    result = outcome[0]
-    if isinstance(result, bytes):
-        return _within_limit(result, url, max_bytes)
-    error = _fetch_error(url, result)
-    if error is None:
-        raise result  # a bug, not a network failure: let it show
-    raise error from result
-
-
-def _receive(
-    request: urllib.request.Request, deadline: float, max_bytes: int, outcome: list[bytes | Exception]
-) -> None:
-    """The download worker: puts the body, or what went wrong, in ``outcome``."""
-    try:
-        with urllib.request.urlopen(request, timeout=max(deadline - time.monotonic(), 0.01)) as response:
-            outcome.append(_read_until(response, deadline, max_bytes))
-    except Exception as exc:  # handed to the caller's thread, which translates it
-        outcome.append(exc)
-
-
-def _read_until(response: http.client.HTTPResponse, deadline: float, max_bytes: int) -> bytes:
-    """At most ``max_bytes + 1`` bytes of the body, read as they arrive, until ``deadline``."""
-    chunks: list[bytes] = []
-    size = 0
-    while size <= max_bytes:
-        if time.monotonic() > deadline:
-            raise TimeoutError("the download took too long")
-        chunk = response.read1(_CHUNK_BYTES)
-        if not chunk:
-            break
-        chunks.append(chunk)
-        size += len(chunk)
-    return b"".join(chunks)
-
-
-def _fetch_error(url: str, exc: Exception) -> ReadError | None:
-    """The one-line error for a failed download, or None for an exception no network causes."""
-    if isinstance(exc, urllib.error.HTTPError):
-        return ReadError(f"{url}: the server answered {exc.code} {exc.reason}; check the address")
-    if isinstance(exc, urllib.error.URLError | http.client.HTTPException | OSError):
-        return _cannot_fetch(url, getattr(exc, "reason", exc))
-    return None
-
-
-def _cannot_fetch(url: str, reason: object) -> ReadError:
-    return ReadError(f"{url}: cannot be fetched ({reason}); check the address and the network")
 
 
 def _within_limit(data: bytes, location: str, max_bytes: int) -> bytes:

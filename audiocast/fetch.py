@@ -1,0 +1,80 @@
+"""Downloads over http(s) with one deadline for the whole transfer and a size cap.
+
+A socket timeout bounds each read, not the download: a server that drips a byte at a time never
+trips it. So a worker thread downloads, stopping at the deadline between reads, and the caller
+waits for it no longer than the timeout (a worker stuck on dripped headers is left behind).
+Used for feeds and for cover art; failures are one-line ``ReadError``s naming the address.
+"""
+
+from __future__ import annotations
+
+import http.client
+import threading
+import time
+import urllib.error
+import urllib.request
+
+from .errors import ReadError
+
+USER_AGENT = "audiocast/0.1 (+podcast feed builder)"
+_CHUNK_BYTES = 64 * 1024
+
+
+def download(url: str, *, timeout: float, max_bytes: int, accept: str = "*/*") -> bytes:
+    """The body at ``url``, at most ``max_bytes + 1`` bytes (so the caller can tell it was too big)."""
+    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept": accept})
+    outcome: list[bytes | Exception] = []
+    deadline = time.monotonic() + timeout
+    worker = threading.Thread(
+        target=_receive, args=(request, deadline, max_bytes, outcome), name="audiocast-fetch", daemon=True
+    )
+    worker.start()
+    worker.join(timeout)
+    if not outcome:
+        raise _cannot_fetch(url, f"not complete within {timeout:g} s")
+    result = outcome[0]
+    if isinstance(result, bytes):
+        return result
+    error = _fetch_error(url, result)
+    if error is None:
+        raise result  # a bug, not a network failure: let it show
+    raise error from result
+
+
+def _receive(
+    request: urllib.request.Request, deadline: float, max_bytes: int, outcome: list[bytes | Exception]
+) -> None:
+    """The download worker: puts the body, or what went wrong, in ``outcome``."""
+    try:
+        with urllib.request.urlopen(request, timeout=max(deadline - time.monotonic(), 0.01)) as response:
+            outcome.append(_read_until(response, deadline, max_bytes))
+    except Exception as exc:  # handed to the caller's thread, which translates it
+        outcome.append(exc)
+
+
+def _read_until(response: http.client.HTTPResponse, deadline: float, max_bytes: int) -> bytes:
+    """At most ``max_bytes + 1`` bytes of the body, read as they arrive, until ``deadline``."""
+    chunks: list[bytes] = []
+    size = 0
+    while size <= max_bytes:
+        if time.monotonic() > deadline:
+            raise TimeoutError("the download took too long")
+        chunk = response.read1(_CHUNK_BYTES)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
+
+
+def _fetch_error(url: str, exc: Exception) -> ReadError | None:
+    """The one-line error for a failed download, or None for an exception no network causes."""
+    if isinstance(exc, urllib.error.HTTPError):
+        return ReadError(f"{url}: the server answered {exc.code} {exc.reason}; check the address")
+    if isinstance(exc, urllib.error.URLError | http.client.HTTPException | OSError):
+        return _cannot_fetch(url, getattr(exc, "reason", exc))
+    return None
+
+
+def _cannot_fetch(url: str, reason: object) -> ReadError:
+    return ReadError(f"{url}: cannot be fetched ({reason}); check the address and the network")
