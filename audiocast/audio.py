@@ -49,11 +49,6 @@ def decode_clip(clip: Clip) -> AudioSegment:
     return decoded.set_channels(1).set_sample_width(_SAMPLE_WIDTH)
 
 
-def clip_duration_ms(clip: Clip) -> int:
-    """How long a clip plays, decoding it (so truncated or corrupt audio is caught)."""
-    return len(decode_clip(clip))
-
-
 @dataclass(frozen=True)
 class Mix:
     """The episode as raw mono 16-bit PCM chunks in playing order, before encoding, with its timeline.

@@ -19,7 +19,7 @@ import aiohttp
 import pytest
 from aiohttp.client_reqrep import ConnectionKey
 
-from audiocast.audio import clip_duration_ms
+from audiocast.audio import decode_clip
 from audiocast.engines import make_engine, voice_catalog
 from audiocast.engines.base import VoiceSpec
 from audiocast.engines.edge import ENDPOINT_ENV, EdgeEngine, _translated_errors, is_reachable
@@ -56,7 +56,7 @@ def test_a_segment_becomes_one_mp3_clip_with_sentence_times(fake_edge: FakeEdge)
         Boundary(LEAD_IN_MS, speech_ms(first, "+10%"), first),
         Boundary(LEAD_IN_MS + speech_ms(first, "+10%"), speech_ms(second, "+10%"), second),
     )
-    assert abs(clip_duration_ms(clip) - (LEAD_IN_MS + speech_ms(text, "+10%") + 300)) <= 30
+    assert abs(len(decode_clip(clip)) - (LEAD_IN_MS + speech_ms(text, "+10%") + 300)) <= 30
     [turn] = fake_edge.turns
     assert (turn.voice, turn.text, turn.rate, turn.pitch, turn.volume) == (XIAOXIAO.name, text, "+10%", "-5Hz", "+20%")
     assert not turn.word_boundaries
@@ -167,7 +167,7 @@ def test_a_server_that_closes_early_returns_short_audio_without_error(fake_edge:
 
     clip = speak(text)
 
-    assert clip_duration_ms(clip) < clip.boundaries[-1].offset_ms
+    assert len(decode_clip(clip)) < clip.boundaries[-1].offset_ms
 
 
 def test_reachability_check_is_one_plain_request(fake_edge: FakeEdge) -> None:

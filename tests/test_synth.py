@@ -20,7 +20,7 @@ from typing import Any
 import edge_tts.constants
 import pytest
 
-from audiocast.audio import clip_duration_ms
+from audiocast.audio import decode_clip
 from audiocast.cache import ClipCache, ClipKey
 from audiocast.engines.base import Engine
 from audiocast.engines.edge import ENDPOINT_ENV, EdgeEngine
@@ -121,7 +121,7 @@ def test_429_and_503_then_fine(fake_edge: FakeEdge, caplog: pytest.LogCaptureFix
     with caplog.at_level(logging.INFO, logger="audiocast.synth"):
         [clip] = run(TEXTS[:1])
 
-    assert clip_duration_ms(clip) > 3000
+    assert len(decode_clip(clip)) > 3000
     assert fake_edge.handshakes == 3
     retries = [r.getMessage() for r in caplog.records if r.name.startswith("audiocast")]
     assert "HTTP 429" in retries[0] and "attempt 2 of 4" in retries[0]
@@ -170,7 +170,7 @@ def test_a_close_before_turn_end_is_caught_as_truncation_and_retried(
         [clip] = run(TEXTS[:1])
 
     assert [turn.action for turn in fake_edge.turns] == ["truncate", "ok"]
-    assert clip_duration_ms(clip) >= clip.boundaries[-1].offset_ms + clip.boundaries[-1].duration_ms
+    assert len(decode_clip(clip)) >= clip.boundaries[-1].offset_ms + clip.boundaries[-1].duration_ms
     [retry] = [r.getMessage() for r in caplog.records if r.name == "audiocast.synth"]
     assert "sent truncated audio (it stops at" in retry
 
@@ -382,7 +382,7 @@ def test_a_fresh_clip_comes_back_decoded_and_the_cache_keeps_the_engine_mp3(
     assert stored is not None
     assert stored.format == "mp3" and stored.audio.startswith(b"\xff\xf3")  # 24 kHz / 48 kbps frames
     assert len(stored.audio) < len(clip.audio) / 7  # the compact audio, not the 384 kbps PCM
-    assert abs(clip_duration_ms(stored) - clip_duration_ms(clip)) <= 1
+    assert abs(len(decode_clip(stored)) - len(decode_clip(clip))) <= 1
 
 
 class _Decodes:

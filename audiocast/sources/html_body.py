@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from bs4 import BeautifulSoup, Tag
+from bs4 import Tag
 from bs4.element import Comment, Doctype, NavigableString, ProcessingInstruction
 
 from ..models import Block, BlockKind
@@ -150,17 +150,14 @@ class _Image:
 _Event = _Text | _Break | _Boundary | _Image
 
 
-def parse_body(html: str) -> tuple[Block, ...]:
-    """Read the blocks of an article body, in order, without page chrome.
+def read_blocks(root: Tag) -> Iterator[Block]:
+    """The blocks under a parsed element, in order, without page chrome (the element is changed in place).
 
-    >>> [b.kind for b in parse_body("<p>One.<br/><br/><strong>Part two</strong><br/><br/>Two.</p>")]
+    >>> from bs4 import BeautifulSoup
+    >>> soup = BeautifulSoup("<p>One.<br/><br/><strong>Part two</strong><br/><br/>Two.</p>", "lxml")
+    >>> [block.kind for block in read_blocks(soup)]
     ['paragraph', 'heading', 'paragraph']
     """
-    return tuple(read_blocks(BeautifulSoup(html, "lxml")))
-
-
-def read_blocks(root: Tag) -> Iterator[Block]:
-    """Blocks under an already parsed element (the page reader picks the article's element)."""
     drop_chrome(root)
     builder = _BlockBuilder()
     for event in _walk(root, frozenset()):
