@@ -118,9 +118,10 @@ def make_episode(
     sidecars = sidecar_paths(destination)
     with atomic_paths([destination, *sidecars.values()]) as (temporary, *sidecar_temporaries):
         timeline = assemble(script, clips, temporary, bitrate=options.bitrate)
-        write_tags(temporary, _tags(script, timeline, options, cover))
+        texts = {kind: render(script, timeline) for kind, (_, render) in SIDECARS.items()}
+        write_tags(temporary, _tags(script, timeline, options, cover, transcript=texts["txt"]))
         for kind, sidecar in zip(sidecars, sidecar_temporaries, strict=True):
-            sidecar.write_text(SIDECARS[kind][1](script, timeline), encoding="utf-8")
+            sidecar.write_text(texts[kind], encoding="utf-8")
         size = temporary.stat().st_size
     return Episode(
         script=script,
@@ -133,7 +134,9 @@ def make_episode(
     )
 
 
-def _tags(script: Script, timeline: Timeline, options: EpisodeOptions, cover: bytes) -> EpisodeTags:
+def _tags(
+    script: Script, timeline: Timeline, options: EpisodeOptions, cover: bytes, *, transcript: str
+) -> EpisodeTags:
     article = script.article
     return EpisodeTags(
         title=article.title,
@@ -143,7 +146,7 @@ def _tags(script: Script, timeline: Timeline, options: EpisodeOptions, cover: by
         language=article.language,
         summary=article.summary,
         link=article.link,
-        transcript=to_transcript(script),
+        transcript=transcript,
         cover_jpeg=cover,
         chapters=timeline.chapters,
     )
