@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from bs4 import Tag
 from bs4.element import Comment, Doctype, NavigableString, ProcessingInstruction
@@ -51,10 +52,13 @@ CHROME_TAGS = frozenset(
 )
 """Elements never read: code, media players, embeds, forms and navigation."""
 
+EMBED_CLASSES = ("twitter-tweet", "instagram-media", "tiktok-embed")
+"""Classes of social-media posts embedded in an article: someone else's words, not the article's."""
+
 CHROME_CLASS = re.compile(
     r"(?:[a-z0-9]+[-_]){0,2}"
     r"(?:share|sharing|social|comments?|related|tags|tag-?list|tag-?cloud|copyright|newsletter|subscribe|"
-    r"advert\w*|ads?|promo|sponsor(?:ed)?|breadcrumbs?|twitter-tweet|instagram-media|tiktok-embed|"
+    r"advert\w*|ads?|promo|sponsor(?:ed)?|breadcrumbs?|" + "|".join(EMBED_CLASSES) + "|"
     r"video-?player|player|more-?feeds|rss|toolbar|sr-only|visually-hidden|hidden)"
     r"(?:[-_](?:bar|box|links?|list|buttons?|tools|widget|block|section|area|container|wrapper|module|"
     r"items?|articles?|stories|posts|content|embed))?",
@@ -180,14 +184,19 @@ def drop_chrome(root: Tag) -> None:
 def _is_chrome(node: Tag) -> bool:
     if node.name in CHROME_TAGS:
         return True
-    if node.has_attr("hidden") or node.get("aria-hidden") == "true":
-        return True
-    style = str(node.get("style", "")).replace(" ", "").lower()
-    if "display:none" in style or "visibility:hidden" in style:
+    if is_hidden(node.attrs):
         return True
     if node.name not in _NEVER_CHROME and any(CHROME_CLASS.fullmatch(token) for token in _tokens(node)):
         return True
     return node.name == "img" and _is_tracker(node)
+
+
+def is_hidden(attributes: Mapping[str, Any]) -> bool:
+    """Whether an element's own attributes hide it from a reader of the page."""
+    if "hidden" in attributes or attributes.get("aria-hidden") == "true":
+        return True
+    style = str(attributes.get("style", "")).replace(" ", "").lower()
+    return "display:none" in style or "visibility:hidden" in style
 
 
 def _tokens(node: Tag) -> list[str]:
@@ -299,7 +308,7 @@ class _BlockBuilder:
         if figure is None:
             return
         caption = _plain("".join(figure.caption))
-        text = caption or (figure.alt if _meaningful_alt(figure.alt, figure.src) else "")
+        text = caption or (figure.alt if meaningful_alt(figure.alt, figure.src) else "")
         if text and not CHROME_TEXT.search(text):
             self.blocks.append(Block("figure", text, src=figure.src))
 
@@ -324,10 +333,10 @@ def _kind_of(pieces: list[_Text]) -> BlockKind:
     return "paragraph"
 
 
-def _meaningful_alt(alt: str, src: str) -> bool:
+def meaningful_alt(alt: str, src: str) -> bool:
     """Alt text worth reading: not empty, not a file name, not a placeholder word.
 
-    >>> _meaningful_alt("photo", "x.jpg"), _meaningful_alt("IMG_2231.jpg", ""), _meaningful_alt("布林肯抵达", "")
+    >>> meaningful_alt("photo", "x.jpg"), meaningful_alt("IMG_2231.jpg", ""), meaningful_alt("布林肯抵达", "")
     (False, False, True)
     """
     lowered = alt.lower().strip()

@@ -1,0 +1,249 @@
+"""The main content of a web page, found by trafilatura and read as audiocast blocks.
+
+trafilatura decides which parts of the page are the article (it scores far better than a
+hand-written root finder on real pages: see BENCHMARKS.md). Its structured output is then mapped
+to blocks: ``head`` → heading (a chapter), ``p`` → paragraph, ``item`` → list item, ``quote`` →
+quote, a table row → one paragraph, and ``graphic`` → a figure whose caption is read once as an
+aside. trafilatura reads a caption as a paragraph of its own; the page's own caption elements
+(``<figcaption>``, class ``caption``/``credit``) tell those apart, so a caption is never read as
+article text.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import trafilatura
+from bs4 import BeautifulSoup
+from lxml import etree
+from lxml import html as lxml_html
+from lxml.html import HtmlElement
+from trafilatura.settings import Document
+
+from ..models import Block, BlockKind
+from .html_body import CHROME_CLASS, CHROME_TEXT, EMBED_CLASSES, TRACKER_SRC, is_hidden, meaningful_alt, read_blocks
+
+logging.getLogger("trafilatura").setLevel(logging.CRITICAL)  # it logs every page it finds thin
+
+_SPACE = re.compile(r"\s+")
+_CAPTION_XPATH = etree.XPath("//figcaption|//*[contains(@class, 'caption') or contains(@class, 'credit')]")
+_EMBED_XPATH = etree.XPath(
+    " | ".join(f"//*[contains(concat(' ', normalize-space(@class), ' '), ' {name} ')]" for name in EMBED_CLASSES)
+)
+_KEEP_EVEN_HIDDEN = frozenset({"html", "body", "main", "article"})
+_TEXT_TAGS = frozenset({"head", "p", "item", "row", "code"})
+_KINDS: dict[str, BlockKind] = {"head": "heading", "item": "list_item", "quote": "quote"}
+
+
+@dataclass(frozen=True)
+class MainContent:
+    """What trafilatura found: the article's blocks and the page metadata it read on the way."""
+
+    blocks: tuple[Block, ...]
+    title: str
+    date: str
+    """``YYYY-MM-DD`` as htmldate found it (metadata, JSON-LD, the URL, visible text), or empty."""
+    site_name: str
+    author: str
+
+
+def extract_main_content(tree: HtmlElement) -> MainContent | None:
+    """The main content of a parsed page, or None when trafilatura finds no article in it.
+
+    Hidden elements and embedded social posts are removed from ``tree`` first. Nothing is fetched.
+    """
+    _drop_unread(tree)
+    document = trafilatura.bare_extraction(
+        tree,
+        fast=True,  # its own heuristics only: the readability/jusText fallbacks cost time and score lower here
+        include_comments=False,
+        include_images=True,
+        include_tables=True,
+        include_formatting=True,
+        include_links=True,  # to tell a paragraph that is only a link ("Read more: …") from article text
+        with_metadata=True,
+    )
+    if not isinstance(document, Document) or document.body is None:
+        return None
+    captions = _caption_texts(tree)
+    blocks = list(_blocks(document.body, captions))
+    return MainContent(
+        blocks=tuple(_with_continuations(tree, blocks)),
+        title=_fold(document.title or ""),
+        date=document.date or "",
+        site_name=_fold(document.sitename or ""),
+        author=_fold(document.author or ""),
+    )
+
+
+def _drop_unread(tree: HtmlElement) -> None:
+    """Remove what a reader of the page never sees, and social posts embedded in the article."""
+    doomed = [
+        node
+        for node in tree.iter()
+        if isinstance(node.tag, str)
+        and node.tag not in _KEEP_EVEN_HIDDEN
+        and (is_hidden(node.attrib) or _chrome_class(node))
+    ]
+    for node in [*doomed, *_EMBED_XPATH(tree)]:
+        if node.getparent() is not None:
+            node.drop_tree()
+
+
+def _chrome_class(node: HtmlElement) -> bool:
+    tokens = [*str(node.get("class") or "").split(), str(node.get("id") or "")]
+    return any(CHROME_CLASS.fullmatch(token) and not token.endswith("hidden") for token in tokens if token)
+
+
+def _with_continuations(tree: HtmlElement, blocks: list[Block]) -> list[Block]:
+    """The blocks with the rest of a body that the page splits into several containers of one class.
+
+    Pages cut a long article into sibling containers (to put advertisements between them);
+    trafilatura keeps the one it scored best. Any other element with the same tag and class as the
+    container holding most of the chosen paragraphs is read too, in document order.
+    """
+    read = {block.text for block in blocks}
+    container = _main_container(tree, read)
+    if container is None:
+        return blocks
+    result = list(blocks)
+    for other in tree.iter(container.tag):
+        if other is container or other.get("class") != container.get("class") or _nested(other, container):
+            continue
+        extra = [block for block in _read_element(other) if block.text not in read]
+        if extra:
+            at = _insert_position(tree, other, result)
+            result[at:at] = extra
+            read.update(block.text for block in extra)
+    return result
+
+
+def _main_container(tree: HtmlElement, read: set[str]) -> HtmlElement | None:
+    parents: dict[HtmlElement, int] = {}
+    for paragraph in tree.iter("p"):
+        parent = paragraph.getparent()
+        if parent is not None and parent.get("class") and _fold(paragraph.text_content()) in read:
+            parents[parent] = parents.get(parent, 0) + 1
+    return max(parents, key=parents.__getitem__) if parents else None
+
+
+def _nested(one: HtmlElement, other: HtmlElement) -> bool:
+    return any(node is other for node in one.iterancestors()) or any(node is one for node in other.iterancestors())
+
+
+def _read_element(element: HtmlElement) -> list[Block]:
+    return list(read_blocks(BeautifulSoup(lxml_html.tostring(element, encoding="unicode"), "lxml")))
+
+
+def _insert_position(tree: HtmlElement, element: HtmlElement, blocks: list[Block]) -> int:
+    """After the last block whose paragraph comes before ``element`` in the page."""
+    position = {block.text: index for index, block in enumerate(blocks)}
+    at = 0
+    for node in tree.iter():
+        if node is element:
+            break
+        if node.tag == "p":
+            at = max(at, position.get(_fold(node.text_content()), -1) + 1)
+    return at
+
+
+def _fold(text: str) -> str:
+    return _SPACE.sub(" ", text).strip()
+
+
+def _caption_texts(tree: HtmlElement) -> frozenset[str]:
+    return frozenset(filter(None, (_fold(node.text_content()) for node in _CAPTION_XPATH(tree))))
+
+
+def _is_caption(text: str, captions: frozenset[str]) -> bool:
+    return text in captions or (len(text) > 20 and any(text in caption for caption in captions))
+
+
+def _blocks(body: etree._Element, captions: frozenset[str]) -> Iterator[Block]:
+    """trafilatura's elements in order as blocks; a caption joins the figure before it."""
+    figure: _Figure | None = None
+    for kind, text, src in _pieces(body):
+        if kind == "figure":
+            yield from _finished(figure)
+            figure = _Figure(src, text)
+        elif _is_caption(text, captions):
+            if figure is not None:  # a caption whose image was not kept is not read
+                yield from _finished(_Figure(figure.src, text))
+                figure = None
+        elif not CHROME_TEXT.search(text):
+            yield from _finished(figure)
+            figure = None
+            yield Block(kind, text)
+    yield from _finished(figure)
+
+
+@dataclass(frozen=True)
+class _Figure:
+    src: str
+    text: str
+
+
+def _finished(figure: _Figure | None) -> Iterator[Block]:
+    """A figure is read only when it has something to say: a caption or a meaningful alt text."""
+    if figure is not None and figure.text:
+        yield Block("figure", figure.text, src=figure.src)
+
+
+def _pieces(body: etree._Element) -> Iterator[tuple[BlockKind, str, str]]:
+    for node in body.iter("graphic", *_TEXT_TAGS):
+        if node.tag == "graphic":
+            src = str(node.get("src") or "")
+            if src and not TRACKER_SRC.search(src):
+                alt = _fold(str(node.get("alt") or node.get("title") or ""))
+                yield "figure", alt if meaningful_alt(alt, src) else "", src
+            continue
+        if any(ancestor.tag in _TEXT_TAGS for ancestor in node.iterancestors()):
+            continue  # read as part of the element around it
+        if node.tag == "p" and _only_links(node):
+            continue  # "Read more: …" and related-story lines
+        kind = _kind(node)
+        for line in _lines(node):
+            yield kind, line, ""
+
+
+def _kind(node: etree._Element) -> BlockKind:
+    if node.tag in _KINDS:
+        return _KINDS[node.tag]
+    if any(ancestor.tag == "quote" for ancestor in node.iterancestors()):
+        return "quote"
+    if node.tag == "p" and _all_bold(node):
+        return "heading"  # a paragraph that is all bold and short is a section title
+    return "paragraph"
+
+
+def _all_bold(node: etree._Element) -> bool:
+    text = _fold("".join(node.itertext()))
+    if not text or len(text) > 120 or (node.text or "").strip():
+        return False
+    bold = "".join("".join(child.itertext()) + (child.tail or "") for child in node if child.get("rend") == "#b")
+    return _fold(bold) == text
+
+
+def _only_links(node: etree._Element) -> bool:
+    linked = "".join("".join(ref.itertext()) for ref in node.iter("ref"))
+    return bool(linked.strip()) and _SPACE.sub("", linked) == _SPACE.sub("", "".join(node.itertext()))
+
+
+def _lines(node: etree._Element) -> Iterator[str]:
+    """The text of an element, split at its line breaks; a table row is one line of its cells."""
+    if node.tag == "row":
+        line = "; ".join(filter(None, (_fold("".join(cell.itertext())) for cell in node)))
+        if line:
+            yield line
+        return
+    parts: list[str] = [node.text or ""]
+    for child in node:
+        if child.tag == "lb":
+            parts.append("\n")
+        elif child.tag != "graphic":
+            parts.append("".join(child.itertext()))
+        parts.append(child.tail or "")
+    yield from filter(None, (_fold(line) for line in "".join(parts).split("\n")))
