@@ -11,6 +11,7 @@ article text.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from collections.abc import Iterator
@@ -33,27 +34,16 @@ _CAPTION_XPATH = etree.XPath("//figcaption|//*[contains(@class, 'caption') or co
 _EMBED_XPATH = etree.XPath(
     " | ".join(f"//*[contains(concat(' ', normalize-space(@class), ' '), ' {name} ')]" for name in EMBED_CLASSES)
 )
+_MARKED_XPATH = etree.XPath("//*[@class or @id or @hidden or @aria-hidden or @style]")
 _KEEP_EVEN_HIDDEN = frozenset({"html", "body", "main", "article"})
 _TEXT_TAGS = frozenset({"head", "p", "item", "row", "code"})
 _KINDS: dict[str, BlockKind] = {"head": "heading", "item": "list_item", "quote": "quote"}
 
 
-@dataclass(frozen=True)
-class MainContent:
-    """What trafilatura found: the article's blocks and the page metadata it read on the way."""
+def main_blocks(tree: HtmlElement) -> tuple[Block, ...]:
+    """The main content of a parsed page as blocks; empty when trafilatura finds no article in it.
 
-    blocks: tuple[Block, ...]
-    title: str
-    date: str
-    """``YYYY-MM-DD`` as htmldate found it (metadata, JSON-LD, the URL, visible text), or empty."""
-    site_name: str
-    author: str
-
-
-def extract_main_content(tree: HtmlElement) -> MainContent | None:
-    """The main content of a parsed page, or None when trafilatura finds no article in it.
-
-    Hidden elements and embedded social posts are removed from ``tree`` first. Nothing is fetched.
+    Hidden elements, embedded social posts and chrome are removed from ``tree`` first. Nothing is fetched.
     """
     _drop_unread(tree)
     document = trafilatura.bare_extraction(
@@ -64,29 +54,19 @@ def extract_main_content(tree: HtmlElement) -> MainContent | None:
         include_tables=True,
         include_formatting=True,
         include_links=True,  # to tell a paragraph that is only a link ("Read more: …") from article text
-        with_metadata=True,
     )
     if not isinstance(document, Document) or document.body is None:
-        return None
-    captions = _caption_texts(tree)
-    blocks = list(_blocks(document.body, captions))
-    return MainContent(
-        blocks=tuple(_with_continuations(tree, blocks)),
-        title=_fold(document.title or ""),
-        date=document.date or "",
-        site_name=_fold(document.sitename or ""),
-        author=_fold(document.author or ""),
-    )
+        return ()
+    blocks = list(_blocks(document.body, _caption_texts(tree)))
+    return tuple(_with_continuations(tree, blocks))
 
 
 def _drop_unread(tree: HtmlElement) -> None:
     """Remove what a reader of the page never sees, and social posts embedded in the article."""
     doomed = [
         node
-        for node in tree.iter()
-        if isinstance(node.tag, str)
-        and node.tag not in _KEEP_EVEN_HIDDEN
-        and (is_hidden(node.attrib) or _chrome_class(node))
+        for node in _MARKED_XPATH(tree)
+        if node.tag not in _KEEP_EVEN_HIDDEN and (is_hidden(node.attrib) or _chrome_class(node))
     ]
     for node in [*doomed, *_EMBED_XPATH(tree)]:
         if node.getparent() is not None:
@@ -95,7 +75,14 @@ def _drop_unread(tree: HtmlElement) -> None:
 
 def _chrome_class(node: HtmlElement) -> bool:
     tokens = [*str(node.get("class") or "").split(), str(node.get("id") or "")]
-    return any(CHROME_CLASS.fullmatch(token) and not token.endswith("hidden") for token in tokens if token)
+    return any(_chrome_token(token) for token in tokens if token)
+
+
+@functools.lru_cache(maxsize=4096)
+def _chrome_token(token: str) -> bool:
+    """A chrome class token, except ``*-hidden`` ones: a class that only names a CSS helper hides nothing
+    by itself (Drupal puts ``field-label-hidden`` on the article body)."""
+    return CHROME_CLASS.fullmatch(token) is not None and not token.endswith("hidden")
 
 
 def _with_continuations(tree: HtmlElement, blocks: list[Block]) -> list[Block]:

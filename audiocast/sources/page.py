@@ -17,7 +17,7 @@ from lxml.html import HtmlElement
 
 from ..models import Article, Block
 from .article import make_article
-from .extract import MainContent, extract_main_content
+from .extract import main_blocks
 from .html_body import drop_chrome, read_blocks
 from .page_meta import meta_content, page_title, published_at
 
@@ -27,16 +27,17 @@ _SPOKEN_BODY = frozenset({"paragraph", "quote", "list_item"})
 
 def read_page(text: str, origin: str) -> Article:
     tree = parse_page(text)
-    content = extract_main_content(tree)
-    title = page_title(tree, content.site_name if content else "")
-    blocks = _without_title(content.blocks, title) if content and _has_body(content) else fallback_blocks(text, title)
+    title = page_title(tree)
+    link = meta_content(tree, "link") or _canonical(tree)
+    published = published_at(tree, link)
+    found = main_blocks(tree)
     return make_article(
         title=title,
-        link=meta_content(tree, "link") or _canonical(tree),
-        published=published_at(tree, content.date if content else ""),
-        blocks=blocks,
+        link=link,
+        published=published,
+        blocks=_without_title(found, title) if _has_body(found) else fallback_blocks(text, title),
         origin=origin,
-        author=meta_content(tree, "author") or (content.author if content else ""),
+        author=meta_content(tree, "author"),
     )
 
 
@@ -45,8 +46,8 @@ def parse_page(text: str) -> HtmlElement:
     return lxml_html.fromstring(_XML_DECLARATION.sub("", text) or "<html></html>")
 
 
-def _has_body(content: MainContent) -> bool:
-    return any(block.kind in _SPOKEN_BODY for block in content.blocks)
+def _has_body(blocks: tuple[Block, ...]) -> bool:
+    return any(block.kind in _SPOKEN_BODY for block in blocks)
 
 
 def _without_title(blocks: tuple[Block, ...], title: str) -> tuple[Block, ...]:

@@ -4,10 +4,11 @@ The title is the headline — ``og:title``, JSON-LD ``headline``, ``twitter:titl
 ``<h1>``, then ``<title>`` — without the site's name that pages append ("- 新华网", "_中山网",
 " | The Hill"). The publication time is the first of: a published-time ``<meta>`` (Open Graph,
 ``pubdate``, ``publishdate``, Dublin Core…), JSON-LD ``datePublished``, ``<time itemprop=
-"datePublished">``; otherwise the day htmldate finds (it also reads the address and visible text),
-with the time of day taken from a ``<time>`` or visible text such as ``2023-10-23 10:15 来源：…`` on
-that day. A day with no time of day is dated 12:00 UTC, which is the same calendar day from UTC-11
-to UTC+11; a time without a zone is taken as UTC.
+"datePublished">``, a date and time shown after the headline (``2023-10-23 10:15 来源：…``,
+``2023年10月23日 10:15``); otherwise the day htmldate finds (it also reads the address and the
+visible text), at the time of a ``<time>`` on that day. A day with no time of day is dated
+12:00 UTC, which is the same calendar day from UTC-11 to UTC+11; a time without a zone is taken
+as UTC.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import json
 import re
 from collections.abc import Iterator
 
+import htmldate
 from lxml.html import HtmlElement
 
 _META = {
@@ -70,7 +72,7 @@ def meta_content(tree: HtmlElement, field: str) -> str:
     return next((found[name] for name in _META[field] if name in found), "")
 
 
-def page_title(tree: HtmlElement, site_name: str = "") -> str:
+def page_title(tree: HtmlElement) -> str:
     """The headline without the site's name.
 
     >>> from lxml.html import fromstring
@@ -84,7 +86,7 @@ def page_title(tree: HtmlElement, site_name: str = "") -> str:
     'COVID-19 cases rise'
     """
     headline = _first_text(tree, ".//h1")
-    names = {name.lower() for name in (site_name, meta_content(tree, "site")) if name}
+    names = {name.lower() for name in (meta_content(tree, "site"), *_json_ld_publishers(tree)) if name}
     for candidate in (
         meta_content(tree, "title"),
         *_json_ld_values(tree, "headline"),
@@ -109,15 +111,15 @@ def _without_site_suffix(title: str, headline: str, site_names: set[str]) -> str
     return title
 
 
-def published_at(tree: HtmlElement, found_day: str) -> dt.datetime | None:
-    """When the page was published (see the module notes); ``found_day`` is htmldate's ``YYYY-MM-DD``.
+def published_at(tree: HtmlElement, link: str = "") -> dt.datetime | None:
+    """When the page at ``link`` was published (see the module notes). Run before the tree is pruned.
 
     >>> from lxml.html import fromstring
-    >>> published_at(fromstring('<meta name="publishdate" content="2023-10-23 10:15:00"><p>x</p>'), "")
+    >>> published_at(fromstring('<meta name="publishdate" content="2023-10-23 10:15:00"><p>x</p>'))
     datetime.datetime(2023, 10, 23, 10, 15)
-    >>> published_at(fromstring("<p>2023年10月23日 10:15 来源：新华网</p>"), "2023-10-23")
+    >>> published_at(fromstring("<div>2023年10月23日 10:15 来源：新华网</div><p>x</p>"))
     datetime.datetime(2023, 10, 23, 10, 15)
-    >>> published_at(fromstring("<p>x</p>"), "2023-10-23").isoformat()
+    >>> published_at(fromstring("<p>x</p>"), "https://example.org/2023/10/23/story.html").isoformat()
     '2023-10-23T12:00:00+00:00'
     """
     stamped = (
@@ -127,34 +129,38 @@ def published_at(tree: HtmlElement, found_day: str) -> dt.datetime | None:
     )
     if stamped is not None:
         return stamped
+    shown = _shown_datetime(tree)
+    if shown is not None:
+        return shown
+    found_day = htmldate.find_date(tree, extensive_search=True, original_date=True, url=link or None)
     try:
-        day = dt.date.fromisoformat(found_day)
+        day = dt.date.fromisoformat(found_day or "")
     except ValueError:
         return None
-    return _time_on(tree, day) or dt.datetime.combine(day, _NOON)
+    return _time_tag_on(tree, day) or dt.datetime.combine(day, _NOON)
 
 
-def _time_on(tree: HtmlElement, day: dt.date) -> dt.datetime | None:
-    """A time of day on ``day`` from a ``<time datetime>`` or the visible text."""
+def _time_tag_on(tree: HtmlElement, day: dt.date) -> dt.datetime | None:
+    """A time of day on ``day`` from a ``<time datetime>``."""
     for time in tree.iterfind(".//time[@datetime]"):
         parsed = _parse(str(time.get("datetime")))
         if parsed is not None and parsed.date() == day and (parsed.hour, parsed.minute) != (0, 0):
             return parsed
+    return None
+
+
+def _shown_datetime(tree: HtmlElement) -> dt.datetime | None:
+    """The first date with a time of day shown after the headline, as portals print it under their titles."""
     body = tree.find(".//body")
-    for match in _VISIBLE_TIME.finditer((body if body is not None else tree).text_content()[:200_000]):
+    text = (body if body is not None else tree).text_content()
+    headline = tree.find(".//h1")
+    start = text.find(headline.text_content()) if headline is not None else -1
+    for match in _VISIBLE_TIME.finditer(text, max(start, 0), max(start, 0) + 100_000):
         try:
-            when = dt.datetime(
-                int(match["y"]),
-                int(match["m"]),
-                int(match["d"]),
-                int(match["H"]),
-                int(match["M"]),
-                int(match["S"] or 0),
-            )
+            year, month, day, hour, minute = (int(match[part]) for part in ("y", "m", "d", "H", "M"))
+            return dt.datetime(year, month, day, hour, minute, int(match["S"] or 0))
         except ValueError:
             continue
-        if when.date() == day:
-            return when
     return None
 
 
@@ -179,14 +185,36 @@ def _parse(value: str) -> dt.datetime | None:
         return None
 
 
-def _json_ld_values(tree: HtmlElement, key: str) -> Iterator[str]:
-    """String values of ``key`` anywhere in the page's JSON-LD, in document order."""
+def _json_ld(tree: HtmlElement) -> Iterator[object]:
+    """The page's JSON-LD documents, parsed; a broken one is skipped."""
     for script in tree.iterfind(".//script[@type='application/ld+json']"):
         try:
-            data = json.loads(script.text or "", strict=False)
+            yield json.loads(script.text or "", strict=False)
         except ValueError:
             continue
+
+
+def _json_ld_values(tree: HtmlElement, key: str) -> Iterator[str]:
+    """String values of ``key`` anywhere in the page's JSON-LD, in document order."""
+    for data in _json_ld(tree):
         yield from _values(data, key)
+
+
+def _json_ld_publishers(tree: HtmlElement) -> Iterator[str]:
+    for data in _json_ld(tree):
+        for publisher in _objects(data, "publisher"):
+            yield from _values(publisher, "name")
+
+
+def _objects(data: object, key: str) -> Iterator[object]:
+    if isinstance(data, dict):
+        if key in data:
+            yield data[key]
+        for child in data.values():
+            yield from _objects(child, key)
+    elif isinstance(data, list):
+        for child in data:
+            yield from _objects(child, key)
 
 
 def _values(data: object, key: str) -> Iterator[str]:
