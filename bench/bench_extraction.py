@@ -111,7 +111,7 @@ def report(runs: list[Run], truth: dict[str, Any]) -> None:
     for result in runs:
         m, times = result.metrics, sorted(result.seconds)
         print(
-            f"{result.name:<34} {m['f1']:6.3f} {m['precision']:6.3f} {m['recall']:6.3f} {m['below_half']:5d} "
+            f"{result.name:<34} {m['f1']:6.4f} {m['precision']:6.4f} {m['recall']:6.4f} {m['below_half']:5d} "
             f"{statistics.median(times) * 1000:6.1f}ms {times[int(len(times) * 0.9)] * 1000:6.1f}ms "
             f"{statistics.median(result.cpu_seconds) * 1000:6.1f}ms"
         )

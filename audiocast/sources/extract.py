@@ -34,9 +34,20 @@ _CAPTION_XPATH = etree.XPath("//figcaption|//*[contains(@class, 'caption') or co
 _EMBED_XPATH = etree.XPath(
     " | ".join(f"//*[contains(concat(' ', normalize-space(@class), ' '), ' {name} ')]" for name in EMBED_CLASSES)
 )
+_STAMP = r"\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?(?:\s*\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)?"
+PAGE_FURNITURE = re.compile(
+    rf"^\s*(?:(?:{_STAMP})\s*)?(?:来源|來源|作者|发布时间|發佈時間|发布日期)\s*[:：]"
+    rf"|^\s*[（(]?\s*(?:责任编辑|責任編輯|责编|責編|编辑|編輯)\s*[:：][^）)]{{0,20}}[）)]?\s*$"
+    rf"|^\s*(?:{_STAMP})\s*$"
+    rf"|^\s*上一篇\s*[:：].*下一篇"
+)
+"""Lines of a news portal's page furniture: the source/author line under the title, the editor's
+credit, a bare time stamp, and previous/next links."""
+_ADDRESS = re.compile(r"[^\s\"'<>]*[/.][^\s\"'<>]*")
 _MARKED_XPATH = etree.XPath("//*[@class or @id or @hidden or @aria-hidden or @style]")
 _KEEP_EVEN_HIDDEN = frozenset({"html", "body", "main", "article"})
 _TEXT_TAGS = frozenset({"head", "p", "item", "row", "code"})
+_LAYOUT_CONTENT = ("head", "p", "list", "quote", "table")
 _KINDS: dict[str, BlockKind] = {"head": "heading", "item": "list_item", "quote": "quote"}
 
 
@@ -57,7 +68,7 @@ def main_blocks(tree: HtmlElement) -> tuple[Block, ...]:
     )
     if not isinstance(document, Document) or document.body is None:
         return ()
-    blocks = list(_blocks(document.body, _caption_texts(tree)))
+    blocks = _without_repeated_runs(list(_blocks(document.body, _captions(tree))))
     return tuple(_with_continuations(tree, blocks))
 
 
@@ -141,26 +152,38 @@ def _fold(text: str) -> str:
     return _SPACE.sub(" ", text).strip()
 
 
-def _caption_texts(tree: HtmlElement) -> frozenset[str]:
-    return frozenset(filter(None, (_fold(node.text_content()) for node in _CAPTION_XPATH(tree))))
+@dataclass(frozen=True)
+class _Captions:
+    texts: frozenset[str]
+    by_image: dict[str, str]
+    """Image address (any of ``src``, ``data-src``…) → the caption of the ``<figure>`` holding it."""
+
+    def holds(self, text: str) -> bool:
+        return text in self.texts or (len(text) > 20 and any(text in caption for caption in self.texts))
 
 
-def _is_caption(text: str, captions: frozenset[str]) -> bool:
-    return text in captions or (len(text) > 20 and any(text in caption for caption in captions))
+def _captions(tree: HtmlElement) -> _Captions:
+    by_image = {}
+    for figure in tree.iter("figure"):
+        caption = next(figure.iter("figcaption"), None)
+        text = _fold(caption.text_content()) if caption is not None else ""
+        for image in figure.iter("img") if text else ():
+            by_image.update({str(value): text for value in image.attrib.values() if _ADDRESS.fullmatch(value)})
+    return _Captions(frozenset(filter(None, (_fold(node.text_content()) for node in _CAPTION_XPATH(tree)))), by_image)
 
 
-def _blocks(body: etree._Element, captions: frozenset[str]) -> Iterator[Block]:
+def _blocks(body: etree._Element, captions: _Captions) -> Iterator[Block]:
     """trafilatura's elements in order as blocks; a caption joins the figure before it."""
     figure: _Figure | None = None
     for kind, text, src in _pieces(body):
         if kind == "figure":
             yield from _finished(figure)
-            figure = _Figure(src, text)
-        elif _is_caption(text, captions):
+            figure = _Figure(src, captions.by_image.get(src, text))
+        elif captions.holds(text):
             if figure is not None:  # a caption whose image was not kept is not read
                 yield from _finished(_Figure(figure.src, text))
                 figure = None
-        elif not CHROME_TEXT.search(text):
+        elif not CHROME_TEXT.search(text) and not PAGE_FURNITURE.search(text):
             yield from _finished(figure)
             figure = None
             yield Block(kind, text)
@@ -187,13 +210,45 @@ def _pieces(body: etree._Element) -> Iterator[tuple[BlockKind, str, str]]:
                 alt = _fold(str(node.get("alt") or node.get("title") or ""))
                 yield "figure", alt if meaningful_alt(alt, src) else "", src
             continue
-        if any(ancestor.tag in _TEXT_TAGS for ancestor in node.iterancestors()):
-            continue  # read as part of the element around it
+        if _is_layout_row(node) or any(map(_reads_whole, node.iterancestors())):
+            continue  # a layout table's paragraphs and headings are read one by one; others are read whole
         if node.tag == "p" and _only_links(node):
             continue  # "Read more: …" and related-story lines
         kind = _kind(node)
         for line in _lines(node):
             yield kind, line, ""
+
+
+def _without_repeated_runs(blocks: list[Block]) -> list[Block]:
+    """The blocks without passages (two or more blocks, 100 characters or more) that were all read before.
+
+    Nested layout tables can make trafilatura give a passage twice. Short repeats are kept: an
+    interview asks each guest the same question, a shopping list repeats "See it now", a table
+    repeats its header row.
+    """
+    kept: list[Block] = []
+    seen: set[str] = set()
+    run: list[Block] = []
+    for block in [*blocks, None]:
+        if block is not None and block.text in seen:
+            run.append(block)
+            continue
+        if len(run) < 2 or sum(len(repeat.text) for repeat in run) < 100:
+            kept.extend(run)
+        run = []
+        if block is not None:
+            kept.append(block)
+            seen.add(block.text)
+    return kept
+
+
+def _is_layout_row(node: etree._Element) -> bool:
+    return node.tag == "row" and next(node.iter(*_LAYOUT_CONTENT), None) is not None
+
+
+def _reads_whole(node: etree._Element) -> bool:
+    """Whether ``node`` is read as one block, with everything inside it."""
+    return node.tag in _TEXT_TAGS and not _is_layout_row(node)
 
 
 def _kind(node: etree._Element) -> BlockKind:

@@ -51,8 +51,12 @@ def _has_body(blocks: tuple[Block, ...]) -> bool:
 
 
 def _without_title(blocks: tuple[Block, ...], title: str) -> tuple[Block, ...]:
-    """The blocks without the headline at their top: it is read as the title already."""
-    return tuple(block for index, block in enumerate(blocks) if not (index < 3 and block.text == title))
+    """The blocks without the headline (at their top, or as a heading anywhere): it is read as the title."""
+    return tuple(
+        block
+        for index, block in enumerate(blocks)
+        if not (block.text == title and (index < 3 or block.kind == "heading"))
+    )
 
 
 def _canonical(tree: HtmlElement) -> str:
