@@ -17,12 +17,10 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-import trafilatura
 from bs4 import BeautifulSoup
 from lxml import etree
 from lxml import html as lxml_html
 from lxml.html import HtmlElement
-from trafilatura.settings import Document
 
 from ..models import Block, BlockKind
 from .html_body import CHROME_CLASS, CHROME_TEXT, EMBED_CLASSES, TRACKER_SRC, is_hidden, meaningful_alt, read_blocks
@@ -45,6 +43,8 @@ PAGE_FURNITURE = re.compile(
 credit, a bare time stamp, and previous/next links."""
 _ADDRESS = re.compile(r"[^\s\"'<>]*[/.][^\s\"'<>]*")
 _MARKED_XPATH = etree.XPath("//*[@class or @id or @hidden or @aria-hidden or @style]")
+_NAVIGATION = ("nav", "footer", "aside", "menu", "dialog")
+"""Elements that are never the article; trafilatura drops them too, except on pages too small to score."""
 _KEEP_EVEN_HIDDEN = frozenset({"html", "body", "main", "article"})
 _TEXT_TAGS = frozenset({"head", "p", "item", "row", "code"})
 _LAYOUT_CONTENT = ("head", "p", "list", "quote", "table")
@@ -56,6 +56,9 @@ def main_blocks(tree: HtmlElement) -> tuple[Block, ...]:
 
     Hidden elements, embedded social posts and chrome are removed from ``tree`` first. Nothing is fetched.
     """
+    import trafilatura  # on first use: importing it takes half a second that other commands need not wait
+    from trafilatura.settings import Document
+
     _drop_unread(tree)
     document = trafilatura.bare_extraction(
         tree,
@@ -73,13 +76,13 @@ def main_blocks(tree: HtmlElement) -> tuple[Block, ...]:
 
 
 def _drop_unread(tree: HtmlElement) -> None:
-    """Remove what a reader of the page never sees, and social posts embedded in the article."""
+    """Remove what a reader of the page never sees, navigation, and social posts embedded in the article."""
     doomed = [
         node
         for node in _MARKED_XPATH(tree)
         if node.tag not in _KEEP_EVEN_HIDDEN and (is_hidden(node.attrib) or _chrome_class(node))
     ]
-    for node in [*doomed, *_EMBED_XPATH(tree)]:
+    for node in [*doomed, *_EMBED_XPATH(tree), *tree.iter(*_NAVIGATION)]:
         if node.getparent() is not None:
             node.drop_tree()
 
@@ -263,10 +266,9 @@ def _kind(node: etree._Element) -> BlockKind:
 
 def _all_bold(node: etree._Element) -> bool:
     text = _fold("".join(node.itertext()))
-    if not text or len(text) > 120 or (node.text or "").strip():
+    if not text or len(text) > 120 or (node.text or "").strip() or any((child.tail or "").strip() for child in node):
         return False
-    bold = "".join("".join(child.itertext()) + (child.tail or "") for child in node if child.get("rend") == "#b")
-    return _fold(bold) == text
+    return _fold("".join("".join(child.itertext()) for child in node if child.get("rend") == "#b")) == text
 
 
 def _only_links(node: etree._Element) -> bool:

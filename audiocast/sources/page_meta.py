@@ -19,7 +19,6 @@ import json
 import re
 from collections.abc import Iterator
 
-import htmldate
 from lxml.html import HtmlElement
 
 _META = {
@@ -132,6 +131,8 @@ def published_at(tree: HtmlElement, link: str = "") -> dt.datetime | None:
     shown = _shown_datetime(tree)
     if shown is not None:
         return shown
+    import htmldate  # on first use, like trafilatura (see extract.py)
+
     found_day = htmldate.find_date(tree, extensive_search=True, original_date=True, url=link or None)
     try:
         day = dt.date.fromisoformat(found_day or "")
