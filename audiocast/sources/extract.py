@@ -223,11 +223,11 @@ def _pieces(body: etree._Element) -> Iterator[tuple[BlockKind, str, str]]:
 
 
 def _without_repeated_runs(blocks: list[Block]) -> list[Block]:
-    """The blocks without passages (two or more blocks, 100 characters or more) that were all read before.
+    """The blocks without a passage that replays, block for block, one read just before it.
 
-    Nested layout tables can make trafilatura give a passage twice. Short repeats are kept: an
-    interview asks each guest the same question, a shopping list repeats "See it now", a table
-    repeats its header row.
+    Nested layout tables can make trafilatura give a passage twice. Only a replay of two or more
+    blocks and 100 characters or more is dropped: an interview asks each guest the same question,
+    a shopping list repeats "See it now", a table repeats its header row.
     """
     kept: list[Block] = []
     seen: set[str] = set()
@@ -236,13 +236,21 @@ def _without_repeated_runs(blocks: list[Block]) -> list[Block]:
         if block is not None and block.text in seen:
             run.append(block)
             continue
-        if len(run) < 2 or sum(len(repeat.text) for repeat in run) < 100:
+        if not _replays(kept, run):
             kept.extend(run)
         run = []
         if block is not None:
             kept.append(block)
             seen.add(block.text)
     return kept
+
+
+def _replays(earlier: list[Block], run: list[Block]) -> bool:
+    if len(run) < 2 or sum(len(block.text) for block in run) < 100:
+        return False
+    texts = [block.text for block in earlier]
+    wanted = [block.text for block in run]
+    return any(texts[start : start + len(wanted)] == wanted for start in range(len(texts) - len(wanted) + 1))
 
 
 def _is_layout_row(node: etree._Element) -> bool:
