@@ -61,7 +61,7 @@ def test_story_among_chrome_keeps_its_figure_and_sections() -> None:
     assert article.blocks[1].text.startswith("The city council voted seven to two on Tuesday night")
     assert article.blocks[-1].text.endswith("to ask questions of the engineers.")
     for chrome in ("Home", "Most read", "School board", "More from the Courier", "Ferry service", "©",
-                   "About us", "By Maria Lopez", "Riverside Courier"):
+                   "About us", "By Maria Lopez", "Riverside Courier", "Read more", "charged a toll"):
         assert chrome not in spoken(article).replace("An artist's rendering", ""), chrome
     assert article.title == "City council approves new bridge plan"
     assert article.published.isoformat() == "2024-05-14T16:45:00-04:00"

@@ -38,9 +38,12 @@ PAGE_FURNITURE = re.compile(
     rf"|^\s*[（(]?\s*(?:责任编辑|責任編輯|责编|責編|编辑|編輯)\s*[:：][^）)]{{0,20}}[）)]?\s*$"
     rf"|^\s*(?:{_STAMP})\s*$"
     rf"|^\s*上一篇\s*[:：].*下一篇"
+    r"|^\s*(?:read more|read also|also read|see also|see more|more on this|don['’]t miss|recommended|you may also like|"
+    r"相关阅读|相關閱讀|推荐阅读|推薦閱讀|延伸阅读|延伸閱讀)\b\s*(?:[:：]|$)",
+    re.IGNORECASE,
 )
 """Lines of a news portal's page furniture: the source/author line under the title, the editor's
-credit, a bare time stamp, and previous/next links."""
+credit, a bare time stamp, previous/next links, and "Read more:" / "相关阅读" pointers to other stories."""
 _ADDRESS = re.compile(r"[^\s\"'<>]*[/.][^\s\"'<>]*")
 _MARKED_XPATH = etree.XPath("//*[@class or @id or @hidden or @aria-hidden or @style]")
 _NAVIGATION = ("nav", "footer", "aside", "menu", "dialog")
@@ -114,12 +117,16 @@ def _with_continuations(tree: HtmlElement, blocks: list[Block]) -> list[Block]:
     for other in tree.iter(container.tag):
         if other is container or other.get("class") != container.get("class") or _nested(other, container):
             continue
-        extra = [block for block in _read_element(other) if block.text not in read]
+        extra = [block for block in _read_element(other) if block.text not in read and not _furniture(block.text)]
         if extra:
             at = _insert_position(tree, other, result)
             result[at:at] = extra
             read.update(block.text for block in extra)
     return result
+
+
+def _furniture(text: str) -> bool:
+    return bool(CHROME_TEXT.search(text) or PAGE_FURNITURE.search(text))
 
 
 def _main_container(tree: HtmlElement, read: set[str]) -> HtmlElement | None:
@@ -186,7 +193,7 @@ def _blocks(body: etree._Element, captions: _Captions) -> Iterator[Block]:
             if figure is not None:  # a caption whose image was not kept is not read
                 yield from _finished(_Figure(figure.src, text))
                 figure = None
-        elif not CHROME_TEXT.search(text) and not PAGE_FURNITURE.search(text):
+        elif not _furniture(text):
             yield from _finished(figure)
             figure = None
             yield Block(kind, text)
