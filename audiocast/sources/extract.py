@@ -46,6 +46,7 @@ PAGE_FURNITURE = re.compile(
 credit, a bare time stamp, previous/next links, and "Read more:" / "相关阅读" pointers to other stories."""
 _ADDRESS = re.compile(r"[^\s\"'<>]*[/.][^\s\"'<>]*")
 _MARKED_XPATH = etree.XPath("//*[@class or @id or @hidden or @aria-hidden or @style]")
+_INLINE_CARD_XPATH = etree.XPath("//p//span[.//img][count(.//a) >= 2]")
 _NAVIGATION = ("nav", "footer", "aside", "menu", "dialog")
 """Elements that are never the article; trafilatura drops them too, except on pages too small to score."""
 _KEEP_EVEN_HIDDEN = frozenset({"html", "body", "main", "article"})
@@ -85,9 +86,18 @@ def _drop_unread(tree: HtmlElement) -> None:
         for node in _MARKED_XPATH(tree)
         if node.tag not in _KEEP_EVEN_HIDDEN and (is_hidden(node.attrib) or _chrome_class(node))
     ]
-    for node in [*doomed, *_EMBED_XPATH(tree), *tree.iter(*_NAVIGATION)]:
+    cards = [node for node in _INLINE_CARD_XPATH(tree) if _is_card(node)]
+    for node in [*doomed, *_EMBED_XPATH(tree), *tree.iter(*_NAVIGATION), *cards]:
         if node.getparent() is not None:
             node.drop_tree()
+
+
+def _is_card(span: HtmlElement) -> bool:
+    """Inside a paragraph, a span that starts with an image and holds only links: a hover card about
+    the name linked just before it, not text. (The span around both the name and its card starts
+    with the name's link, and stays.)"""
+    first = next(span.iter("img", "a"), None)
+    return first is not None and first.tag == "img" and _only_links(span, "a")
 
 
 def _chrome_class(node: HtmlElement) -> bool:
@@ -222,7 +232,7 @@ def _pieces(body: etree._Element) -> Iterator[tuple[BlockKind, str, str]]:
             continue
         if _is_layout_row(node) or any(map(_reads_whole, node.iterancestors())):
             continue  # a layout table's paragraphs and headings are read one by one; others are read whole
-        if node.tag == "p" and _only_links(node):
+        if node.tag == "p" and _only_links(node, "ref"):
             continue  # "Read more: …" and related-story lines
         kind = _kind(node)
         for line in _lines(node):
@@ -286,8 +296,9 @@ def _all_bold(node: etree._Element) -> bool:
     return _fold("".join("".join(child.itertext()) for child in node if child.get("rend") == "#b")) == text
 
 
-def _only_links(node: etree._Element) -> bool:
-    linked = "".join("".join(ref.itertext()) for ref in node.iter("ref"))
+def _only_links(node: etree._Element, link_tag: str) -> bool:
+    """Whether all of the element's text is inside links (``<a>`` in a page, ``<ref>`` in trafilatura's output)."""
+    linked = "".join("".join(link.itertext()) for link in node.iter(link_tag))
     return bool(linked.strip()) and _SPACE.sub("", linked) == _SPACE.sub("", "".join(node.itertext()))
 
 
