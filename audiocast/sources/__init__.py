@@ -40,7 +40,14 @@ def read_text_as_article(text: str, name: str) -> Article:
 
 
 def article_from_entry(
-    *, title: str, link: str, published: dt.datetime | None, body_html: str, author: str = "", origin: str = ""
+    *,
+    title: str,
+    link: str,
+    published: dt.datetime | None,
+    body_html: str,
+    author: str = "",
+    origin: str = "",
+    publisher: str | None = None,
 ) -> Article:
     """An Article from a feed entry's parts; the body HTML goes through the archive body reader.
 
@@ -56,4 +63,5 @@ def article_from_entry(
         origin=origin or link or title,
         author=author,
         fallback_published=date_line,
+        publisher=publisher,
     )

@@ -12,7 +12,7 @@ from ..errors import ReadError
 from ..language import detect_language
 from ..models import Article, Block
 from ..script.speech import speakable
-from .sites import source_name
+from .sites import publisher_named, source_name
 
 _SPACE = re.compile(r"\s+")
 
@@ -26,8 +26,13 @@ def make_article(
     origin: str,
     author: str = "",
     fallback_published: dt.datetime | None = None,
+    publisher: str | None = None,
 ) -> Article:
-    """Build an Article; ``origin`` names the input in errors. Dates without a zone are taken as UTC."""
+    """Build an Article; ``origin`` names the input in errors. Dates without a zone are taken as UTC.
+
+    ``publisher`` names who published it when the link's site does not (None: the link's site does;
+    ``""``: nobody can be named); a known publisher is spoken in the article's language.
+    """
     if not any(block.kind in {"paragraph", "quote", "list_item"} and speakable(block.text) for block in blocks):
         raise ReadError(f"{origin}: no article text found (is this an article page?)")
     title = _SPACE.sub(" ", title).strip() or _first_words(blocks)
@@ -44,13 +49,21 @@ def make_article(
         title=title,
         link=link,
         published=when,
-        source_name=source_name(link, language),
+        source_name=source_name(link, language) if publisher is None else _publisher(publisher, language),
         language=language,
         blocks=blocks,
         author=_SPACE.sub(" ", author).strip(),
         images=tuple(block.src for block in blocks if block.kind == "figure" and block.src),
         dated=bool(published or fallback_published),
     )
+
+
+def _publisher(name: str, language: str) -> str:
+    """
+    >>> _publisher("德國之聲", "zh-CN"), _publisher("TechCrunch", "zh-CN"), _publisher("", "en")
+    ('德国之声', 'TechCrunch', '')
+    """
+    return publisher_named(name, language) or _SPACE.sub(" ", name).strip()
 
 
 def _absolute(link: str, src: str) -> str:
