@@ -20,7 +20,7 @@ from .engines import Engine, make_engine
 from .errors import ReadError
 from .models import Article, Clip, Episode, Script, Timeline
 from .profiles import VoiceProfile, load_profile, profile_for_language
-from .publish.artwork import episode_cover, to_jpeg
+from .publish.artwork import ImageTooLarge, default_cover, episode_cover, to_jpeg
 from .publish.captions import to_srt, to_vtt
 from .publish.chapters import to_chapters_json
 from .publish.tags import EpisodeTags, write_tags
@@ -160,5 +160,8 @@ def _cover(article: Article, options: EpisodeOptions) -> bytes:
         return to_jpeg(options.cover.read_bytes())
     except OSError as exc:
         raise ReadError(f"{options.cover}: cover image cannot be read ({exc.strerror})") from exc
+    except ImageTooLarge as exc:
+        log.warning("%s %s; using the default cover", options.cover, exc)
+        return default_cover()
     except ValueError as exc:
         raise ReadError(f"{options.cover}: {exc}; use a JPEG or PNG") from exc
