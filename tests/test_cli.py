@@ -173,3 +173,60 @@ def test_unwritable_output_is_one_line(tmp_path: Path) -> None:
     result = run_cli("episode", DATA / "read" / "plain.txt", "-o", blocker / "x.mp3", *OFFLINE)
     assert result.code == 1 and "Traceback" not in result.err
     assert result.err.startswith(f"error: {blocker / 'x.mp3'}: cannot be written (")
+
+
+PLAIN = (DATA / "read" / "plain.txt").read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("article", "args", "refused"),
+    [
+        ("talk.transcript.txt", ("-o", "talk.mp3"), "talk.transcript.txt"),
+        ("notes.vtt", (), "notes.vtt"),
+        ("in.mp3", ("-o", "in.mp3"), "in.mp3"),
+        ("in.mp3", (), "in.mp3"),
+        ("story.txt", ("-o", "linked.mp3"), "linked.vtt"),  # linked.vtt is a hard link to story.txt
+    ],
+    ids=["transcript-name", "captions-name", "named-mp3", "default-mp3", "hard-link"],
+)
+def test_the_article_being_read_is_never_overwritten(
+    tmp_path: Path, article: str, args: tuple[str, ...], refused: str
+) -> None:
+    (tmp_path / article).write_bytes(PLAIN)
+    if refused == "linked.vtt":
+        (tmp_path / refused).hardlink_to(tmp_path / article)
+    before = sorted(path.name for path in tmp_path.iterdir())
+    result = run_cli("episode", tmp_path / article, *[tmp_path / arg if arg != "-o" else arg for arg in args], *OFFLINE)
+    assert (result.code, result.err) == (
+        1, f"error: {tmp_path / refused}: is the article being read; write the episode elsewhere with -o\n"
+    )
+    assert (tmp_path / article).read_bytes() == PLAIN
+    assert sorted(path.name for path in tmp_path.iterdir()) == before
+
+
+@pytest.mark.parametrize("users_file", ["story.mp3", "story.srt", "story.chapters.json"])
+def test_a_users_file_with_an_episode_name_is_never_overwritten(tmp_path: Path, users_file: str) -> None:
+    (tmp_path / "story.txt").write_bytes(PLAIN)
+    (tmp_path / users_file).write_bytes(b"the user's own file")
+    result = run_cli("episode", tmp_path / "story.txt", *OFFLINE)
+    assert (result.code, result.err) == (
+        1,
+        f"error: {tmp_path / users_file}: already exists and audiocast did not make it; move it away, "
+        "or write the episode elsewhere with -o\n",
+    )
+    assert (tmp_path / users_file).read_bytes() == b"the user's own file"
+    assert sorted(path.name for path in tmp_path.iterdir()) == sorted(["story.txt", users_file])
+
+
+def test_a_rerun_replaces_its_own_episode_and_an_mp3_named_with_o_is_replaced(tmp_path: Path) -> None:
+    (tmp_path / "story.txt").write_bytes(PLAIN)
+    first = run_cli("episode", tmp_path / "story.txt", *OFFLINE)
+    assert first.code == 0, first.err
+    (tmp_path / "story.vtt").write_text("WEBVTT\n\nstale\n")
+    again = run_cli("episode", tmp_path / "story.txt", *OFFLINE)
+    assert again.code == 0, again.err
+    assert "stale" not in (tmp_path / "story.vtt").read_text()
+    named = tmp_path / "named.mp3"
+    named.write_bytes(b"the user asked for this name")
+    assert run_cli("episode", tmp_path / "story.txt", "-o", named, *OFFLINE).code == 0
+    assert mp3_info(named).length > 3

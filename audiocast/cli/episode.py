@@ -10,7 +10,7 @@ import click
 
 from ..cache import default_cache_dir
 from ..engines import ENGINE_CHOICES
-from ..episode import BITRATES, EpisodeOptions, make_episode, plan
+from ..episode import BITRATES, EpisodeOptions, make_episode, plan, refuse_overwriting
 from ..errors import ReadError
 from ..models import Episode
 from ..publish.timecodes import clock
@@ -69,6 +69,7 @@ def episode_command(
     ARTICLE is an archive-format .md file, an HTML page, a text file, or - for standard input.
     """
     destination = _destination(source, output)
+    refuse_overwriting(None if source == "-" else Path(source), destination, named=destination == output)
     try:
         options = EpisodeOptions(
             engine=engine, profile=profile, bitrate=int(bitrate),
