@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from .conftest import DATA, EXAMPLE, mp3_info, run_cli
+from .feed_helpers import write_definition
 
 OFFLINE = ("--engine", "espeak", "--no-fetch-cover")
 
@@ -230,3 +231,27 @@ def test_a_rerun_replaces_its_own_episode_and_an_mp3_named_with_o_is_replaced(tm
     named.write_bytes(b"the user asked for this name")
     assert run_cli("episode", tmp_path / "story.txt", "-o", named, *OFFLINE).code == 0
     assert mp3_info(named).length > 3
+
+
+@pytest.mark.parametrize(
+    ("source", "output", "message"),
+    [
+        ("articles", "articles", "key 'output' is the source folder {output}"),
+        ("public/articles", "public", "key 'source': {source} is inside the output folder {output}"),
+        ("public/feed.xml", "public", "key 'source': {source} is inside the output folder {output}"),
+    ],
+    ids=["same-folder", "source-folder-inside", "source-file-inside"],
+)
+def test_a_feed_never_reads_its_own_output(tmp_path: Path, source: str, output: str, message: str) -> None:
+    (tmp_path / "public" / "articles").mkdir(parents=True)
+    (tmp_path / "articles").mkdir()
+    for folder in (tmp_path / "articles", tmp_path / "public" / "articles"):
+        (folder / "story.txt").write_bytes(PLAIN)
+    (tmp_path / "public" / "feed.xml").write_text("<rss version='2.0'><channel><title>x</title></channel></rss>")
+    definition = write_definition(tmp_path, source, output=output)
+    before = sorted(tmp_path.rglob("*"))
+    result = run_cli("feed", "build", definition)
+    shown = message.format(source=tmp_path / source, output=tmp_path / output)
+    assert result.code == 1 and result.err.startswith(f"error: {definition}: {shown}; a build would read its own")
+    assert len(result.err.splitlines()) == 1
+    assert sorted(tmp_path.rglob("*")) == before
