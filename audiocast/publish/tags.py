@@ -100,6 +100,7 @@ def write_tags(path: Path, tags: EpisodeTags) -> None:
                 id3.add(frame)
         for frame in _chapter_frames(tags.chapters):
             id3.add(frame)
+        id3.update_to_v23()  # save(v2_version=3) alone keeps v2.4 frames: TDRC would hide the date from v2.3 readers
         id3.save(path, v2_version=3, v23_sep="/", padding=lambda _info: 1024)
     except Exception as exc:  # mutagen raises a mix of its own and OS errors
         log.debug("tag write failed", exc_info=True)
