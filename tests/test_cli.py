@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -135,8 +137,6 @@ def test_a_text_article_is_never_overwritten_by_its_transcript(tmp_path: Path) -
 
 def test_sigterm_leaves_no_partial_files(tmp_path: Path) -> None:
     import signal
-    import subprocess
-    import sys
     import time
 
     article = tmp_path / "long.md"
@@ -255,3 +255,12 @@ def test_a_feed_never_reads_its_own_output(tmp_path: Path, source: str, output: 
     assert result.code == 1 and result.err.startswith(f"error: {definition}: {shown}; a build would read its own")
     assert len(result.err.splitlines()) == 1
     assert sorted(tmp_path.rglob("*")) == before
+
+
+def test_a_closed_standard_input_is_one_line() -> None:
+    result = subprocess.run(
+        ["bash", "-c", f"exec {sys.executable} -m audiocast script - <&-"], capture_output=True, text=True, check=False
+    )
+    assert (result.returncode, result.stderr) == (
+        1, "error: standard input is closed; pipe an article in, or give its file\n"
+    )
