@@ -264,3 +264,22 @@ def test_a_closed_standard_input_is_one_line() -> None:
     assert (result.returncode, result.stderr) == (
         1, "error: standard input is closed; pipe an article in, or give its file\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (("script", "--bogus", "x"), "error: no such option '--bogus'; see 'audiocast script --help'"),
+        (("nope",), "error: no such command 'nope'; see 'audiocast --help'"),
+        (("episode",), "error: missing argument 'ARTICLE'; see 'audiocast episode --help'"),
+        (("episode", EXAMPLE, "--jobs", "17"),
+         "error: invalid value for '--jobs': 17 is not in the range 1<=x<=16; see 'audiocast episode --help'"),
+        (("episode", EXAMPLE, "-o", "x.wav"),
+         "error: invalid value for -o: x.wav: the output must be a .mp3 file or an existing folder; "
+         "see 'audiocast episode --help'"),
+    ],
+    ids=["option", "command", "argument", "range", "output"],
+)
+def test_a_usage_error_is_one_error_line_with_exit_status_2(args: tuple[str, ...], line: str) -> None:
+    result = run_cli(*args)
+    assert (result.code, result.err.splitlines()) == (2, [line])
