@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import re
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -136,9 +138,6 @@ def test_a_text_article_is_never_overwritten_by_its_transcript(tmp_path: Path) -
 
 
 def test_sigterm_leaves_no_partial_files(tmp_path: Path) -> None:
-    import signal
-    import time
-
     article = tmp_path / "long.md"
     body = EXAMPLE.read_text(encoding="utf-8")
     article.write_text(body.replace("<p>", "<p>" + "北约外长会议讨论了乌克兰问题。" * 40 + "<br /><br />"), encoding="utf-8")
@@ -148,13 +147,25 @@ def test_sigterm_leaves_no_partial_files(tmp_path: Path) -> None:
         [sys.executable, "-m", "audiocast", "episode", str(article), "-o", str(output), "--no-cache", *OFFLINE],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
     )
-    time.sleep(1.5)
+    _wait_until_catching(process.pid, signal.SIGTERM)  # a loaded machine can take seconds to start Python
+    time.sleep(1.0)
     process.send_signal(signal.SIGTERM)  # mid-way: the run takes about 5 s
     _, err = process.communicate(timeout=30)
     assert process.returncode == 128 + signal.SIGTERM, err.decode()
     assert b"Traceback" not in err
     assert output.read_bytes() == b"earlier episode bytes"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["long.md", "out.mp3"]
+
+
+def _wait_until_catching(pid: int, signum: int) -> None:
+    """Wait until process ``pid`` has installed a handler for ``signum`` (Linux: SigCgt in /proc)."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        caught = re.search(r"^SigCgt:\s*([0-9a-f]+)$", Path(f"/proc/{pid}/status").read_text(), re.MULTILINE)
+        if caught and int(caught.group(1), 16) >> (signum - 1) & 1:
+            return
+        time.sleep(0.01)
+    raise AssertionError(f"process {pid} never started catching signal {signum}")
 
 
 def test_an_article_too_long_for_one_episode_is_refused_quickly(tmp_path: Path, earlier_output: Path) -> None:
