@@ -554,7 +554,7 @@ def _request_segments(raw_path: str) -> list[str] | None:
 
 def _resolve(root: Path, segments: list[str]) -> Path | None:
     """The existing path for ``segments`` with symlinks followed, if it is still inside ``root`` and
-    not hidden: a link may not lead to what its target's own name would not be served as."""
+    not hidden: a link to ``.audiocast-state.json`` is as private as the file itself."""
     try:
         resolved = root.joinpath(*segments).resolve(strict=True)
     except (OSError, RuntimeError, ValueError):  # missing, symlink loop, NUL

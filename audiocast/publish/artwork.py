@@ -30,7 +30,8 @@ SMALLEST_COVER_PIXELS = 300
 """A lead image narrower or shorter than this is an icon or a tracker, not cover art."""
 MAX_IMAGE_MEGAPIXELS = 50
 """Larger images are refused before decoding: a 50-megapixel photo already outdoes any cover, and
-decoding one costs 150 MB or more. Below Pillow's own bomb limit (89 MP), which so never speaks."""
+decoding one costs 150 MB. Pillow's own bomb limits (a warning from 89 MP, an error from 179 MP)
+lie above it, so ``open_image`` silences the one and turns the other into this refusal."""
 
 
 class ImageTooLarge(ValueError):
@@ -102,7 +103,6 @@ def open_image(source: io.BytesIO | Path) -> Iterator[Image.Image]:
     """
     try:
         with warnings.catch_warnings():
-            # Pillow warns from 89 MP and refuses from 179 MP; below either, the check after this is ours.
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             opened = Image.open(source)
     except Image.DecompressionBombError as exc:
