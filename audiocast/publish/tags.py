@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mutagen import MutagenError
 from mutagen.id3 import (
     APIC,
     CHAP,
@@ -39,6 +40,9 @@ from ..models import Chapter
 
 log = logging.getLogger(__name__)
 
+ENCODER = "audiocast"
+"""The ``TENC`` tag of every MP3 audiocast writes: how a later run knows the file is its own."""
+
 _ISO_639_2 = {"zh": "chi", "en": "eng", "ja": "jpn", "ko": "kor", "fr": "fre", "de": "ger", "es": "spa"}
 
 
@@ -55,7 +59,7 @@ class EpisodeTags:
     cover_jpeg: bytes
     chapters: tuple[Chapter, ...]
     genre: str = "Podcast"
-    encoder: str = "audiocast"
+    encoder: str = ENCODER
 
 
 def id3_language(language: str) -> str:
@@ -96,6 +100,7 @@ def write_tags(path: Path, tags: EpisodeTags) -> None:
                 id3.add(frame)
         for frame in _chapter_frames(tags.chapters):
             id3.add(frame)
+        id3.update_to_v23()  # save(v2_version=3) alone keeps v2.4 frames: TDRC would hide the date from v2.3 readers
         id3.save(path, v2_version=3, v23_sep="/", padding=lambda _info: 1024)
     except Exception as exc:  # mutagen raises a mix of its own and OS errors
         log.debug("tag write failed", exc_info=True)
@@ -115,3 +120,12 @@ def _chapter_frames(chapters: tuple[Chapter, ...]) -> list[Any]:
                  sub_frames=[TIT2(encoding=_UTF8, text=chapter.title)])
         )
     return frames
+
+
+def written_by_audiocast(path: Path) -> bool:
+    """Whether the MP3 at ``path`` carries audiocast's encoder tag, so replacing it loses nothing of a user's."""
+    try:
+        encoders = ID3(path).getall("TENC")
+    except (MutagenError, OSError):  # no tag, not an MP3, unreadable
+        return False
+    return any(ENCODER in frame.text for frame in encoders)
