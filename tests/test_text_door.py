@@ -82,7 +82,7 @@ def test_an_article_built_by_hand_must_follow_the_same_rules(field: str, value: 
     good = read_text_as_article("Title\n\nBody.\n", "x")
 
     with pytest.raises(ValueError, match=r"control characters|not an http"):
-        dataclasses.replace(good, **{field: value})
+        dataclasses.replace(good, **{field: value})  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="control characters"):
         dataclasses.replace(good, blocks=(Block("paragraph", "Body \x1b[2J"),))
 
