@@ -1,4 +1,5 @@
-"""Text knowledge every stage shares: which characters no output may carry, and how to shorten.
+"""Text knowledge every stage shares: the CJK scripts' characters, which characters no output may
+carry, and how to shorten a text.
 
 Readers clean every field with ``clean_text`` when an article is built, and ``models.Article``
 refuses unclean text, so no later stage (script, captions, tags, feed.xml, index.html) can meet:
@@ -18,6 +19,19 @@ from __future__ import annotations
 
 import re
 import unicodedata
+
+# Character ranges (regular-expression class bodies) of the CJK scripts; each stage composes its class
+# from these: language detection counts HAN, KANA and HANGUL, speech drops spaces between CJK.
+HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+"""Han ideographs: Extension A, the Unified Ideographs and the Compatibility Ideographs."""
+KANA = "\u3040-\u30ff"
+HANGUL = "\uac00-\ud7af"
+CJK_MARKS = "\u2e80-\u2fdf\u3000-\u303f"
+"""Radicals, and CJK symbols and punctuation (。、「」 and the ideographic space)."""
+FULLWIDTH = "\uff00-\uffef"
+"""Full- and half-width forms (，：？ and full-width Latin)."""
+CJK = CJK_MARKS + KANA + HAN + FULLWIDTH
+"""Scripts written without spaces between words (Korean, which spaces its words, is not)."""
 
 _SEPARATORS = "\x0b\x0c\x1c\x1d\x1e\x1f\x85"
 _NONCHARACTERS = "\ufdd0-\ufdef" + "".join(chr(plane << 16 | low) for plane in range(17) for low in (0xFFFE, 0xFFFF))
