@@ -111,16 +111,17 @@ def test_a_poisoned_state_record_is_dropped_with_a_warning_and_the_feed_recovers
     state = json.loads(state_file.read_text(encoding="utf-8"))
     first = next(record for record in state["episodes"] if record["title"] == "First story")
     outside = {**first, "key": "escape", "file": "../../outside.mp3"}
+    scheme = {**first, "key": "scheme", "sidecars": {"vtt": "javascript:alert(1)"}}
     first["title"] = "First\x00 story\x1b"  # what an older version recorded and then could not publish
     first["link"] = JAVASCRIPT
-    state["episodes"] += [{"key": "gone", "title": "Half a record"}, outside]  # fields missing; a file outside
+    state["episodes"] += [{"key": "gone", "title": "Half a record"}, outside, scheme]  # fields missing; bad files
     state_file.write_text(json.dumps(state), encoding="utf-8")
 
     result = build_feed_of(tmp_path, *items)
 
     assert result.code == 0, result.err
     dropped = re.findall(r"warning: .*: episode (.*) cannot be published", result.err)
-    assert dropped == [repr("First\x00 story\x1b"), repr("Half a record"), repr("First story")]
+    assert dropped == [repr("First\x00 story\x1b"), repr("Half a record"), repr("First story"), repr("First story")]
     assert "Added 1, re-made 0, removed 0, kept 1: 2 episodes in the feed." in result.out  # made again, clean
     with_feedparser, _ = parsed(output_of(tmp_path) / "feed.xml")
     assert sorted(entry.title for entry in with_feedparser.entries) == ["First story", "Second story"]

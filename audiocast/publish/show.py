@@ -165,10 +165,14 @@ class ShowEpisode:
 
 
 def _inside_output(name: str) -> bool:
-    """Whether ``name`` is a relative path that stays inside the output folder.
+    """Whether ``name`` is a relative path that stays inside the output folder. No colon either: a
+    browser reads ``javascript:x`` in an ``href`` as a scheme, not as a file name.
 
     >>> _inside_output("episodes/a.mp3"), _inside_output("../secret.txt"), _inside_output("/etc/passwd")
     (True, False, False)
+    >>> _inside_output("javascript:alert(1)")
+    False
     """
     path = PurePosixPath(name)
-    return bool(name) and is_clean(name) and not path.is_absolute() and ".." not in path.parts and "\\" not in name
+    plain = bool(name) and is_clean(name) and not any(char in name for char in ":\\")
+    return plain and not path.is_absolute() and ".." not in path.parts
