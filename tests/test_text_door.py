@@ -25,7 +25,7 @@ def every_text(article: Article) -> str:
 PAGE = """<html><head><meta property="og:title" content="Evil\x1b[31m title \u202egnp.exe\u202c">
 <meta name="author" content="Jane\x07 Doe\u2066">
 <meta property="og:url" content="javascript:alert(document.domain)"></head>
-<body><article><p>First\x0cparagraph with\ufffe odd\x06 characters \U0010fffe here.</p>
+<body><article><p>First\x0cparagraph with\ufffe odd\x06 characters \uffff here.</p>
 <img src="https://example.org/a.jpg" alt="alt"><small>Caption\x1b with \u202bembedding\u202c.</small>
 <p>Second paragraph keeps क्\u200dष and 👩\u200d💻 intact.</p></article></body></html>"""
 
