@@ -175,3 +175,20 @@ def test_the_voice_failing_article_after_article_still_stops_the_build(tmp_path:
     assert stopped.err.count("warning: failed: ") == 2
     assert stopped.err.strip().splitlines()[-1].endswith("; stopped: the voice failed 3 articles in a row")
     assert not (output_of(tmp_path) / "feed.xml").exists()
+
+
+def test_a_failed_re_make_keeps_the_previous_episode_in_the_feed(tmp_path: Path, fake_edge: FakeEdge) -> None:
+    items = [entry(f"Ferry news {n}", f"https://example.org/ferry/{n}", f"<p>Ferry timetable {n} changes.</p>", n)
+             for n in range(1, 3)]  # fmt: skip
+    assert build_feed_of(tmp_path, *items).code == 0  # read offline first
+    before = {e.title: e.enclosures[0].href for e in parsed(output_of(tmp_path) / "feed.xml")[0].entries}
+    fake_edge.script("404")
+
+    result = build_feed_of(tmp_path, *items, engine="edge")  # both are read again by the online voice; one fails
+
+    assert result.code == 1 and "re-made 2" in result.out and "2 episodes in the feed." in result.out
+    [title] = re.findall(r"warning: failed: \S+: '([^']+)'", result.err)
+    after = {e.title: e.enclosures[0].href for e in parsed(output_of(tmp_path) / "feed.xml")[0].entries}
+    assert after[title] == before[title]  # the offline episode stays until the new one is made
+    assert all(after[other] != before[other] for other in after if other != title)
+    assert (output_of(tmp_path) / before[title].removeprefix("http://127.0.0.1:8000/show/")).is_file()
