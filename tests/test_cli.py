@@ -147,8 +147,10 @@ def test_sigterm_leaves_no_partial_files(tmp_path: Path) -> None:
         [sys.executable, "-m", "audiocast", "episode", str(article), "-o", str(output), "--no-cache", *OFFLINE],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
     )
-    time.sleep(1.5)
-    process.send_signal(signal.SIGTERM)  # mid-way: the run takes about 5 s
+    deadline = time.monotonic() + 60
+    while not list(tmp_path.glob(".out.mp3.*.part")) and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)  # wait for the encoder's temporary file, however slow this machine is today
+    process.send_signal(signal.SIGTERM)  # mid-write: the worst moment to be stopped
     _, err = process.communicate(timeout=30)
     assert process.returncode == 128 + signal.SIGTERM, err.decode()
     assert b"Traceback" not in err

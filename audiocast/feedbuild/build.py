@@ -148,7 +148,7 @@ def build_feed(
     choice = EngineChoice(config.engine)
     with _exclusive(output, create=not options.dry_run):
         state = load_state(output) or State(podcast_guid(config.feed_url))
-        read = read_items(config.source, timeout=options.timeout)
+        read = read_items(config.source, timeout=options.timeout, source_name=config.source_name)
         plan = make_plan(config, state, read.items, read.skipped, choice)
         if options.dry_run:
             return _report(config, plan, _Read(), episodes=len(plan.keep) + len(plan.to_make), dry_run=True)

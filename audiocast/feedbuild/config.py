@@ -75,6 +75,8 @@ class FeedConfig:
     cover: Path | None
     source: str
     """An absolute path (folder, article file or feed file) or an http(s) URL of a feed."""
+    source_name: str = ""
+    """The publisher spoken in every episode and tagged as album; empty: each article's own."""
     profile: str | None
     """A bundled profile's name or the absolute path of a profile TOML; None picks by language."""
     engine: str
@@ -109,6 +111,7 @@ KEYS: dict[str, _Key] = {
     "cover": _Key("file", False, help="JPEG or PNG; generated from the title when absent"),
     "base_url": _Key("url", True, help="where the output folder will be served"),
     "source": _Key("source", True, help="folder, article file, feed file or feed URL"),
+    "source_name": _Key("text", False, "", help="publisher named in every episode; by default each article's own"),
     "profile": _Key("profile", False, help="voice profile name or .toml path; by language when absent"),
     "engine": _Key("engine", False, "auto"),
     "output": _Key("folder", True, help="output folder"),
@@ -158,6 +161,7 @@ def parse_feed_config(data: dict[str, Any], *, origin: Path) -> FeedConfig:
         show=show,
         cover=values["cover"],
         source=values["source"],
+        source_name=values["source_name"],
         profile=values["profile"],
         engine=values["engine"],
         output=values["output"],

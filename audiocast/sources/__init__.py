@@ -50,7 +50,14 @@ def read_text_as_article(text: str, name: str) -> Article:
 
 
 def article_from_entry(
-    *, title: str, link: str, published: dt.datetime | None, body_html: str, author: str = "", origin: str = ""
+    *,
+    title: str,
+    link: str,
+    published: dt.datetime | None,
+    body_html: str,
+    author: str = "",
+    origin: str = "",
+    publisher: str | None = None,
 ) -> Article:
     """An Article from a feed entry's parts; the body HTML goes through the archive body reader.
 
@@ -68,6 +75,7 @@ def article_from_entry(
             origin=origin,
             author=author,
             fallback_published=date_line,
+            publisher=publisher,
         )
 
 

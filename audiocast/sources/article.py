@@ -23,7 +23,7 @@ from ..links import safe_link
 from ..models import Article, Block
 from ..script.speech import speakable
 from ..text import clean_text, shorten
-from .sites import source_name
+from .sites import publisher_named, source_name
 
 log = logging.getLogger(__name__)
 
@@ -44,8 +44,13 @@ def make_article(
     origin: str,
     author: str = "",
     fallback_published: dt.datetime | None = None,
+    publisher: str | None = None,
 ) -> Article:
-    """Build an Article; ``origin`` names the input in errors. Dates without a zone are taken as UTC."""
+    """Build an Article; ``origin`` names the input in errors. Dates without a zone are taken as UTC.
+
+    ``publisher`` names who published it when the link's site does not (None: the link's site does;
+    ``""``: nobody can be named); a known publisher is spoken in the article's language.
+    """
     blocks = _clean_blocks(blocks)
     title = _folded(title)
     link = _checked_link(clean_text(link).strip(), origin)
@@ -67,7 +72,7 @@ def make_article(
         title=title,
         link=link,
         published=when,
-        source_name=source_name(link, language),
+        source_name=source_name(link, language) if publisher is None else _publisher(publisher, language),
         language=language,
         blocks=blocks,
         author=shorten(_folded(author), AUTHOR_LIMIT),
@@ -96,6 +101,15 @@ def _checked_link(link: str, origin: str) -> str:
         log.warning("%s: link %r is not an http(s) address; left out", origin, shorten(link, 80))
         return ""
     return link
+
+
+def _publisher(name: str, language: str) -> str:
+    """
+    >>> _publisher("德國之聲", "zh-CN"), _publisher("TechCrunch", "zh-CN"), _publisher("", "en")
+    ('德国之声', 'TechCrunch', '')
+    """
+    name = _folded(name)
+    return publisher_named(name, language) or name
 
 
 def _absolute(link: str, src: str) -> str:
