@@ -36,6 +36,7 @@ from mutagen.id3 import (
 )
 
 from ..errors import PublishError
+from ..links import safe_link
 from ..models import Chapter
 
 log = logging.getLogger(__name__)
@@ -80,7 +81,7 @@ FRAMES: dict[str, Callable[[EpisodeTags], Any]] = {
     "date": lambda t: TDRC(encoding=_UTF8, text=t.date.strftime("%Y-%m-%d")),
     "language": lambda t: TLAN(encoding=_UTF8, text=id3_language(t.language)),
     "summary": lambda t: COMM(encoding=_UTF8, lang=id3_language(t.language), desc="", text=t.summary),
-    "link": lambda t: WOAS(url=t.link) if t.link else None,
+    "link": lambda t: _link_frame(t.link),
     "genre": lambda t: TCON(encoding=_UTF8, text=t.genre),
     "encoder": lambda t: TENC(encoding=_UTF8, text=t.encoder),
     "transcript": lambda t: USLT(encoding=_UTF8, lang=id3_language(t.language), desc="", text=t.transcript),
@@ -88,6 +89,12 @@ FRAMES: dict[str, Callable[[EpisodeTags], Any]] = {
                             data=t.cover_jpeg),
 }
 """Episode field → ID3 frame. Chapters (CHAP + CTOC) are added by ``_chapter_frames``."""
+
+
+def _link_frame(link: str) -> WOAS | None:
+    """WOAS holds Latin-1 only, so an IRI is written as its URI; a non-http(s) link not at all."""
+    uri = safe_link(link)
+    return WOAS(url=uri) if uri else None
 
 
 def write_tags(path: Path, tags: EpisodeTags) -> None:
