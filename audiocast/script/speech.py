@@ -11,8 +11,8 @@ import re
 import unicodedata
 
 from ..language import is_cjk
+from ..text import CJK as _CJK
 
-_CJK = r"\u2e80-\u2fdf\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
 _CJK_QUOTES = "“”‘’"
 
 REMOVALS: tuple[tuple[str, re.Pattern[str]], ...] = (

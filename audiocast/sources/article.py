@@ -1,20 +1,38 @@
-"""Assemble an ``Article`` from the parts every source yields: title, link, date, body blocks."""
+"""Assemble an ``Article`` from the parts every source yields: title, link, date, body blocks.
+
+This is the door every reader goes through, so the text rules are applied here, once, to every
+field: characters no output may carry are removed (``audiocast.text``), a link that is not http(s)
+is dropped with a warning (``audiocast.links``), and the title and author are bounded. A title
+longer than ``TITLE_LIMIT`` is cut at a word boundary for display and speech; when the body does
+not already hold its full text (a feed whose entries are all title), the full title becomes the
+first paragraph, so no words are lost.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
 import hashlib
+import logging
 import re
 from urllib.parse import urljoin
 
 from ..errors import ReadError
 from ..language import detect_language
+from ..links import safe_link
 from ..models import Article, Block
 from ..script.speech import speakable
-from .sites import source_name
+from ..text import clean_text, shorten
+from .sites import publisher_named, source_name
+
+log = logging.getLogger(__name__)
+
+TITLE_LIMIT = 250
+"""Characters of a title that are shown and spoken; a longer one is cut at a word boundary."""
+AUTHOR_LIMIT = 100
 
 _SPACE = re.compile(r"\s+")
+_BODY_KINDS = frozenset({"paragraph", "quote", "list_item"})
 
 
 def make_article(
@@ -26,11 +44,21 @@ def make_article(
     origin: str,
     author: str = "",
     fallback_published: dt.datetime | None = None,
+    publisher: str | None = None,
 ) -> Article:
-    """Build an Article; ``origin`` names the input in errors. Dates without a zone are taken as UTC."""
-    if not any(block.kind in {"paragraph", "quote", "list_item"} and speakable(block.text) for block in blocks):
+    """Build an Article; ``origin`` names the input in errors. Dates without a zone are taken as UTC.
+
+    ``publisher`` names who published it when the link's site does not (None: the link's site does;
+    ``""``: nobody can be named); a known publisher is spoken in the article's language.
+    """
+    blocks = _clean_blocks(blocks)
+    title = _folded(title)
+    link = _checked_link(clean_text(link).strip(), origin)
+    if len(title) > TITLE_LIMIT and not _holds(blocks, title):
+        blocks = (Block("paragraph", title), *blocks)
+    if not any(block.kind in _BODY_KINDS and speakable(block.text) for block in blocks):
         raise ReadError(f"{origin}: no article text found (is this an article page?)")
-    title = _SPACE.sub(" ", title).strip() or _first_words(blocks)
+    title = shorten(title, TITLE_LIMIT) or _first_words(blocks)
     body_text = " ".join(block.text for block in blocks)
     language = detect_language(title + " " + body_text)
     when = published or fallback_published or dt.datetime.now(dt.UTC)
@@ -44,13 +72,44 @@ def make_article(
         title=title,
         link=link,
         published=when,
-        source_name=source_name(link, language),
+        source_name=source_name(link, language) if publisher is None else _publisher(publisher, language),
         language=language,
         blocks=blocks,
-        author=_SPACE.sub(" ", author).strip(),
+        author=shorten(_folded(author), AUTHOR_LIMIT),
         images=tuple(block.src for block in blocks if block.kind == "figure" and block.src),
         dated=bool(published or fallback_published),
     )
+
+
+def _folded(text: str) -> str:
+    return _SPACE.sub(" ", clean_text(text)).strip()
+
+
+def _clean_blocks(blocks: tuple[Block, ...]) -> tuple[Block, ...]:
+    """The blocks with their text cleaned and folded; a block with nothing left is dropped."""
+    cleaned = (Block(block.kind, text, clean_text(block.src)) for block in blocks if (text := _folded(block.text)))
+    return tuple(cleaned)
+
+
+def _holds(blocks: tuple[Block, ...], text: str) -> bool:
+    return any(text in block.text for block in blocks)
+
+
+def _checked_link(link: str, origin: str) -> str:
+    """The article's link, or ``""`` with a warning when it is not an http(s) address."""
+    if link and safe_link(link) is None:
+        log.warning("%s: link %r is not an http(s) address; left out", origin, shorten(link, 80))
+        return ""
+    return link
+
+
+def _publisher(name: str, language: str) -> str:
+    """
+    >>> _publisher("德國之聲", "zh-CN"), _publisher("TechCrunch", "zh-CN"), _publisher("", "en")
+    ('德国之声', 'TechCrunch', '')
+    """
+    name = _folded(name)
+    return publisher_named(name, language) or name
 
 
 def _absolute(link: str, src: str) -> str:
@@ -66,5 +125,5 @@ def _absolute(link: str, src: str) -> str:
 
 
 def _first_words(blocks: tuple[Block, ...]) -> str:
-    first = next(block.text for block in blocks if block.kind == "paragraph")
-    return first[:60].rstrip() + ("…" if len(first) > 60 else "")
+    first = next(block.text for block in blocks if block.kind in _BODY_KINDS)
+    return shorten(first, 60)
