@@ -116,6 +116,7 @@ class EdgeEngine:
     """Online synthesis with edge-tts; the service times every sentence (or word) it speaks."""
 
     name = "edge"
+    offline = False
 
     def __init__(self, *, boundary: BoundaryKind = "SentenceBoundary", connect_timeout: int = 10) -> None:
         self.boundary: BoundaryKind = boundary
@@ -151,6 +152,7 @@ class EdgeEngine:
                     audio.append(chunk["data"])
                 else:
                     boundaries.append(_boundary(chunk))
+        _check_turns_ended(communicate, received=sum(map(len, audio)))
         return Clip(
             audio=b"".join(audio),
             format="mp3",
@@ -158,6 +160,23 @@ class EdgeEngine:
             boundaries=tuple(boundaries),
             engine=self.name,
             voice=voice.name,
+        )
+
+
+def _check_turns_ended(communicate: edge_tts.Communicate, *, received: int) -> None:
+    """Raise ``TransientSynthError`` unless every turn of ``communicate`` ended with ``turn.end``.
+
+    When the service closes the socket mid-turn, edge-tts ends its stream as quietly as after
+    ``turn.end`` and returns the audio so far (protocol notes §3.3, edge-tts #190). Only a turn that
+    ended adds its audio to ``state["cumulative_audio_bytes"]`` (its public state, documented as
+    "bytes received across all completed chunks", since edge-tts 7.2.8), so any audio missing
+    from that count belongs to a turn that never ended.
+    """
+    completed = communicate.state["cumulative_audio_bytes"]
+    if completed != received:
+        raise TransientSynthError(
+            "edge service closed the connection before the end of the turn "
+            f"(after {received - completed} bytes of its audio)"
         )
 
 
