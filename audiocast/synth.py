@@ -88,7 +88,8 @@ class SynthOptions:
     cache_dir: Path | None = None
     """Root of the clip cache (see ``audiocast.cache.default_cache_dir``); None disables caching."""
     timeout: float = 60.0
-    """Seconds one attempt at one segment may take; edge-tts's receive timeout misses a silent socket."""
+    """Seconds one attempt at one segment may take with an online engine; edge-tts's receive
+    timeout misses a silent socket."""
     retries: int = 4
     """Further attempts after a transient failure, per voice."""
     backoff: float = 1.0
@@ -215,10 +216,15 @@ class _Run:
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def _attempt(self, text: str, voice: VoiceSpec) -> tuple[Clip, Clip]:
-        """One bounded, timed call to the engine; its clip, and the same clip validated and decoded."""
+        """One bounded, timed call to the engine; its clip, and the same clip validated and decoded.
+
+        An offline engine is not timed: its work runs in a thread that a timeout cannot stop, and
+        asking again would take as long.
+        """
+        limit = None if self.engine.offline else self.options.timeout
         async with self.gate:
             try:
-                async with asyncio.timeout(self.options.timeout):
+                async with asyncio.timeout(limit):
                     clip = await self.engine.synthesize(text, voice)
             except TimeoutError as exc:
                 silent = f"{self.engine.name} voice {voice.name}: no answer within {self.options.timeout:g} s"
