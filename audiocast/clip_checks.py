@@ -30,7 +30,8 @@ from .models import Boundary
 
 FASTEST_UNITS_PER_S = 8.0
 """Speech units per second no voice beats at rate +0% before its own pace is known: the edge
-voices speak 4–5 CJK characters (or about 15 Latin letters) a second, so this is twice that."""
+voices speak 4–5 CJK characters (or about 15 Latin letters) a second, so this is twice that.
+Keep the README's *When the service misbehaves* list in sync."""
 OTHER_UNIT = 0.25
 """A Latin letter or a digit, in speech units (four of them are about one syllable)."""
 PACE_SHARE = 0.5

@@ -29,7 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # for tests.fake_edge
 
-from bench_feed import ROOT, write_articles  # this folder is first on sys.path when run as a script
+from bench_feed import write_articles, write_definition  # this folder is first on sys.path when run as a script
 
 from audiocast.audio import decode_clip
 from audiocast.cache import CACHE_DIR_ENV, ClipCache, ClipKey
@@ -87,15 +87,7 @@ def _feed(folder: Path, articles: int) -> Path:
     source = folder / "articles"
     source.mkdir()
     write_articles(source, range(1, articles + 1))
-    definition = folder / "soak.toml"
-    definition.write_text(
-        (ROOT / "feeds" / "example.toml").read_text(encoding="utf-8")
-        .replace('source = "../examples"', f'source = "{source}"')
-        .replace('output = "../public/example"', f'output = "{folder / "out"}"')
-        .replace("keep = 20", f"keep = {articles}"),
-        encoding="utf-8",
-    )  # fmt: skip
-    return definition
+    return write_definition(folder, source, engine="edge", keep=articles)
 
 
 def _check(definition: Path, cache_dir: Path) -> Check:
@@ -138,7 +130,7 @@ def _report(args: argparse.Namespace, fake: FakeEdge, stderr: str, wall: float, 
     )
     print(f"{args.articles}-article Chinese feed, audiocast feed build --engine edge --jobs 8, in {wall:.1f} s")
     print(f"fake service (seed {args.seed}): refuse {args.refuse:.0%} of connections, cut {args.cut:.0%} of turns")
-    print(f"  handshakes {fake.handshakes}, refused with 503: {fake.refused}; turns {len(turns)}, cut short: {len(cut)}")
+    print(f"  handshakes {fake.handshakes}, refused with 503: {fake.refused}; turns {len(turns)}, cut: {len(cut)}")
     print(f"retries: {len(retries)} in all (debug level); retry lines a user sees (info level): {len(shown)}")
     for kind, count in kinds.most_common():
         print(f"  {count:5d}  {kind}")

@@ -32,7 +32,7 @@ from audiocast.feedbuild.state import load_state
 from audiocast.models import Clip, Segment
 from audiocast.profiles import VoiceProfile, load_profile, parse_profile
 from audiocast.sources import read_source
-from audiocast.synth import MAX_JOBS, SynthOptions, synthesize_async
+from audiocast.synth import MAX_JOBS, SynthOptions, SynthSession, synthesize_async
 from tests.conftest import EXAMPLE, ROOT, run_cli
 from tests.fake_edge import FRAME_MS, FakeEdge, fake_edge, full_clip_ms
 from tests.feed_helpers import ARTICLES, write_definition
@@ -514,3 +514,21 @@ def episodes_reading(output: Path, texts: set[str]) -> set[str]:
         for record in state.episodes
         if any(text in (output / record.episode.sidecars["txt"]).read_text(encoding="utf-8") for text in texts)
     }
+
+
+@pytest.mark.parametrize("rate", ["-50%", "+0%", "+100%"])
+def test_genuine_clips_are_never_taken_for_cut_off_before_or_after_the_pace_is_learnt(
+    fake_edge: FakeEdge, caplog: pytest.LogCaptureFixture, rate: str
+) -> None:
+    """Short, numeric and punctuation-heavy texts, judged first by the fixed bound, then by the pace."""
+    odd = ["好。", "2023", "1000000000", "……！？", "（美联社照片）", "NATO", META, "G7峰会于2023年5月19日在广岛举行。"]
+    options = dataclasses.replace(FAST, jobs=4, rate=rate, session=SynthSession())
+
+    with caplog.at_level(logging.DEBUG, logger="audiocast.synth"):
+        before = run(odd, options)
+        run(TEXTS * 2, options)  # enough clips to learn the voice's pace
+        after = run(odd, options)
+
+    assert [r.getMessage() for r in caplog.records if r.name == "audiocast.synth"] == []
+    assert len(fake_edge.turns) == 2 * len(odd) + 2 * len(TEXTS)
+    assert [len(decode_clip(clip)) for clip in after] == [len(decode_clip(clip)) for clip in before]
