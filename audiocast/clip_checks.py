@@ -122,13 +122,13 @@ def truncation(
     heard_until = max((b.offset_ms + b.duration_ms for b in boundaries), default=0)
     if heard_until > duration_ms + _BOUNDARY_SLACK_MS:
         return f"it stops at {duration_ms / 1000:.1f} s but its text is spoken until {heard_until / 1000:.1f} s"
-    if duration_ms < shortest_ms(text):
-        return f"it lasts {duration_ms / 1000:.1f} s, too short for {speech_units(text):.1f} speech units"
     covered = covered_until(boundaries, text)
     # The service may leave a sentence untimed, but then its audio still follows the timed ones.
     if covered is not None and duration_ms - heard_until < shortest_ms(text[covered:]):
         left = (duration_ms - heard_until) / 1000
         return f"its timings stop at character {covered} of {len(text)}, {left:.1f} s before the audio ends"
+    if duration_ms < shortest_ms(text):
+        return f"it lasts {duration_ms / 1000:.1f} s, too short for {speech_units(text):.1f} speech units"
     return None
 
 

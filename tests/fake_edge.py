@@ -9,9 +9,11 @@ text would take to read), each boundary sent just before the audio message it st
 empty end-of-audio frame and ``turn.end``.
 
 Scenarios are scripted: ``script("403", "ok")`` queues one action per websocket handshake
-(``ok``, ``403``/``429``/``503``/any status, ``no_audio``, ``hang``, ``truncate``, ``slow``);
-``truncate`` closes the socket before ``turn.end`` after a third of the audio, having sent the
-boundaries of what it spoke (clipped where the audio stops), as a service that fails mid-turn does.
+(``ok``, ``403``/``429``/``503``/any status, ``no_audio``, ``hang``, ``truncate``, ``drop``,
+``slow``); ``truncate`` closes the socket before ``turn.end`` after a third of the audio, having
+sent the boundaries of what it spoke (clipped where the audio stops), as a service that fails
+mid-turn does; ``drop`` sends the same but ends the turn properly, as a service that drops audio
+under load does (edge-tts #235).
 ``block_voice(name)`` makes a voice always answer with no audio; ``fail_text(substring, action)``
 applies an action to every request whose text contains ``substring``. ``refuse`` and ``cut`` make
 a share of unscripted handshakes answer HTTP 503 and a share of turns ``truncate``, decided by
@@ -54,7 +56,7 @@ FRAMES_PER_MESSAGE = 20  # the service streams audio in small binary messages
 LEAD_IN_MS = 100  # the service starts speaking after ~100 ms (first Offset is 1_000_000 ticks)
 TAIL_MS = 300
 CJK_MS, OTHER_MS = 220, 65  # ~4.5 CJK characters or ~15 other characters per second of speech
-CONTENT_ACTIONS = ("ok", "no_audio", "hang", "truncate", "slow")
+CONTENT_ACTIONS = ("ok", "no_audio", "hang", "truncate", "drop", "slow")
 
 _SSML = re.compile(
     r"<voice name='(?P<voice>[^']*)'><prosody pitch='(?P<pitch>[^']*)' rate='(?P<rate>[^']*)' "
@@ -384,7 +386,7 @@ class FakeEdge:
         kind = "WordBoundary" if turn.word_boundaries else "SentenceBoundary"
         audio = mp3_audio(LEAD_IN_MS + speech_ms(turn.text, turn.rate) + TAIL_MS)
         spoken = boundaries(turn.text, turn.rate, turn.word_boundaries)
-        if turn.action == "truncate":  # the service fails a third of the way in: no end frame, no turn.end
+        if turn.action in ("truncate", "drop"):  # the service fails a third of the way in
             audio = audio[: max(1, len(audio) // FRAME_BYTES // 3) * FRAME_BYTES]
             stop_ms = len(audio) // FRAME_BYTES * FRAME_MS
             spoken = [(start, min(length, stop_ms - start), piece) for start, length, piece in spoken if start < stop_ms]

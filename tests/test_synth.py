@@ -477,6 +477,28 @@ def test_a_cut_turn_in_a_multi_sentence_clip_is_retried_and_comes_back_whole(fak
     assert [boundary.text for boundary in clip.boundaries] == ["美国之音 2023年11月27日报道。", text.split("。")[1] + "。"]
 
 
+@pytest.mark.parametrize(
+    ("text", "caught_by"),
+    [
+        (META, "too short for 9.0 speech units"),
+        ("美国之音 2023年11月27日报道。北约外长会议将于周二举行。", "its timings stop at character 19 of 32"),
+    ],
+    ids=["one sentence: its pace", "two sentences: its timings"],
+)
+def test_audio_dropped_in_a_turn_that_ends_properly_is_caught_and_retried(
+    fake_edge: FakeEdge, caplog: pytest.LogCaptureFixture, text: str, caught_by: str
+) -> None:
+    fake_edge.script("drop")
+
+    with caplog.at_level(logging.INFO, logger="audiocast.synth"):
+        [clip] = run([text])
+
+    assert [turn.action for turn in fake_edge.turns] == ["drop", "ok"]
+    assert abs(len(decode_clip(clip)) - full_clip_ms(text)) <= FRAME_MS
+    [retry] = [r.getMessage() for r in caplog.records if r.name == "audiocast.synth"]
+    assert f"edge voice {NARRATOR} sent truncated audio (" in retry and caught_by in retry
+
+
 def test_an_offline_clip_of_one_very_long_word_is_accepted_without_retry(caplog: pytest.LogCaptureFixture) -> None:
     word = "a" * 10_000  # a hostile one-word title: espeak-ng says it in about 75 s, 133 letters a second
 
