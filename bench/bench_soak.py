@@ -8,9 +8,10 @@ connections with HTTP 503 and cuts a share of turns short: it closes the socket 
 are made as in bench_feed.py (distinct samples of the example article's sentences). The feed is
 built by the real CLI, ``audiocast -vv feed build … --engine edge --jobs 8``, in a subprocess.
 
-Then every clip the episodes were assembled from (the clip cache holds exactly those) is decoded
-and compared with the fake's own whole clip for its text, and every episode's length with the sum
-of its whole clips and pauses. The run passes only with zero cut-off clips and episodes. Printed:
+Then every clip the episodes were assembled from (the clip cache holds exactly those) is measured
+(its MP3 frames counted) and compared with the fake's own whole clip for its text, and every
+episode's length with the sum of its whole clips and pauses. The run passes only with zero cut-off
+clips and episodes. Printed:
 what the fake did (refusals, cut turns), what the build printed (retry lines at info level, all
 retries at debug level) and what was recovered.
 """
@@ -31,14 +32,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # for tests.fak
 
 from bench_feed import write_articles, write_definition  # this folder is first on sys.path when run as a script
 
-from audiocast.audio import decode_clip
 from audiocast.cache import CACHE_DIR_ENV, ClipCache, ClipKey
 from audiocast.engines.edge import ENDPOINT_ENV, EdgeEngine
 from audiocast.episode import EpisodeOptions, choose_profile, plan
 from audiocast.feedbuild import load_feed_config
 from audiocast.feedbuild.sources import read_items
 from audiocast.feedbuild.state import load_state
-from tests.fake_edge import FRAME_MS, FakeEdge, full_clip_ms
+from audiocast.models import Clip
+from tests.fake_edge import FRAME_BYTES, FRAME_MS, FakeEdge, full_clip_ms
 
 RETRY = "; retrying in "
 
@@ -106,7 +107,7 @@ def _check(definition: Path, cache_dir: Path) -> Check:
             voice = profile.voice_for("edge", segment.voice)
             clip = cache.get(ClipKey.of(engine, voice, segment.text))
             assert clip is not None, f"no cached clip for {segment.text!r}"
-            heard, whole = len(decode_clip(clip)), full_clip_ms(segment.text, voice.rate)
+            heard, whole = clip_ms(clip), full_clip_ms(segment.text, voice.rate)
             check.clips += 1
             if heard < whole - 2 * FRAME_MS:
                 check.cut_clips += 1
@@ -115,6 +116,12 @@ def _check(definition: Path, cache_dir: Path) -> Check:
         check.episodes += 1
         check.cut_episodes += abs(record.episode.duration_ms - expected_ms) > 3 * FRAME_MS
     return check
+
+
+def clip_ms(clip: Clip) -> int:
+    """How long a cached clip plays: the fake sends constant-bitrate frames, so counting them is exact."""
+    assert clip.format == "mp3" and clip.audio[:2] == b"\xff\xf3"
+    return len(clip.audio) // FRAME_BYTES * FRAME_MS
 
 
 def _report(args: argparse.Namespace, fake: FakeEdge, stderr: str, wall: float, check: Check) -> None:

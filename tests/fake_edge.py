@@ -458,8 +458,12 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (default: 8765)")
     parser.add_argument("--speed", type=float, help="stream audio at N x realtime (default: at once)")
     parser.add_argument("--latency", type=float, nargs=2, default=(0.0, 0.0), help="seconds to first audio")
+    parser.add_argument("--refuse", type=float, default=0.0, help="share of connections refused with HTTP 503")
+    parser.add_argument("--cut", type=float, default=0.0, help="share of turns closed before turn.end")
+    parser.add_argument("--seed", type=int, default=0, help="decides which connections and turns fail")
     args = parser.parse_args()
-    with FakeEdge(latency=tuple(args.latency), speed=args.speed, port=args.port) as fake:
+    misbehaving = {"refuse": args.refuse, "cut": args.cut, "seed": args.seed}
+    with FakeEdge(latency=tuple(args.latency), speed=args.speed, port=args.port, **misbehaving) as fake:
         print(f"export AUDIOCAST_EDGE_WSS_URL='{fake.wss_url}'", flush=True)
         with contextlib.suppress(KeyboardInterrupt):
             threading.Event().wait()
