@@ -149,6 +149,7 @@ class EspeakEngine:
     """Offline synthesis with espeak-ng; reports where each sentence starts in its audio."""
 
     name = "espeak"
+    offline = True
 
     def __init__(self) -> None:
         with _lock:

@@ -50,7 +50,7 @@ from ..publish.feed import render_feed
 from ..publish.show import FEED_FILE, INDEX_FILE, Show, ShowEpisode, podcast_guid
 from ..publish.site import render_index
 from ..sources.feed import SourceItem
-from ..synth import SynthOptions
+from ..synth import SynthOptions, SynthSession
 from .config import FeedConfig, normalise_base_url
 from .engine_choice import EngineChoice
 from .sources import read_items
@@ -297,7 +297,8 @@ def _make_all(
     episode_options = EpisodeOptions(
         engine=engine.name,
         profile=config.profile,
-        synth=SynthOptions(jobs=options.jobs, cache_dir=options.cache_dir),
+        # one session for the build: each kind of retry is reported once, voices' pace learnt once
+        synth=SynthOptions(jobs=options.jobs, cache_dir=options.cache_dir, session=SynthSession()),
         fetch_cover=False,
         cover=cover,
         album=config.show.title,
