@@ -154,7 +154,7 @@ def test_a_silent_hang_is_cut_by_the_outer_timeout_and_retried(fake_edge: FakeEd
 
     [clip] = run(TEXTS[:1], dataclasses.replace(FAST, timeout=0.4))
 
-    assert 0.4 <= time.monotonic() - started < 3
+    assert time.monotonic() - started >= 0.4  # waited the timeout out; the fake saw the hang and then a retry
     assert clip.audio and [turn.action for turn in fake_edge.turns] == ["hang", "ok"]
 
 
@@ -215,12 +215,11 @@ def test_a_blocked_fallback_too_fails_naming_the_fallback(fake_edge: FakeEdge) -
 def test_slow_responses_are_waited_for_not_retried_and_overlap(fake_edge: FakeEdge) -> None:
     fake_edge.slow_delay = 0.25
     fake_edge.script(*["slow"] * 8)
-    started = time.monotonic()
 
     clips = run(TEXTS * 2, dataclasses.replace(FAST, jobs=4, timeout=2.0))
 
-    assert len(clips) == 8 and fake_edge.handshakes == 8
-    assert time.monotonic() - started < 8 * 0.25 / 2  # four at a time, not one after another
+    assert len(clips) == 8 and fake_edge.handshakes == 8  # waited for, never retried
+    assert 2 <= fake_edge.max_active <= 4  # overlapping, never more than --jobs (a count, not a clock)
 
 
 def test_a_failure_cancels_the_rest_and_keeps_finished_clips_cached(fake_edge: FakeEdge, tmp_path: Path) -> None:
