@@ -195,6 +195,8 @@ def test_folder_source_skips_what_the_episode_command_wrote_beside_an_article(tm
 BAD_DEFINITIONS = [
     ({"title": None}, "key 'title' is missing"),
     ({"email": "nobody"}, "key 'email' must be an e-mail address"),
+    ({"title": "News\u0000 \u202eevil"}, "key 'title' holds a control or bidi-override character; remove it"),
+    ({"author": "Ed\u001b[31m"}, "key 'author' holds a control or bidi-override character"),
     ({"language": "Chinese"}, "key 'language' must be a language code"),
     ({"category": "Newz"}, "key 'category': 'Newz' is not an Apple Podcasts category"),
     ({"subcategory": "Comedy Fiction"}, "key 'subcategory': 'Comedy Fiction' is not under 'News'"),

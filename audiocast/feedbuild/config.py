@@ -19,6 +19,7 @@ from ..engines import ENGINE_CHOICES
 from ..errors import ProfileError
 from ..profiles import bundled_profiles, load_profile
 from ..publish.show import ShowInfo
+from ..text import is_clean
 
 # Apple Podcasts categories (2019+ taxonomy, podcasters.apple.com/support/1691; exact,
 # case-sensitive strings). feedgen's own table is the obsolete pre-2019 list, so we check here.
@@ -215,6 +216,8 @@ def _check(origin: Path, name: str, key: _Key, value: Any) -> Any:
 def _text(where: str, base: Path, value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ProfileError(f"{where} must be non-empty text in quotes")
+    if not is_clean(value):
+        raise ProfileError(f"{where} holds a control or bidi-override character; remove it")
     return value.strip()
 
 
