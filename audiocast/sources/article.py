@@ -5,14 +5,19 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import logging
 import re
 from urllib.parse import urljoin
 
 from ..errors import ReadError
 from ..language import detect_language
 from ..models import Article, Block
-from ..script.speech import speakable
+from ..script.speech import PHOTO_CREDIT, speakable
+from ..tally import removed
+from .html_body import same_words
 from .sites import publisher_named, source_name
+
+log = logging.getLogger(__name__)
 
 _SPACE = re.compile(r"\s+")
 
@@ -36,9 +41,10 @@ def make_article(
     if not any(block.kind in {"paragraph", "quote", "list_item"} and speakable(block.text) for block in blocks):
         raise ReadError(f"{origin}: no article text found (is this an article page?)")
     title = _SPACE.sub(" ", title).strip() or _first_words(blocks)
+    blocks = read_once(title, blocks)
     body_text = " ".join(block.text for block in blocks)
     language = detect_language(title + " " + body_text)
-    when = published or fallback_published or dt.datetime.now(dt.UTC)
+    when = published or fallback_published or _build_clock(origin)
     if when.tzinfo is None:
         when = when.replace(tzinfo=dt.UTC)
     identity = link or hashlib.sha256(body_text.encode()).hexdigest()
@@ -56,6 +62,49 @@ def make_article(
         images=tuple(block.src for block in blocks if block.kind == "figure" and block.src),
         dated=bool(published or fallback_published),
     )
+
+
+_HEADLINE_REACH = 3
+"""How many blocks from the top a repeated headline may stand (after a lead image or a stamp line)."""
+_CAPTION_REACH = 2
+"""How many blocks away from a caption a paragraph repeating it is taken for the same sentence."""
+
+
+def read_once(title: str, blocks: tuple[Block, ...]) -> tuple[Block, ...]:
+    """Blocks without what is said elsewhere: the headline at the top of the body or as a caption,
+    and a paragraph next to a caption that repeats it (the caption keeps the sentence, as an aside).
+
+    >>> blocks = (Block("heading", "Harbor reopens!"), Block("figure", "Boats return. (AP Photo)", src="a.jpg"),
+    ...           Block("paragraph", "Boats return."), Block("paragraph", "Ferries resumed."))
+    >>> [block.text for block in read_once("Harbor reopens", blocks)]
+    ['Boats return. (AP Photo)', 'Ferries resumed.']
+    """
+    kept: list[Block] = []
+    for index, block in enumerate(blocks):
+        near_top = index < _HEADLINE_REACH and block.kind in {"heading", "paragraph"}
+        if (near_top or block.kind == "figure") and same_words(block.text, title):
+            removed("headline repeated", block.text)
+            continue
+        near = blocks[max(0, index - _CAPTION_REACH) : index + _CAPTION_REACH + 1]
+        if block.kind == "paragraph" and _repeats_a_caption(block, near):
+            removed("caption repeated", block.text)
+            continue
+        kept.append(block)
+    if not any(block.kind != "figure" for block in kept):
+        return blocks  # a body that is only its headline: better read twice than not at all
+    return tuple(kept)
+
+
+def _repeats_a_caption(paragraph: Block, near: tuple[Block, ...]) -> bool:
+    captions = [block.text for block in near if block.kind == "figure"]
+    return any(same_words(paragraph.text, PHOTO_CREDIT.sub("", text)) for text in captions)
+
+
+def _build_clock(origin: str) -> dt.datetime:
+    """Now, for an article that names no date, with a warning: the date is the build's, not the article's."""
+    now = dt.datetime.now(dt.UTC)
+    log.warning("%s: no date found; dated %s, when it was read", origin, now.date())
+    return now
 
 
 def _publisher(name: str, language: str) -> str:
