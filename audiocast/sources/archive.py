@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 import html
+import logging
 import re
 from typing import Any
 
@@ -27,6 +28,8 @@ from .article import make_article
 from .dating import believable_date
 from .dating import parse_date as _parse_date
 from .html_body import read_blocks
+
+log = logging.getLogger(__name__)
 
 _STAMP = re.compile(r"^\s*<!--\s*(\d{10,14})\s*-->\s*$")
 _TITLE = re.compile(r"^\[(?P<title>.+)\]\((?P<link>[^)\s]*)\)\s*$")
@@ -66,6 +69,8 @@ def read_archive(text: str, origin: str) -> Article:
         " ".join(block.text for block in blocks),
         origin,
     )
+    if published is None:
+        log.warning("%s: no date in the post; dated when it was read", origin)
     return make_article(
         title=_unescape_markdown(header.get("title", "")),
         link=link,
@@ -186,8 +191,11 @@ def markdown_html(text: str) -> str:
 
     Links keep their text; anything fancier is read as its text.
 
-    >>> markdown_html("# Part\\n\\n![Alt](a.jpg)\\n\\nSee [the report](https://x.org) **now**.\\n\\n> Said.")
-    '<h2>Part</h2>\\n<p><img src="a.jpg" alt="Alt" title=""></p>\\n<p>See the report <strong>now</strong>.</p>\\n<blockquote>Said.</blockquote>'
+    >>> print(markdown_html("# Part\\n\\n![Alt](a.jpg)\\n\\nSee [it](https://x.org) **now**.\\n\\n> Said."))
+    <h2>Part</h2>
+    <p><img src="a.jpg" alt="Alt" title=""></p>
+    <p>See it <strong>now</strong>.</p>
+    <blockquote>Said.</blockquote>
     """
     parts = []
     for chunk in re.split(r"\n\s*\n", text.strip()):

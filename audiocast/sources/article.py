@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
-import logging
 import re
 from urllib.parse import urljoin
 
@@ -16,8 +15,6 @@ from ..script.speech import PHOTO_CREDIT, speakable
 from ..tally import removed
 from .html_body import same_words
 from .sites import publisher_named, source_name
-
-log = logging.getLogger(__name__)
 
 _SPACE = re.compile(r"\s+")
 
@@ -44,7 +41,7 @@ def make_article(
     blocks = read_once(title, blocks)
     body_text = " ".join(block.text for block in blocks)
     language = detect_language(title + " " + body_text)
-    when = published or fallback_published or _build_clock(origin)
+    when = published or fallback_published or dt.datetime.now(dt.UTC)
     if when.tzinfo is None:
         when = when.replace(tzinfo=dt.UTC)
     identity = link or hashlib.sha256(body_text.encode()).hexdigest()
@@ -98,13 +95,6 @@ def read_once(title: str, blocks: tuple[Block, ...]) -> tuple[Block, ...]:
 def _repeats_a_caption(paragraph: Block, near: tuple[Block, ...]) -> bool:
     captions = [block.text for block in near if block.kind == "figure"]
     return any(same_words(paragraph.text, PHOTO_CREDIT.sub("", text)) for text in captions)
-
-
-def _build_clock(origin: str) -> dt.datetime:
-    """Now, for an article that names no date, with a warning: the date is the build's, not the article's."""
-    now = dt.datetime.now(dt.UTC)
-    log.warning("%s: no date found; dated %s, when it was read", origin, now.date())
-    return now
 
 
 def _publisher(name: str, language: str) -> str:
