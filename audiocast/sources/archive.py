@@ -46,13 +46,12 @@ def is_archive(text: str) -> bool:
     >>> is_archive("---\\ntitle: T\\ndate: 2023-08-01\\n---\\nBody."), is_archive("<html><p>a</p>")
     (True, False)
     """
-    lines = text.lstrip("\ufeff").splitlines()
-    head = [line for line in lines[:4] if line.strip()]
-    if head and _RULE.match(head[0]) and _front_matter_end(lines, lines.index(head[0])):
+    lines = [line for line in text.lstrip("\ufeff").splitlines()[:80] if line.strip()]
+    if lines and _STAMP.match(lines[0]):
+        lines = lines[1:]
+    if lines and _RULE.match(lines[0]) and _front_matter_end(lines, 0):
         return True
-    if head and _STAMP.match(head[0]):
-        head = head[1:]
-    return bool(head) and bool(_TITLE.match(head[0].strip()))
+    return bool(lines) and bool(_TITLE.match(lines[0].strip()))
 
 
 def read_archive(text: str, origin: str) -> Article:
