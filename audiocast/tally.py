@@ -16,11 +16,15 @@ from dataclasses import dataclass, field
 
 @dataclass
 class Tally:
-    """How often each rule fired and how many characters it removed."""
+    """How often each rule fired, how many characters it removed, and what (the first few of each)."""
 
     fired: Counter[str] = field(default_factory=Counter)
     chars: Counter[str] = field(default_factory=Counter)
+    samples: dict[str, list[str]] = field(default_factory=dict)
 
+
+SAMPLES = 5
+"""How many removed texts each rule keeps, to show what it matched."""
 
 _CURRENT: contextvars.ContextVar[Tally | None] = contextvars.ContextVar("audiocast_tally", default=None)
 
@@ -49,3 +53,6 @@ def removed(rule: str, text: str) -> None:
     if tally is not None and text.strip():
         tally.fired[rule] += 1
         tally.chars[rule] += len(text.strip())
+        kept = tally.samples.setdefault(rule, [])
+        if len(kept) < SAMPLES:
+            kept.append(" ".join(text.split()))

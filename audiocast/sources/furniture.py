@@ -80,6 +80,14 @@ _METADATA_KEY = re.compile(
 _KEY_VALUE = re.compile(r"^[^\s:：,，。!?！？][^:：,，。!?！？]{0,20}[:：](?:\s*[^。!?！？]{0,40}[^。.!?！？\s])?\s*$")
 """A short ``Key: value`` line of a fact box: ``Launch Date: July 9, 1998``, ``Website:``, ``成立：1998年``."""
 
+_CARD_KEY = re.compile(
+    r"^\s*(?:company|website|web site|homepage|founded|founders?|launch(?:ed)?(?: date)?|headquarters|ipo|"
+    r"funding|total funding|employees|industry|ceo|ticker|stock|valuation|investors?|"
+    r"公司|官网|官網|网站|網站|成立|成立时间|成立時間|总部|總部|创始人|創辦人|創始人|融资|融資|上市|员工|員工|估值)\s*[:：]",
+    re.IGNORECASE,
+)
+"""Keys of an entity card (a company or product box beside an article)."""
+
 INLINE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("timestamp", re.compile(rf"\s*{_STAMP}")),
     ("credit line", re.compile(
@@ -107,14 +115,28 @@ def furniture_rule(text: str, lines: list[str]) -> str | None:
             return name
     if len(_METADATA_KEY.findall(text)) >= 3 and len(text) < 400:
         return "metadata box"
-    if len(lines) >= 3 and all(_KEY_VALUE.match(line.strip()) for line in lines if line.strip()):
-        return "key-value box"
-    return None
+    return "key-value box" if is_fact_box([line.strip() for line in lines if line.strip()]) else None
 
 
 def is_key_value(text: str) -> bool:
-    """Whether a one-line block is a short ``Key: value`` line (three in a row make a fact box)."""
+    """Whether a one-line block is a short ``Key: value`` line (three in a row may make a fact box)."""
     return bool(_KEY_VALUE.match(text))
+
+
+def is_fact_box(lines: list[str]) -> bool:
+    """Whether lines are a widget's box of facts: three or more ``Key: value`` lines, one of them with
+    its value gone (a link or logo that was the value) or two with an entity card's keys. A price
+    list or a schedule (``VIP: 60,000₩``, ``Stage 1: 10 March – Interlagos``) is article text.
+
+    >>> is_fact_box(["Company: Google", "Website:", "Launch Date: July 9, 1998", "IPO: NASDAQ:GOOG"])
+    True
+    >>> is_fact_box(["VIP: 60,000₩", "R: 50,000₩", "S: 40,000₩"])
+    False
+    """
+    if len(lines) < 3 or not all(_KEY_VALUE.match(line) for line in lines):
+        return False
+    empty = any(re.match(r"^[^:：]+[:：]\s*$", line) for line in lines)
+    return empty or sum(bool(_CARD_KEY.match(line)) for line in lines) >= 2
 
 
 def trim(text: str) -> str:

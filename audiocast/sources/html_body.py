@@ -19,7 +19,7 @@ from bs4.element import Comment, Doctype, NavigableString, ProcessingInstruction
 
 from ..models import Block, BlockKind
 from ..tally import removed
-from .furniture import RELATED_HEADING, furniture_rule, is_key_value, trim
+from .furniture import RELATED_HEADING, furniture_rule, is_fact_box, is_key_value, trim
 
 CHROME_TAGS = frozenset(
     [
@@ -424,21 +424,20 @@ def _drop_repeated_alts(blocks: list[Block], from_alt: set[int]) -> list[Block]:
 
 
 def _drop_key_value_runs(blocks: list[Block]) -> list[Block]:
-    """Three or more short ``Key: value`` blocks in a row are a fact box (a company card), not article."""
-    box = [block.kind != "figure" and is_key_value(block.text) for block in blocks]
+    """Short ``Key: value`` blocks in a row that make a fact box (a company card) are not article."""
     kept: list[Block] = []
     index = 0
     while index < len(blocks):
         end = index
-        while end < len(blocks) and box[end]:
+        while end < len(blocks) and blocks[end].kind != "figure" and is_key_value(blocks[end].text):
             end += 1
-        if end - index >= 3:
-            for block in blocks[index:end]:
+        run = blocks[index : max(end, index + 1)]
+        if is_fact_box([block.text for block in run]):
+            for block in run:
                 removed("key-value box", block.text)
-            index = end
-            continue
-        kept.append(blocks[index])
-        index += 1
+        else:
+            kept.extend(run)
+        index += len(run)
     return kept
 
 
