@@ -47,6 +47,11 @@ def counting() -> Iterator[Tally]:
         _CURRENT.reset(token)
 
 
+def is_counting() -> bool:
+    """Whether removals are being counted: check before working out a removed text that costs time."""
+    return _CURRENT.get() is not None
+
+
 def removed(rule: str, text: str) -> None:
     """Record that ``rule`` removed ``text`` (a no-op unless counting)."""
     tally = _CURRENT.get()

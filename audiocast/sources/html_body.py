@@ -18,7 +18,7 @@ from bs4 import Tag
 from bs4.element import Comment, Doctype, NavigableString, ProcessingInstruction
 
 from ..models import Block, BlockKind
-from ..tally import removed
+from ..tally import is_counting, removed
 from .furniture import RELATED_HEADING, furniture_rule, is_fact_box, is_key_value, trim
 
 CHROME_TAGS = frozenset(
@@ -65,6 +65,9 @@ CHROME_CLASS = re.compile(
 )
 """One class or id token of page chrome — share bars, related lists, tweets, tag lists, ads — matched
 whole, so WordPress's ``tag-politics`` or Bootstrap's ``hidden-xs`` on an article are not chrome."""
+
+_NOT_PROSE = frozenset({"script", "style", "noscript", "template", "head", "meta", "link", "svg", "canvas"})
+"""Chrome that holds code or metadata, not text anyone would read: not counted as removed text."""
 
 _NEVER_CHROME = frozenset({"html", "body", "main", "article", "small", "figcaption", "img"})
 
@@ -173,17 +176,24 @@ def read_blocks(root: Tag) -> Iterator[Block]:
 def drop_chrome(root: Tag) -> None:
     """Remove page chrome from ``root`` in place; quoted posts that carry the article become plain quotes."""
     _unwrap_social_posts(root)
-    for node in list(root.find_all(True)):
-        if node.decomposed or node.parent is None:
-            continue
-        rule = _chrome_rule(node)
-        if rule:
-            removed(rule, node.get_text(" "))
-            node.decompose()
-    for node in list(root.find_all(["ul", "ol"])):
-        if not node.decomposed and _is_link_list(node):
-            removed("link list", node.get_text(" "))
-            node.decompose()
+    pending = [root]
+    while pending:  # top down, so nothing inside removed chrome is looked at again; no recursion limit
+        node = pending.pop()
+        for child in list(node.children):
+            if not isinstance(child, Tag):
+                continue
+            rule = _chrome_rule(child)
+            if rule is None:
+                pending.append(child)
+                continue
+            if is_counting() and child.name not in _NOT_PROSE:
+                removed(rule, child.get_text(" "))
+            child.decompose()
+    for listing in root.find_all(["ul", "ol"]):
+        if _is_link_list(listing):  # a list inside one removed before is empty by then
+            if is_counting():
+                removed("link list", listing.get_text(" "))
+            listing.decompose()
 
 
 def _chrome_rule(node: Tag) -> str | None:
