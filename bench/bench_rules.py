@@ -1,11 +1,12 @@
 """Benchmark of the reading rules: how much text each rule removed from a folder of articles or a feed.
 
-Run:  .venv/bin/python bench/bench_rules.py PATH [PATH ...]
+Run:  .venv/bin/python bench/bench_rules.py [--show] PATH [PATH ...]
 
 PATH is a folder (every file in it is read as one article, as ``audiocast episode`` would), an
 article file, or a feed file (RSS or Atom). For each rule it prints how often it fired, how many
 characters it removed and their share of all text (what was read plus what was removed), and
-the time reading took. A rule whose share jumps is eating articles: look at what it matched.
+the time reading took. A rule whose share jumps is eating articles: ``--show`` prints the first
+few texts each rule removed.
 Caption credits are counted as the script would strip them. Without PATH the example article
 and the test fixtures are read.
 """
@@ -46,7 +47,7 @@ def articles_in(path: Path) -> tuple[list[Article], list[str]]:
         return [], [str(exc)]
 
 
-def report(tally: Tally, articles: list[Article], seconds: float) -> str:
+def report(tally: Tally, articles: list[Article], seconds: float, *, show: bool = False) -> str:
     kept = sum(len(block.text) for article in articles for block in article.blocks)
     removed = sum(tally.chars.values())
     total = max(kept + removed, 1)
@@ -57,11 +58,14 @@ def report(tally: Tally, articles: list[Article], seconds: float) -> str:
     ]
     for rule, chars in tally.chars.most_common():
         lines.append(f"  {rule:<22}{tally.fired[rule]:>7}{chars:>10,}{chars / total:>8.2%}")
+        if show:
+            lines.extend(f"      {sample[:100]!r}" for sample in tally.samples[rule])
     return "\n".join(lines)
 
 
 def main(arguments: list[str]) -> None:
-    paths = [Path(argument) for argument in arguments] or DEFAULT_PATHS
+    show = "--show" in arguments
+    paths = [Path(argument) for argument in arguments if argument != "--show"] or DEFAULT_PATHS
     articles: list[Article] = []
     problems: list[str] = []
     start = time.perf_counter()
@@ -75,7 +79,7 @@ def main(arguments: list[str]) -> None:
                 if block.kind == "figure":
                     strip_photo_credit(block.text)
     seconds = time.perf_counter() - start
-    print(report(tally, articles, seconds))
+    print(report(tally, articles, seconds, show=show))
     for problem in problems:
         print(f"  not read: {problem}")
 
