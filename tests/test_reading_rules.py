@@ -88,6 +88,11 @@ FURNITURE = {
     "design credits": "<p>视觉：张三 | 版式：李四 | 校对：王五</p>",
     "image credits": "<p>Image credits: Getty Images / Bloomberg</p>",
     "reporting line": "<p>(Reporting by Jane Doe; Editing by John Roe)</p>",
+    "byline": "<p>By Jane Doe and John Roe, Example News</p>",
+    "reporter and source": "<p>记者：王明 来源：本报</p>",
+    "written by": "<p>文/王明</p>",
+    "wordpress footer": "<p>The post <a href='/a'>Council passes budget</a> appeared first on <a href='/'>City Desk</a>.</p>",
+    "original link": "<p>原文链接：<a href='https://x.org/a'>https://x.org/a</a></p>",
     "metadata box": "<h3>档案卡</h3><p>标题：会议纪要 作者：王明 发表日期：2023-08-01 来源：本站 版权说明：转载请注明</p>",
     "copyright notice": "<p>版权声明：本文为原创，版权所有，未经许可不得转载。</p>",
     "feed footer": "<p>获取更多RSS：https://feeds.example.org/</p>",
@@ -159,6 +164,9 @@ REAL_SENTENCES = [
     "Related to this, the mayor said the city would borrow less next year.",
     "Read more carefully, the rules leave room for exceptions.",
     "Visit the new exhibition hall.",
+    "By Tuesday, the council had voted twice.",
+    "文：这是他写给家人的最后一封信。",
+    "The post office will close early on Friday.",
 ]
 
 

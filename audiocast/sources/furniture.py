@@ -23,7 +23,11 @@ _CREDIT_KEY = (
     r"(?:责任编辑|責任編輯|责编|責編|网编|網編|编辑|編輯|编译|編譯|译者|譯者|翻译|翻譯|视觉|視覺|版式|校对|校對|"
     r"审核|審核|审校|審校|美编|美編|排版|监制|監製|统筹|統籌|策划|策劃|摄影|攝影|撰文|文字|图片|圖片|实习生|實習生)"
 )
-_CREDIT = rf"{_CREDIT_KEY}\s*[:：|丨/]\s*[^\s:：，,。！？!?；;]{{1,12}}(?:[\s、,，]+[^\s:：，,。！？!?；;]{{1,12}})*"
+_NAMES = r"[^\s:：，,、。！？!?；;]{1,12}(?:[\s、,，]+[^\s:：，,、。！？!?；;]{1,12}){0,5}"
+_CREDIT = rf"{_CREDIT_KEY}\s*[:：|丨/]\s*{_NAMES}"
+_BYLINE_KEY = r"(?:记者|記者|作者|来源|來源|出处|出處|撰稿|整理|口述|文|图|圖)"
+"""Keys that make a credit only as a line of their own: "（来源：国家统计局）" after a figure is a citation."""
+_BYLINE = rf"{_BYLINE_KEY}\s*[:：|丨/]\s*{_NAMES}"
 
 LINE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("copyright", re.compile(
@@ -33,12 +37,16 @@ LINE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     )),
     ("feed footer", re.compile(
         r"^\s*(?:(?:获取|獲取|get\s+)?(?:更多|more)\s*\S{0,12}\s*(?:rss|feeds?|订阅|訂閱|推送)|"
-        r"(?:subscribe|订阅|訂閱)\b.{0,40}(?:rss|feed|newsletter|频道|頻道))",
+        r"(?:subscribe|订阅|訂閱)\b.{0,40}(?:rss|feed|newsletter|频道|頻道)|"
+        r"the post\s.{1,300}\sappeared first on\s.{1,100}$|"
+        r"(?:原文链接|原文鏈接|原文网址|原文網址|本文链接|本文鏈接)\s*[:：]|"
+        r"(?:continue reading|阅读全文|閱讀全文|查看原文|点击阅读原文|點擊閱讀原文)\W{0,12}$)",
         re.IGNORECASE,
     )),
     ("timestamp", re.compile(rf"^\s*\S{{0,24}}(?:\s+\S{{1,24}}){{0,2}}\s*{_STAMP}\s*$")),
     ("credit line", re.compile(
-        rf"^\s*[（(【\[]?\s*{_CREDIT}(?:\s*[|｜/、;；]?\s*{_CREDIT})*\s*[)）】\]]?\s*$|"
+        rf"^\s*[（(【\[]?\s*(?:{_CREDIT}|{_BYLINE})(?:\s*[|｜/、;；]?\s*(?:{_CREDIT}|{_BYLINE})){{0,8}}\s*[)）】\]]?\s*$|"
+        r"^\s*by\s+(?-i:[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}(?:\s*(?:,|and|&)\s*[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}){0,4})\s*$|"
         r"^\s*(?:image|photo|picture|featured image|header image|top image)s?\s+credits?\s*[:：]|"
         r"^\s*\(?(?:additional\s+)?(?:reporting|writing|editing)\s+by\s+[^.!?]{1,120}[.)]?\s*$",
         re.IGNORECASE,
