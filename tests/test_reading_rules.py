@@ -12,9 +12,14 @@ from pathlib import Path
 import pytest
 
 from audiocast.models import Article, Block
+from audiocast.profiles import profile_for_language
+from audiocast.script import build_script
 from audiocast.script.speech import clean, strip_photo_credit
 from audiocast.sources import article_from_entry, read_source
+from audiocast.sources.feed import parse_feed
 from audiocast.tally import counting
+
+from .conftest import DATA
 
 BODY = "<p>The council approved the new budget on Monday after a long debate.</p>"
 ZH_BODY = "<p>市议会周一在长时间辩论后通过了新预算，预计明年开始实施。</p>"
@@ -320,6 +325,41 @@ def test_an_undated_post_is_dated_when_read_with_a_warning(tmp_path: Path, caplo
     with caplog.at_level(logging.WARNING):
         article = read_source(str(post))
     assert article.title == "Storm" and "no date" in caplog.text
+
+
+# --- a feed of entries in all these shapes, read through feedparser and spoken ----------------------
+
+FEED_READ = {
+    "市议会通过明年预算": [
+        ("figure", "12月11日，议员们在议会大厅投票。（程皓楠摄）"),
+        ("paragraph", "市议会周四以多数票通过了明年的预算，其中教育支出增加一成。"),
+        ("paragraph", "议长表示，预算将在明年一月生效。"),
+    ],
+    "Startup ships a faster build tool": [
+        ("figure", "The new dashboard. Image credits: Example Inc."),
+        ("paragraph", "A small startup shipped a build tool on Wednesday that it says is twice as fast, and the plugins "
+                      "are listed at WordPress.org for anyone to try."),
+        ("paragraph", "Follow the money, one investor said: the seed round closed in a week."),
+    ],
+    "What developers are saying": [
+        ("paragraph", "Reactions poured in overnight."),
+        ("quote", "Switched our monorepo over this morning and the cold build went from nine minutes to four."),
+        ("quote", "The pricing page is the real news: the team tier is free for open source."),
+    ],
+}
+
+
+def test_a_feed_of_real_shapes_is_read_as_a_newsreader_would() -> None:
+    feed = parse_feed((DATA / "read" / "newsreader_feed.xml").read_bytes(), "https://archive.example.io/feed.xml")
+    read_as = {item.article.title: [(b.kind, b.text) for b in item.article.blocks] for item in feed.items}
+    assert read_as == FEED_READ
+    asides = [
+        segment.text
+        for item in feed.items
+        for segment in build_script(item.article, profile_for_language(item.article.language)).segments
+        if segment.role == "aside"
+    ]
+    assert asides == ["图片说明：12月11日，议员们在议会大厅投票。", "Photo caption: The new dashboard."]
 
 
 # --- counting ---------------------------------------------------------------------------------------

@@ -34,7 +34,7 @@ PHOTO_CREDIT = re.compile(
     r"\s*[（(][^（）()]{0,40}(?:照片|图片|圖片|摄|攝|供图|供圖|提供|photo|image|credit|getty|reuters|afp|epa)"
     r"[^（）()]{0,40}[)）]\s*$"
     r"|(?:^|(?<=[。.!?！？]))\s*(?:(?:image|photo|picture)s?\s+credits?|credits?|courtesy(?:\s+of)?|photo|"
-    r"图片来源|圖片來源|摄影|攝影|图|圖)\s*[:：/]\s*[^。.!?！？]{1,60}$",
+    r"图片来源|圖片來源|摄影|攝影|图|圖)\s*[:：/]\s*[^。.!?！？]{1,60}\.?$",
     re.IGNORECASE,
 )
 """A photo credit in a caption, which is not read: （美联社照片）, （张三摄）, （受访者提供）, (AP Photo/Evan Vucci),

@@ -85,8 +85,11 @@ _METADATA_KEY = re.compile(
     re.IGNORECASE,
 )
 
-_KEY_VALUE = re.compile(r"^[^\s:：,，。!?！？][^:：,，。!?！？]{0,20}[:：](?:\s*[^。!?！？]{0,40}[^。.!?！？\s])?\s*$")
-"""A short ``Key: value`` line of a fact box: ``Launch Date: July 9, 1998``, ``Website:``, ``成立：1998年``."""
+_KEY_VALUE = re.compile(
+    r"^[^\s:：,，。!?！？][^:：,，。!?！？]{0,20}[:：](?:\s*[^。!?！？]{0,40}(?:[^。.!?！？\s]|\b[A-Z][a-z]{1,3}\.))?\s*$"
+)
+"""A short ``Key: value`` line of a fact box: ``Launch Date: July 9, 1998``, ``Website:``, ``成立：1998年``;
+it ends without a sentence's full stop (an abbreviation such as ``Inc.`` may end it)."""
 
 _CARD_KEY = re.compile(
     r"^\s*(?:company|website|web site|homepage|founded|founders?|launch(?:ed)?(?: date)?|headquarters|ipo|"
