@@ -150,6 +150,7 @@ _Event = _Text | _Break | _Boundary | _Image
 _CAPTION_MARK = "data-audiocast-caption"
 """Set on a short element found to be an image's caption (see ``_mark_captions``)."""
 _CAPTION_MAX = 200
+_CAPTION_WRAPPER_MAX = 4
 _CAPTION_WRAPPER_TAGS = frozenset({"div", "p", "figure", "section", "span", "center", "td", "a"})
 _CAPTION_TAGS = frozenset({"p", "span", "div", "em", "i", "center"})
 _POST_TAGS = frozenset({"blockquote"})
@@ -245,7 +246,7 @@ def _mark_captions(root: Tag) -> None:
         while unit.parent is not None and unit.parent.name == "a" and not unit.parent.get_text(strip=True):
             unit = unit.parent
         wrapper = unit.parent
-        if wrapper is None or wrapper.name not in _CAPTION_WRAPPER_TAGS:
+        if wrapper is None or wrapper.name not in _CAPTION_WRAPPER_TAGS or _crowded(wrapper):
             continue
         candidate = _next_element(unit)
         if candidate is None or candidate.name not in _CAPTION_TAGS or candidate.find("img"):
@@ -253,6 +254,11 @@ def _mark_captions(root: Tag) -> None:
         text = _SPACE.sub("", candidate.get_text())
         if 0 < len(text) <= _CAPTION_MAX and _SPACE.sub("", wrapper.get_text()) == text:
             candidate[_CAPTION_MARK] = "1"
+
+
+def _crowded(wrapper: Tag) -> bool:
+    """More elements than an image, its caption and a few empty ones: an article, not a picture's frame."""
+    return sum(1 for child in wrapper.children if isinstance(child, Tag) and child.name != "br") > _CAPTION_WRAPPER_MAX
 
 
 def _next_element(node: Tag) -> Tag | None:
