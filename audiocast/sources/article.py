@@ -21,8 +21,10 @@ from ..errors import ReadError
 from ..language import detect_language
 from ..links import safe_link
 from ..models import Article, Block
-from ..script.speech import speakable
+from ..script.speech import PHOTO_CREDIT, speakable
+from ..tally import removed
 from ..text import clean_text, shorten
+from .html_body import same_words
 from .sites import publisher_named, source_name
 
 log = logging.getLogger(__name__)
@@ -59,6 +61,7 @@ def make_article(
     if not any(block.kind in _BODY_KINDS and speakable(block.text) for block in blocks):
         raise ReadError(f"{origin}: no article text found (is this an article page?)")
     title = shorten(title, TITLE_LIMIT) or _first_words(blocks)
+    blocks = read_once(title, blocks)
     body_text = " ".join(block.text for block in blocks)
     language = detect_language(title + " " + body_text)
     when = published or fallback_published or dt.datetime.now(dt.UTC)
@@ -101,6 +104,42 @@ def _checked_link(link: str, origin: str) -> str:
         log.warning("%s: link %r is not an http(s) address; left out", origin, shorten(link, 80))
         return ""
     return link
+
+
+_HEADLINE_REACH = 3
+"""How many blocks from the top a repeated headline may stand (after a lead image or a stamp line)."""
+_CAPTION_REACH = 2
+"""How many blocks away from a caption a paragraph repeating it is taken for the same sentence."""
+
+
+def read_once(title: str, blocks: tuple[Block, ...]) -> tuple[Block, ...]:
+    """Blocks without what is said elsewhere: the headline at the top of the body or as a caption,
+    and a paragraph next to a caption that repeats it (the caption keeps the sentence, as an aside).
+
+    >>> blocks = (Block("heading", "Harbor reopens!"), Block("figure", "Boats return. (AP Photo)", src="a.jpg"),
+    ...           Block("paragraph", "Boats return."), Block("paragraph", "Ferries resumed."))
+    >>> [block.text for block in read_once("Harbor reopens", blocks)]
+    ['Boats return. (AP Photo)', 'Ferries resumed.']
+    """
+    kept: list[Block] = []
+    for index, block in enumerate(blocks):
+        near_top = index < _HEADLINE_REACH and block.kind in {"heading", "paragraph"}
+        if (near_top or block.kind == "figure") and same_words(block.text, title):
+            removed("headline repeated", block.text)
+            continue
+        near = blocks[max(0, index - _CAPTION_REACH) : index + _CAPTION_REACH + 1]
+        if block.kind == "paragraph" and _repeats_a_caption(block, near):
+            removed("caption repeated", block.text)
+            continue
+        kept.append(block)
+    if not any(block.kind != "figure" for block in kept):
+        return blocks  # a body that is only its headline: better read twice than not at all
+    return tuple(kept)
+
+
+def _repeats_a_caption(paragraph: Block, near: tuple[Block, ...]) -> bool:
+    captions = [block.text for block in near if block.kind == "figure"]
+    return any(same_words(paragraph.text, PHOTO_CREDIT.sub("", text)) for text in captions)
 
 
 def _publisher(name: str, language: str) -> str:

@@ -23,7 +23,8 @@ from lxml import html as lxml_html
 from lxml.html import HtmlElement
 
 from ..models import Block, BlockKind
-from .html_body import CHROME_CLASS, CHROME_TEXT, EMBED_CLASSES, TRACKER_SRC, is_hidden, meaningful_alt, read_blocks
+from .furniture import furniture_rule
+from .html_body import CHROME_CLASS, EMBED_CLASSES, TRACKER_SRC, is_hidden, meaningful_alt, read_blocks
 
 logging.getLogger("trafilatura").setLevel(logging.CRITICAL)  # it logs every page it finds thin
 
@@ -136,7 +137,7 @@ def _with_continuations(tree: HtmlElement, blocks: list[Block]) -> list[Block]:
 
 
 def _furniture(text: str) -> bool:
-    return bool(CHROME_TEXT.search(text) or PAGE_FURNITURE.search(text))
+    return furniture_rule(text, []) is not None or bool(PAGE_FURNITURE.search(text))
 
 
 def _main_container(tree: HtmlElement, read: set[str]) -> HtmlElement | None:
