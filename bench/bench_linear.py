@@ -32,7 +32,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from audiocast.audio import _cues as timed_cues
-from audiocast.language import is_cjk
 from audiocast.models import Article, Boundary, Clip, Placed, Script, Timeline
 from audiocast.profiles import profile_for_language
 from audiocast.publish.captions import to_srt, to_vtt
