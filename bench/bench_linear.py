@@ -8,7 +8,7 @@ are the hostile ones: text with no punctuation at all (Latin words, one Latin "w
 CJK), one huge title over a short body, and one huge ordinary paragraph. Each size runs in its own
 process, cut off after ``--timeout`` seconds (the stage still running then shows as ">N").
 
-Stages, in microseconds per character of the long field (best of a few runs for the small sizes):
+Stages, in microseconds per character of the long field (the best of at least three runs):
 
 - read: the article as an archive file, as a feed entry and as plain text (all three readers);
 - script: ``build_script`` with the default ``--max-segment-bytes``;
@@ -146,7 +146,7 @@ def measure(case: Case, size: int) -> None:
     warm = read_all(warm_title, warm_body)
     feed(build_script(warm, profile_for_language(warm.language)), captions(build_script(
         warm, profile_for_language(warm.language))))
-    repeats = max(1, 10_000 // size)
+    repeats = max(3, 30_000 // size)
     title, body = case.title_and_body(size)
     seconds, article = _best(lambda: read_all(title, body), repeats)
     _report("read", seconds)
