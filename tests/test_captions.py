@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from audiocast.audio import spread_cues
-from audiocast.models import Article, Block, Placed, Script, Timeline
-from audiocast.profiles import load_profile
+from audiocast.models import Article, Block, BlockKind, Placed, Script, Timeline
+from audiocast.profiles import VoiceProfile, load_profile
 from audiocast.publish.captions import LINE_CHARS, MAX_LINES, to_vtt
 from audiocast.script import build_script
 from audiocast.script.sentences import request_bytes
@@ -71,7 +71,7 @@ def test_a_title_over_the_byte_limit_is_cut_into_segments_and_the_first_opens_th
 
 
 @pytest.mark.parametrize("kind", ["heading", "figure", "quote"])
-def test_headings_and_captions_over_the_limit_are_cut_too(kind: str) -> None:
+def test_headings_and_captions_over_the_limit_are_cut_too(kind: BlockKind) -> None:
     long_text = "布林肯周一抵达布鲁塞尔出席北约外长会议并与盟国讨论乌克兰问题" * 20
     script = build_script(article("标题", Block(kind, long_text), Block("paragraph", "正文。"), language="zh-CN"),
                           ZH, max_segment_bytes=300)
@@ -88,10 +88,10 @@ def test_headings_and_captions_over_the_limit_are_cut_too(kind: str) -> None:
     ("美国国务卿布林肯周一抵达布鲁塞尔出席北约外长会议", "zh-CN", ZH),
 ], ids=["latin", "cjk"])
 def test_a_ten_thousand_character_one_word_title_is_cut_under_the_limit_and_captioned_whole(
-    run: str, language: str, profile: object, tmp_path: Path
+    run: str, language: str, profile: VoiceProfile, tmp_path: Path
 ) -> None:
     title = (run * (10_000 // len(run) + 1))[:10_000]
-    script = build_script(article(title, language=language), profile, max_segment_bytes=3000)  # type: ignore[arg-type]
+    script = build_script(article(title, language=language), profile, max_segment_bytes=3000)
     titles = [segment for segment in script.segments if segment.role == "title"]
     assert len(titles) > 1 and all(request_bytes(segment.text) <= 3000 for segment in titles)
     assert "".join(segment.text for segment in titles) == title
@@ -110,7 +110,7 @@ def test_a_long_sentence_is_cut_between_words_and_numbers_and_keeps_every_charac
     body = [text.replace("\n", "") for _, _, text in shown_cues(script, tmp_path, "body")]
     assert without_spaces("".join(body)) == without_spaces(sentence * 3)  # nothing lost, nothing shown twice
     for cut in cut_positions(body, sentence * 3):
-        before, after = (sentence * 3)[cut - 1 : cut + 1]
+        before, after = (sentence * 3)[cut - 1], (sentence * 3)[cut]
         assert not (before.isascii() and before.isalnum() and after.isascii() and after.isalnum()), cut
     assert all(len(cue) <= 2 * LINE_CHARS["cjk"] for cue in body)
 
