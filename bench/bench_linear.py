@@ -5,7 +5,8 @@ Run:  .venv/bin/python bench/bench_linear.py [--timeout SECONDS]
 Each case is one article whose long field (the body, or the title) holds about 1k, 10k or 100k
 characters; "100k" is 99,000, since an episode holds at most 100,000 spoken characters. The cases
 are the hostile ones: text with no punctuation at all (Latin words, one Latin "word" with no space,
-CJK), one huge title over a short body, and one huge ordinary paragraph. Each size runs in its own
+CJK), one huge title over a short body, one huge ordinary paragraph, and a paragraph of thousands of
+two-word sentences. Each size runs in its own
 process, cut off after ``--timeout`` seconds (the stage still running then shows as ">N").
 
 Stages, in microseconds per character of the long field (the best of at least three runs):
@@ -75,6 +76,7 @@ CASES = (
     Case("huge title, CJK", "美国国务卿布林肯周一抵达布鲁塞尔出席北约外长会议", in_title=True),
     Case("huge paragraph, English", "The harbor reopened on Tuesday after a closure, officials said. "),
     Case("huge paragraph, Chinese", "布林肯周一抵达布鲁塞尔，出席北约外长会议。他说：“我们会坚持下去。”"),
+    Case("many short sentences", "Go now. Stay here. "),
 )
 
 

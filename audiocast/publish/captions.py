@@ -77,9 +77,9 @@ def _pieces(text: str, max_chars: int) -> list[str]:
 
     A word too long for one cue that :func:`_even_parts` keeps whole sets the width of every piece.
     """
+    if len(text.strip()) <= max_chars:  # most sentences: no need to weigh cuts
+        return [text.strip()] if text.strip() else []
     units = _Units([part for atom in _atoms(text) for part in _even_parts(atom, max_chars)])
-    if not units.count:
-        return []
     limit = max(max_chars, units.widest())
     return [piece.strip() for piece in units.balanced(limit) if piece.strip()]
 
