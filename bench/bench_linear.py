@@ -77,6 +77,9 @@ CASES = (
     Case("huge paragraph, English", "The harbor reopened on Tuesday after a closure, officials said. "),
     Case("huge paragraph, Chinese", "布林肯周一抵达布鲁塞尔，出席北约外长会议。他说：“我们会坚持下去。”"),
     Case("many short sentences", "Go now. Stay here. "),
+    Case("hyphen-joined letters", "a-b-"),
+    Case("dot-joined letters", "a.b."),
+    Case("a run of wide spaces", "\u2003" * 40 + "x"),
 )
 
 
