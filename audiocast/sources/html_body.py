@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from bs4 import Tag
-from bs4.element import Comment, Doctype, NavigableString, ProcessingInstruction
+from bs4.element import Comment, Doctype, NavigableString, PageElement, ProcessingInstruction
 
 from ..models import Block, BlockKind
 
@@ -160,21 +160,34 @@ def read_blocks(root: Tag) -> Iterator[Block]:
     """
     drop_chrome(root)
     builder = _BlockBuilder()
-    for event in _walk(root, frozenset()):
+    for event in _walk(root):
         builder.feed(event)
     yield from builder.finish()
 
 
 def drop_chrome(root: Tag) -> None:
     """Remove page chrome from ``root`` in place."""
-    for node in list(root.find_all(True)):
-        if node.decomposed or node.parent is None:
-            continue
-        if _is_chrome(node):
-            node.decompose()
-    for node in list(root.find_all(["ul", "ol"])):
-        if not node.decomposed and _is_link_list(node):
-            node.decompose()
+    for node in _outermost(root, _is_chrome):
+        node.decompose()
+    for node in _outermost(root, lambda tag: tag.name in {"ul", "ol"} and _is_link_list(tag)):
+        node.decompose()
+
+
+def _outermost(root: Tag, wanted: Callable[[Tag], bool]) -> list[Tag]:
+    """The elements under ``root`` that are ``wanted``, without looking inside them.
+
+    Iterative, so deep nesting cannot overflow the stack, and linear: bs4's ``decomposed`` check
+    on a live tag searches its whole subtree, which made the old loop quadratic in nesting depth.
+    """
+    found: list[Tag] = []
+    stack = [child for child in reversed(root.contents) if isinstance(child, Tag)]
+    while stack:
+        node = stack.pop()
+        if wanted(node):
+            found.append(node)
+        else:
+            stack.extend(child for child in reversed(node.contents) if isinstance(child, Tag))
+    return found
 
 
 def _is_chrome(node: Tag) -> bool:
@@ -213,27 +226,32 @@ def _only_links(node: Tag) -> bool:
     return not text or text == linked
 
 
-def _walk(node: Tag, marks: frozenset[str]) -> Iterator[_Event]:
-    for child in node.children:
-        if isinstance(child, Comment | Doctype | ProcessingInstruction):
+def _walk(root: Tag) -> Iterator[_Event]:
+    """Events in document order; iterative (a stack of open elements), so any nesting depth is read."""
+    stack: list[tuple[Iterator[PageElement], frozenset[str], bool]] = [(iter(root.contents), frozenset(), False)]
+    while stack:
+        children, marks, is_block = stack[-1]
+        child = next(children, None)
+        if child is None:
+            stack.pop()
+            if is_block:
+                yield _Boundary()
+        elif isinstance(child, Comment | Doctype | ProcessingInstruction):
             continue
-        if isinstance(child, NavigableString):
+        elif isinstance(child, NavigableString):
             yield _Text(str(child), marks)
+        elif not isinstance(child, Tag):
             continue
-        if not isinstance(child, Tag):
-            continue
-        if child.name == "br":
+        elif child.name == "br":
             yield _Break()
         elif child.name == "img":
             yield _Image(str(child.get("src", "")), _SPACE.sub(" ", str(child.get("alt", ""))).strip())
         else:
             inner = marks | {_MARKS[child.name]} if child.name in _MARKS else marks
-            is_block = child.name in _BLOCK_TAGS
-            if is_block:
+            opens_block = child.name in _BLOCK_TAGS
+            if opens_block:
                 yield _Boundary()
-            yield from _walk(child, inner)
-            if is_block:
-                yield _Boundary()
+            stack.append((iter(child.contents), inner, opens_block))
 
 
 @dataclass
