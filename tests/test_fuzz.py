@@ -12,7 +12,17 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from .fuzz_props import KNOWN_BUGS, WRITTEN, Property, check_reader, properties
+from .fuzz_props import (
+    KNOWN_BUGS,
+    WRITTEN,
+    ArticleParts,
+    Property,
+    Timed,
+    check_captions,
+    check_reader,
+    check_script,
+    properties,
+)
 
 LONGEST = 2_000
 EXAMPLES = 25
@@ -58,3 +68,42 @@ def test_found_markup_nested_thousands_deep_is_read(tag: str) -> None:
     """Was a RecursionError traceback (the body walker recursed once per level)."""
     depth = 5_000
     assert check_reader(_page(f"<{tag}>" * depth + "Deep text." + f"</{tag}>" * depth)) == WRITTEN
+
+
+def _rss_item(item: str) -> tuple[str, str]:
+    return ".xml", f'<?xml version="1.0"?>\n<rss version="2.0"><channel><title>F</title><item>{item}</item></channel></rss>'
+
+
+NEW_BUG = "issue 11, found by fuzzing, not fixed yet: "
+
+
+@pytest.mark.xfail(strict=True, raises=ValueError, reason=NEW_BUG + "feedparser raises on an out-of-range character reference")
+def test_found_feed_with_an_impossible_character_reference_is_refused_or_read() -> None:
+    check_reader(_rss_item("<title>&#99999999;</title><description>Some text here.</description>"))
+
+
+@pytest.mark.xfail(strict=True, raises=UnicodeEncodeError, reason=NEW_BUG + "a surrogate reference (&#xD800;) in a feed crashes")
+def test_found_feed_with_a_surrogate_reference_is_refused_or_read() -> None:
+    check_reader(_rss_item("<title>T</title><description>Some text &#xD800; here.</description>"))
+
+
+@pytest.mark.xfail(strict=True, raises=StopIteration, reason=NEW_BUG + "make_article's title fallback needs a paragraph")
+def test_found_untitled_entry_of_only_list_items_is_refused_or_read() -> None:
+    check_reader(_rss_item("<title></title><description>&lt;li&gt;only a list item&lt;/li&gt;</description>"))
+
+
+@pytest.mark.xfail(strict=True, raises=ValueError, reason=NEW_BUG + "source_name's urlsplit raises on 'http://[bad'")
+def test_found_page_with_a_malformed_address_is_refused_or_read() -> None:
+    check_reader(_page("<p>Some text here.</p>", link="http://[bad"))
+
+
+@pytest.mark.xfail(strict=True, raises=ValueError, reason=NEW_BUG + "Segment's sentence check strips only spaces")
+@pytest.mark.parametrize("separator", ["\x85", "\u2028"])
+def test_found_line_separator_after_a_sentence_end_is_scripted(separator: str) -> None:
+    check_script(ArticleParts(title="T", link="", author="", source="", blocks=(("paragraph", f"One. {separator}Two."),)))
+
+
+@pytest.mark.xfail(strict=True, raises=IndexError, reason=NEW_BUG + "_even_parts assigns parts[-2] after pop()")
+def test_found_word_followed_by_a_run_of_combining_marks_is_captioned() -> None:
+    parts = ArticleParts(title="T", link="", author="", source="", blocks=(("paragraph", "Blinken " + "\u0301" * 100),))
+    check_captions(Timed(parts, ms_per_character=60, word_boundaries=False))
