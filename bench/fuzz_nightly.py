@@ -1,12 +1,15 @@
 """Nightly fuzzing: the properties of tests/fuzz_props.py with many more examples and long inputs.
 
-Run:  .venv/bin/python bench/fuzz_nightly.py [--examples N] [--longest CHARS] [--no-shrink] [--only NAME ...]
+Run:  .venv/bin/python bench/fuzz_nightly.py [--examples N] [--longest CHARS] [--budget SECONDS]
+                                          [--no-shrink] [--only NAME ...]
       (or AUDIOCAST_FUZZ_EXAMPLES=N)
 
 For each property prints how many examples ran, how many audiocast refused with its own error and
 how many wrote outputs that passed, the slowest example, and each failure Hypothesis found,
-shrunk, labelled as a known issue-11 bug (``KNOWN_BUGS``) or as NEW. Exits 1 when a NEW failure
-was found. Each run is random; a failure prints the example to reproduce it with.
+shrunk, labelled as a known issue-11 bug (``KNOWN_BUGS``), as slow (one example over ``--budget``
+seconds: time growing faster than the input) or as NEW. Exits 1 when a NEW failure was found.
+Each run is random; a failure prints the example to reproduce it with. Shrinking re-runs slow
+examples many times, so long runs are best made with --no-shrink.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import sys
 import time
 from collections import Counter
@@ -36,17 +40,27 @@ class Tally:
     known: bool = True
 
 
-def run(prop: Property, examples: int, *, shrink: bool) -> Tally:
+class SlowExample(AssertionError):
+    """One example took longer than the budget: time that grows faster than the input (issue 11)."""
+
+
+def _give_up(signum: int, frame: object) -> None:
+    raise SlowExample("over the per-example budget")
+
+
+def run(prop: Property, examples: int, *, shrink: bool, budget: float) -> Tally:
     tally = Tally()
 
     def body(value: Any) -> None:
         started = time.perf_counter()
+        signal.setitimer(signal.ITIMER_REAL, budget)
         try:
             tally.outcomes[prop.check(value)] += 1
         except BaseException:
             tally.outcomes["failed"] += 1
             raise
         finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
             tally.slowest = max(tally.slowest, time.perf_counter() - started)
 
     test = settings(
@@ -60,8 +74,9 @@ def run(prop: Property, examples: int, *, shrink: bool) -> Tally:
         known = KNOWN_BUGS.get(prop.name)
         for found in errors:
             is_known = known is not None and isinstance(found, known[0])
-            tally.known = tally.known and is_known
-            label = f"known: {known[1]}" if is_known and known else "NEW"
+            slow = isinstance(found, SlowExample)
+            tally.known = tally.known and (is_known or slow)
+            label = f"known: {known[1]}" if is_known and known else "slow: issue 11 linear time" if slow else "NEW"
             notes = "\n".join(getattr(found, "__notes__", []))
             tally.failures.append(f"[{label}] {type(found).__name__}: {str(found)[:400]}\n{notes[:3000]}")
     return tally
@@ -71,6 +86,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--examples", type=int, default=int(os.environ.get("AUDIOCAST_FUZZ_EXAMPLES", "1000")))
     parser.add_argument("--longest", type=int, default=100_000, help="longest run of one character (default 100k)")
+    parser.add_argument("--budget", type=float, default=120.0, help="seconds one example may take (default 120)")
     parser.add_argument("--no-shrink", action="store_true", help="report failures unshrunk (faster)")
     parser.add_argument("--only", nargs="*", default=None, help="property names to run (default: all)")
     options = parser.parse_args()
@@ -80,7 +96,7 @@ def main() -> int:
     print(f"{'property':<22} {'examples':>8} {'refused':>8} {'written':>8} {'failed':>7} {'slowest':>9}")
     for prop in chosen:
         started = time.perf_counter()
-        tally = run(prop, options.examples, shrink=not options.no_shrink)
+        tally = run(prop, options.examples, shrink=not options.no_shrink, budget=options.budget)
         total = sum(tally.outcomes.values())
         print(
             f"{prop.name:<22} {total:>8} {tally.outcomes['refused']:>8} {tally.outcomes['written']:>8} "
