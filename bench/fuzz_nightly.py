@@ -50,6 +50,7 @@ def _give_up(signum: int, frame: object) -> None:
 
 def run(prop: Property, examples: int, *, shrink: bool, budget: float) -> Tally:
     tally = Tally()
+    signal.signal(signal.SIGALRM, _give_up)
 
     def body(value: Any) -> None:
         started = time.perf_counter()
