@@ -47,6 +47,7 @@ from audiocast.publish.site import render_index
 from audiocast.publish.tags import EpisodeTags, write_tags
 from audiocast.script import DEFAULT_MAX_SEGMENT_BYTES, build_script
 from audiocast.script.sentences import request_bytes
+from audiocast.sources.feed import FeedRead
 
 from .conftest import read_id3
 
@@ -203,13 +204,18 @@ def assert_safe_url(value: str, where: str, *, relative: bool) -> None:
 # Reader: archive files, HTML pages, plain text and RSS/Atom entries, through the feed source reader
 
 
-def check_reader(document: tuple[str, str]) -> str:
-    """Read one file as a feed build does; every article it yields is whole and one-line titled."""
+def read_document(document: tuple[str, str]) -> FeedRead | None:
+    """Read one (suffix, text) file as a feed build does, or None when refused."""
     suffix, text = document
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"fuzz{suffix}"
         path.write_bytes(text.encode("utf-8", "surrogatepass"))
-        read = attempt(lambda: read_items(str(path), timeout=1.0))
+        return attempt(lambda: read_items(str(path), timeout=1.0))
+
+
+def check_reader(document: tuple[str, str]) -> str:
+    """Every article a file yields is whole and one-line titled; every skip message is one line."""
+    read = read_document(document)
     if read is None:
         return REFUSED
     for line in read.skipped:
@@ -231,11 +237,7 @@ BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
 def check_reader_cleans(document: tuple[str, str]) -> str:
     """Text is clean at the door: no field of a read article holds XML-forbidden or bidi control characters."""
-    suffix, text = document
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / f"fuzz{suffix}"
-        path.write_bytes(text.encode("utf-8", "surrogatepass"))
-        read = attempt(lambda: read_items(str(path), timeout=1.0))
+    read = read_document(document)
     for item in read.items if read else ():
         article = item.article
         fields = {"title": article.title, "link": article.link, "author": article.author}
