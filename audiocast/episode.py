@@ -17,13 +17,13 @@ from . import __name__ as _package
 from .atomic import atomic_paths
 from .audio import assemble
 from .engines import Engine, make_engine
-from .errors import ReadError
+from .errors import PublishError, ReadError
 from .models import Article, Clip, Episode, Script, Timeline
 from .profiles import VoiceProfile, load_profile, profile_for_language
-from .publish.artwork import episode_cover, to_jpeg
+from .publish.artwork import ImageTooLarge, default_cover, episode_cover, to_jpeg
 from .publish.captions import to_srt, to_vtt
 from .publish.chapters import to_chapters_json
-from .publish.tags import EpisodeTags, write_tags
+from .publish.tags import EpisodeTags, write_tags, written_by_audiocast
 from .publish.transcript import to_transcript
 from .script import DEFAULT_MAX_SEGMENT_BYTES, build_script
 from .synth import SynthOptions, synthesize
@@ -83,6 +83,36 @@ def sidecar_paths(destination: Path) -> dict[str, Path]:
     """Where the captions, chapters and transcript of an episode at ``destination`` go."""
     stem = destination.with_suffix("")
     return {kind: Path(f"{stem}{ending}") for kind, (ending, _) in SIDECARS.items()}
+
+
+def refuse_overwriting(article_path: Path | None, destination: Path, *, named: bool) -> None:
+    """Refuse to make an episode at ``destination`` that would replace the article being read
+    (``article_path``; None for standard input) or a file of the user's that happens to share a name.
+
+    ``named`` says the user chose the MP3's name (``-o FILE.mp3``): that file may be replaced, as
+    ``-o`` asks, unless it is the article. Every other file (the MP3 named after the article, and
+    the sidecars) may replace only audiocast's own: an MP3 carrying audiocast's encoder tag, and
+    the sidecars beside such an MP3 (captions and transcripts carry no mark of their own).
+    """
+    outputs = [destination, *sidecar_paths(destination).values()]
+    for path in outputs:
+        if article_path is not None and _same_file(path, article_path):
+            raise PublishError(f"{path}: is the article being read; write the episode elsewhere with -o")
+    existing = [path for path in outputs[1:] if path.exists()]
+    if not named and destination.exists():
+        existing.insert(0, destination)
+    if existing and not (destination.is_file() and written_by_audiocast(destination)):
+        raise PublishError(
+            f"{existing[0]}: already exists and audiocast did not make it; move it away, "
+            "or write the episode elsewhere with -o"
+        )
+
+
+def _same_file(path: Path, other: Path) -> bool:
+    try:
+        return path.samefile(other)
+    except OSError:  # one of them does not exist
+        return False
 
 
 def make_episode(
@@ -160,5 +190,8 @@ def _cover(article: Article, options: EpisodeOptions) -> bytes:
         return to_jpeg(options.cover.read_bytes())
     except OSError as exc:
         raise ReadError(f"{options.cover}: cover image cannot be read ({exc.strerror})") from exc
+    except ImageTooLarge as exc:
+        log.warning("%s %s; using the default cover", options.cover, exc)
+        return default_cover()
     except ValueError as exc:
         raise ReadError(f"{options.cover}: {exc}; use a JPEG or PNG") from exc

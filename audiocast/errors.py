@@ -9,6 +9,7 @@
     │   └── TransientSynthError   worth retrying: timeouts, throttling, truncated audio
     │       └── NoAudioError          the voice answered with no audio (blocked voice → fallback)
     ├── AssembleError         decoding or encoding audio failed
+    ├── IncompleteBuild       a feed build published what it could, but some articles failed
     ├── PublishError          tags, captions, feed or state could not be written
     │   └── OutputWriteError      a file could not be written (also an OSError, for callers that
     │                             treat disk trouble as recoverable, like the clip cache)
@@ -55,6 +56,10 @@ class NoAudioError(TransientSynthError):
 
 class AssembleError(AudiocastError):
     """Audio could not be decoded, joined or encoded."""
+
+
+class IncompleteBuild(AudiocastError):
+    """Some articles of a feed build failed; the others were published, and the next build retries them."""
 
 
 class PublishError(AudiocastError):

@@ -3,6 +3,9 @@
 A socket timeout bounds each read, not the download: a server that drips a byte at a time never
 trips it. So a worker thread downloads, stopping at the deadline between reads, and the caller
 waits for it no longer than the timeout (a worker stuck on dripped headers is left behind).
+Only the caller reports the deadline: the worker can hit it at the same moment (between reads, or
+as a socket timeout, which is never shorter than the time left), and its timeout is reported as
+the caller's, so one slow server always gets the same message.
 Used for feeds and for cover art; failures are one-line ``ReadError``s naming the address.
 """
 
@@ -30,7 +33,7 @@ def download(url: str, *, timeout: float, max_bytes: int, accept: str = "*/*") -
     )
     worker.start()
     worker.join(timeout)
-    if not outcome:
+    if not outcome or _is_timeout(outcome[0]):
         raise _cannot_fetch(url, f"not complete within {timeout:g} s")
     result = outcome[0]
     if isinstance(result, bytes):
@@ -58,7 +61,7 @@ def _read_until(response: http.client.HTTPResponse, deadline: float, max_bytes: 
     size = 0
     while size <= max_bytes:
         if time.monotonic() > deadline:
-            raise TimeoutError("the download took too long")
+            raise TimeoutError("past the deadline")  # reported by the caller, as its own timeout
         chunk = response.read1(_CHUNK_BYTES)
         if not chunk:
             break
@@ -67,14 +70,30 @@ def _read_until(response: http.client.HTTPResponse, deadline: float, max_bytes: 
     return b"".join(chunks)
 
 
+def _is_timeout(result: bytes | Exception) -> bool:
+    """Whether the worker stopped at the deadline (urllib wraps a timed-out connect in ``URLError``)."""
+    return isinstance(result, TimeoutError) or isinstance(getattr(result, "reason", None), TimeoutError)
+
+
 def _fetch_error(url: str, exc: Exception) -> ReadError | None:
     """The one-line error for a failed download, or None for an exception no network causes."""
     if isinstance(exc, urllib.error.HTTPError):
-        return ReadError(f"{url}: the server answered {exc.code} {exc.reason}; check the address")
+        if 300 <= exc.code < 400:  # urllib gave up following: a loop, or more than 10 redirects
+            return ReadError(f"{url}: too many redirects (the server redirects in a loop); check the address")
+        return ReadError(f"{url}: the server answered {exc.code} {_one_line(exc.reason)}; check the address")
     if isinstance(exc, urllib.error.URLError | http.client.HTTPException | OSError):
         return _cannot_fetch(url, getattr(exc, "reason", exc))
     return None
 
 
 def _cannot_fetch(url: str, reason: object) -> ReadError:
-    return ReadError(f"{url}: cannot be fetched ({reason}); check the address and the network")
+    return ReadError(f"{url}: cannot be fetched ({_one_line(reason)}); check the address and the network")
+
+
+def _one_line(reason: object) -> str:
+    """A server's or library's reason text on one line (both can carry newlines).
+
+    >>> _one_line("a\\nb  c")
+    'a b c'
+    """
+    return " ".join(str(reason).split())

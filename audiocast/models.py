@@ -10,6 +10,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Literal
 
+from .links import safe_link
+from .text import is_clean, shorten
+
 BlockKind = Literal["heading", "paragraph", "figure", "quote", "list_item"]
 SegmentRole = Literal["title", "meta", "heading", "body", "aside", "outro"]
 VoiceRole = Literal["narrator", "aside"]
@@ -54,25 +57,19 @@ class Article:
             raise ValueError("Article.published must be timezone-aware")
         if not self.title.strip():
             raise ValueError("Article.title is empty")
+        if self.link and safe_link(self.link) is None:
+            raise ValueError(f"Article.link is not an http(s) address: {self.link[:80]!r}")
+        texts = (self.title, self.link, self.source_name, self.author, *self.images)
+        if not all(map(is_clean, texts)) or not all(is_clean(b.text) and is_clean(b.src) for b in self.blocks):
+            raise ValueError("Article text has control characters; read articles with audiocast.sources")
 
     @property
     def summary(self) -> str:
         """The first paragraph, shortened to about 200 characters, for tags and feeds."""
         for block in self.blocks:
             if block.kind == "paragraph":
-                return _shorten(block.text, 200)
+                return shorten(block.text, 200)
         return self.title
-
-
-def _shorten(text: str, limit: int) -> str:
-    """Cut ``text`` to at most ``limit`` characters, marking the cut.
-
-    >>> _shorten("abcdef", 4)
-    'abc…'
-    >>> _shorten("abc", 4)
-    'abc'
-    """
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 @dataclass(frozen=True)

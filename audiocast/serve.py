@@ -16,7 +16,10 @@ Rules, and the client behaviour behind them (see shared/reference/podcast-feed-s
   chapters from other origins (podcast namespace, ``<podcast:transcript>`` notes).
 - Nothing outside the root: every path segment is decoded on its own, and ``..``, ``.``, encoded
   slashes or backslashes, NUL and hidden names (temporary ``.part`` files, state) are refused; the
-  resolved target (symlinks followed) must still be inside the root. No directory listings.
+  resolved target (symlinks followed) must still be inside the root and not hidden. No directory
+  listings; only the root, when it has no ``index.html`` of its own, answers with a generated page
+  linking to each feed, so the address ``serve`` prints leads somewhere.
+- Request lines are logged (at ``-vv``) with control characters escaped: they are the client's.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import email.utils
 import errno
+import html
 import io
 import logging
 import re
@@ -60,8 +64,14 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 CHUNK_SIZE = 64 * 1024
-_RANGE = re.compile(r"\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*", re.IGNORECASE)
+BUILD_COMMAND = "audiocast feed build feeds/NAME.toml"
+"""What to run when there is no feed to serve yet (the banner and the root page say it)."""
+# At most 18 digits: more than any file has bytes (1 EB). A longer number is malformed, so the
+# range is ignored (a full 200) rather than parsed: int() of thousands of digits is slow or refused.
+_RANGE = re.compile(r"\s*bytes\s*=\s*(\d{0,18})\s*-\s*(\d{0,18})\s*", re.IGNORECASE)
 _WILDCARD_HOSTS = frozenset({"", "0.0.0.0", "::"})
+# C0, DEL and C1 controls as \xNN: a request line is decoded as Latin-1, so no other code point occurs.
+_ESCAPED_CONTROLS = {code: f"\\x{code:02x}" for code in [*range(0x20), *range(0x7F, 0xA0)]}
 
 # Content types by file-name ending, longest ending first. Keep the README's serve section in sync.
 # Charset only on textual types whose registration defines one (RFC 8259 gives JSON none).
@@ -126,6 +136,8 @@ def parse_range(header: str, size: int) -> tuple[int, int] | None:
     (50, 99)
     >>> parse_range("bytes=0-1,5-6", 100) is None, parse_range("bytes=9-2", 100) is None  # ignored
     (True, True)
+    >>> parse_range("bytes=0-" + "9" * 5000, 100) is None  # absurdly long: malformed, ignored
+    True
     >>> parse_range("bytes=100-", 100)
     Traceback (most recent call last):
     ...
@@ -165,11 +177,13 @@ class PublishedFeed:
     """A ``feed.xml`` found under the root.
 
     ``path`` is its URL path below the root (``example/feed.xml``); ``self_url`` is the address the
-    feed says it lives at (``atom:link rel="self"``), where its episode links point.
+    feed says it lives at (``atom:link rel="self"``), where its episode links point; ``title`` is the
+    channel's title ("" when it has none).
     """
 
     path: str
     self_url: str | None
+    title: str = ""
 
 
 def find_feeds(root: Path) -> list[PublishedFeed]:
@@ -178,28 +192,58 @@ def find_feeds(root: Path) -> list[PublishedFeed]:
     feeds = []
     for candidate in sorted(base.rglob("feed.xml")):
         relative = candidate.relative_to(base)
-        if any(part.startswith(".") for part in relative.parts):
+        if _is_hidden(relative):
             continue
         if not candidate.resolve().is_relative_to(base):
             continue
         url_path = "/".join(urllib.parse.quote(part) for part in relative.parts)
-        feeds.append(PublishedFeed(path=url_path, self_url=_feed_self_url(candidate)))
+        channel = _channel(candidate)
+        feeds.append(PublishedFeed(path=url_path, self_url=_self_url(channel), title=_title(channel)))
     return feeds
 
 
-def _feed_self_url(feed: Path) -> str | None:
-    """The ``atom:link rel="self"`` of an RSS file, or ``None`` when unreadable or absent."""
+def _channel(feed: Path) -> ElementTree.Element | None:
+    """The ``<channel>`` of an RSS file, or ``None`` (with a warning) when it cannot be read."""
     try:
-        channel = ElementTree.parse(feed).getroot().find("channel")
+        return ElementTree.parse(feed).getroot().find("channel")
     except (OSError, ElementTree.ParseError) as error:
         logger.warning("%s: cannot read the feed: %s", feed, error)
         return None
-    if channel is None:
-        return None
-    for link in channel.iter("{http://www.w3.org/2005/Atom}link"):
+
+
+def _self_url(channel: ElementTree.Element | None) -> str | None:
+    """The channel's ``atom:link rel="self"``, or ``None`` when absent."""
+    for link in channel.iter("{http://www.w3.org/2005/Atom}link") if channel is not None else ():
         if link.get("rel") == "self" and link.get("href"):
             return link.get("href")
     return None
+
+
+def _title(channel: ElementTree.Element | None) -> str:
+    return (channel.findtext("title") or "").strip() if channel is not None else ""
+
+
+def _feed_list_page(feeds: list[PublishedFeed]) -> str:
+    """The page the root answers with when it has no ``index.html``: a link to each feed's page and
+    feed. Names and titles come from the served files, so every one is HTML-escaped."""
+    items = []
+    for feed in feeds:
+        page = feed.path.removesuffix("feed.xml") or "./"
+        name = html.escape(feed.title or urllib.parse.unquote(page))
+        items.append(
+            f'<li><a href="{html.escape(page)}">{name}</a> · '
+            f'<a href="{html.escape(feed.path)}">feed.xml</a> (subscribe to it in a podcast app)</li>'
+        )
+    listing = (
+        "<ul>\n" + "\n".join(items) + "\n</ul>"
+        if items
+        else f"<p>No feed.xml here yet; build one with <code>{BUILD_COMMAND}</code>.</p>"
+    )
+    return (
+        '<!doctype html>\n<html lang="en">\n<head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1"><title>Podcast feeds</title></head>\n'
+        f"<body>\n<h1>Podcast feeds</h1>\n{listing}\n</body>\n</html>\n"
+    )
 
 
 def lan_address() -> str | None:
@@ -365,7 +409,8 @@ class _Handler(BaseHTTPRequestHandler):
         return "audiocast"  # not the Python version http.server would add
 
     def log_message(self, format: str, *args: object) -> None:
-        logger.debug("%s %s", self.address_string(), format % args)
+        # The request line is the client's: its control characters (terminal escapes) are escaped.
+        logger.debug("%s %s", self.address_string(), (format % args).translate(_ESCAPED_CONTROLS))
 
     def _respond(self, send_body: bool) -> None:
         segments = _request_segments(self.path)
@@ -388,10 +433,23 @@ class _Handler(BaseHTTPRequestHandler):
             self._send_empty(HTTPStatus.MOVED_PERMANENTLY, {"Location": location})
             return
         index = _resolve(self.server.root, [*segments, "index.html"])
+        if index is None and not segments:
+            self._send_page(_feed_list_page(find_feeds(self.server.root)), send_body)
+            return
         if index is None or index.is_dir():
             self.send_error(HTTPStatus.NOT_FOUND)  # no directory listings
             return
         self._respond_file(index, send_body)
+
+    def _send_page(self, page: str, send_body: bool) -> None:
+        body = page.encode("utf-8")
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", content_type(".html"))
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-cache")
+        self.end_headers()
+        if send_body:
+            self.wfile.write(body)
 
     def _respond_file(self, path: Path, send_body: bool) -> None:
         target = _stat_target(path)
@@ -495,12 +553,19 @@ def _request_segments(raw_path: str) -> list[str] | None:
 
 
 def _resolve(root: Path, segments: list[str]) -> Path | None:
-    """The existing path for ``segments`` with symlinks followed, if it is still inside ``root``."""
+    """The existing path for ``segments`` with symlinks followed, if it is still inside ``root`` and
+    not hidden: a link to ``.audiocast-state.json`` is as private as the file itself."""
     try:
         resolved = root.joinpath(*segments).resolve(strict=True)
     except (OSError, RuntimeError, ValueError):  # missing, symlink loop, NUL
         return None
-    return resolved if resolved.is_relative_to(root) else None
+    if not resolved.is_relative_to(root) or _is_hidden(resolved.relative_to(root)):
+        return None
+    return resolved
+
+
+def _is_hidden(relative: Path) -> bool:
+    return any(part.startswith(".") for part in relative.parts)
 
 
 def _stat_target(path: Path) -> _Target | None:

@@ -6,15 +6,19 @@ Engines only turn text into audio. This module owns, once for all of them:
 - the clip cache (``audiocast.cache``): a clip is looked up before synthesis and stored as soon as
   it is validated, so a failed run keeps its good clips and a rerun resumes;
 - faults: an outer timeout per attempt, retries with exponential backoff and jitter on every
-  ``TransientSynthError`` (throttling, 5xx, connection errors, no audio, timeouts, truncated
-  audio), and the profile's fallback voice for a voice that keeps answering with no audio;
+  ``TransientSynthError`` (throttling, 5xx, connection errors, no audio, timeouts, a turn the
+  service never finished, cut-off audio), and the profile's fallback voice for a voice that keeps
+  answering with no audio;
 - a circuit breaker: when the service cannot be reached at all (refused, unknown host, no route)
   and a retry fails that way too, the whole run stops with one line instead of retrying each
-  segment; retries are logged at debug level, the first of each kind of problem at info;
-- clip validation: the audio must decode and last about as long as its text takes to say. The
-  decoded PCM is what the caller gets, so assembly does not decode the clip again; the cache keeps
-  the engine's compact audio, and cached clips are not validated again (they were before being
-  stored, and the cache's checksum guards them since).
+  segment; retries are logged at debug level, the first of each kind of problem at info, once
+  per :class:`SynthSession` (a feed build shares one across its episodes);
+- clip validation: the audio must decode, and an online voice's clip must be all of its text
+  (``audiocast.clip_checks``: its timings, and its length against the voice's own pace in the
+  session). An offline clip is deterministic and is never judged cut off. The decoded PCM is what
+  the caller gets, so assembly does not decode the clip again; the cache keeps the engine's compact
+  audio, and cached clips are not validated again (they were before being stored, and the cache's
+  checksum guards them since).
 
 The first failure that survives all of that cancels the other segments and is re-raised as one
 line naming the segment, the cause and the fix.
@@ -27,13 +31,13 @@ import errno
 import logging
 import random
 import socket
-import unicodedata
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .audio import decode_clip
 from .cache import ClipCache, ClipKey
+from .clip_checks import Pace, truncation
 from .engines.base import Engine, VoiceSpec, check_rate
 from .errors import (
     AssembleError,
@@ -43,7 +47,7 @@ from .errors import (
     SynthError,
     TransientSynthError,
 )
-from .models import Boundary, Clip, Script, Segment
+from .models import Clip, Script, Segment
 from .profiles import VoiceProfile
 
 log = logging.getLogger(__name__)
@@ -55,16 +59,23 @@ came from the clip cache rather than the engine, so callers can count real synth
 MAX_JOBS = 16
 """The most segments synthesised at once: the edge service treats floods as abuse (edge-tts #102, #235)."""
 
-# The fastest speech still plausible at rate +0%, about 2.5x a brisk newsreader; shorter audio is
-# treated as truncated, which edge-tts does not detect (it returns silently, edge-tts #190).
-_FASTEST_CJK_PER_S = 12
-_FASTEST_OTHER_PER_S = 40
-_BOUNDARY_SLACK_MS = 500
-
 UNREACHABLE_LIMIT = 3
 """Connection failures in a row, across segments and with nothing reaching the service between,
 after which the run stops (once one of them was a retry, so it outlasted a backoff)."""
 _CONNECT_ERRNOS = frozenset({errno.ECONNREFUSED, errno.ENETUNREACH, errno.EHOSTUNREACH})
+
+
+@dataclass(eq=False)
+class SynthSession:
+    """What several synthesis runs share: a feed build makes one for all its episodes.
+
+    ``reported`` holds the kinds of problem already logged at info level, so each kind is one line
+    per build however many episodes meet it; ``pace`` is how fast each voice spoke in the clips
+    accepted so far, the yardstick for cut-off audio.
+    """
+
+    reported: set[str] = field(default_factory=set)
+    pace: Pace = field(default_factory=Pace)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -77,12 +88,15 @@ class SynthOptions:
     cache_dir: Path | None = None
     """Root of the clip cache (see ``audiocast.cache.default_cache_dir``); None disables caching."""
     timeout: float = 60.0
-    """Seconds one attempt at one segment may take; edge-tts's receive timeout misses a silent socket."""
+    """Seconds one attempt at one segment may take with an online engine; edge-tts's receive
+    timeout misses a silent socket."""
     retries: int = 4
     """Further attempts after a transient failure, per voice."""
     backoff: float = 1.0
     """Seconds before the first retry; each later retry waits twice as long, with jitter."""
     max_backoff: float = 30.0
+    session: SynthSession | None = None
+    """Shared by every run given these options; None gives each run its own."""
 
     def __post_init__(self) -> None:
         if not 1 <= self.jobs <= MAX_JOBS:
@@ -97,11 +111,11 @@ def synthesize(
     script: Script,
     profile: VoiceProfile,
     engine: Engine,
-    options: SynthOptions = SynthOptions(),
+    options: SynthOptions | None = None,
     on_clip: ClipDone | None = None,
 ) -> list[Clip]:
     """Synthesise every segment of ``script``; the clips are in segment order."""
-    return asyncio.run(synthesize_async(script.segments, profile, engine, options, on_clip))
+    return asyncio.run(synthesize_async(script.segments, profile, engine, options or SynthOptions(), on_clip))
 
 
 async def synthesize_async(
@@ -143,9 +157,8 @@ class _Run:
         self.fallback = profile.fallback_for(engine.name, rate=options.rate)
         self.replaced: dict[str, VoiceSpec] = {}
         """Voice name → the fallback used instead for the rest of the run, once it stayed silent."""
-        self.breaker = _Breaker(engine.name)
-        self.reported: set[str] = set()
-        """Kinds of problem already logged at info level; their later retries are logged at debug."""
+        self.breaker = _Breaker(engine)
+        self.session = options.session or SynthSession()
 
     async def clip_for(self, index: int, segment: Segment) -> tuple[Clip, bool]:
         """The clip for one segment and whether it came from the cache; failures name the segment."""
@@ -203,22 +216,27 @@ class _Run:
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def _attempt(self, text: str, voice: VoiceSpec) -> tuple[Clip, Clip]:
-        """One bounded, timed call to the engine; its clip, and the same clip validated and decoded."""
+        """One bounded, timed call to the engine; its clip, and the same clip validated and decoded.
+
+        An offline engine is not timed: its work runs in a thread that a timeout cannot stop, and
+        asking again would take as long.
+        """
+        limit = None if self.engine.offline else self.options.timeout
         async with self.gate:
             try:
-                async with asyncio.timeout(self.options.timeout):
+                async with asyncio.timeout(limit):
                     clip = await self.engine.synthesize(text, voice)
             except TimeoutError as exc:
                 silent = f"{self.engine.name} voice {voice.name}: no answer within {self.options.timeout:g} s"
                 raise TransientSynthError(silent) from exc
         self.breaker.reached()
-        return clip, await validated(clip, text, voice)
+        return clip, await validated(clip, text, voice, offline=self.engine.offline, pace=self.session.pace)
 
     def _log_retry(self, exc: TransientSynthError, delay: float, attempt: int, attempts: int) -> None:
         """The first retry for each kind of problem at info level, the rest (and connection failures) at debug."""
         kind = _problem_kind(exc)
-        first = kind not in self.reported and not cannot_connect(exc)
-        self.reported.add(kind)
+        first = kind not in self.session.reported and not cannot_connect(exc)
+        self.session.reported.add(kind)
         level = logging.INFO if first else logging.DEBUG
         log.log(level, "%s; retrying in %.1f s (attempt %d of %d)", exc, delay, attempt, attempts)
 
@@ -228,7 +246,7 @@ class _Run:
         if not isinstance(exc, TransientSynthError):
             return type(exc)(f"{where}: {exc}")
         resume = "rerun to resume from the cached clips" if self.cache is not None else "rerun to try again"
-        offline = "" if self.engine.name == "espeak" else ", or use --engine espeak"
+        offline = "" if self.engine.offline else ", or use --engine espeak"
         attempts = self.options.retries + 1
         return type(exc)(f"{where}: {exc}; gave up after {attempts} attempts; {resume}{offline}")
 
@@ -245,7 +263,7 @@ class _Breaker:
     failures was a retry, so a refusal that lasts less than one backoff does not stop the run.
     """
 
-    def __init__(self, engine: str) -> None:
+    def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.failures = 0
 
@@ -259,7 +277,7 @@ class _Breaker:
             return
         self.failures += 1
         if retried and self.failures >= UNREACHABLE_LIMIT:
-            offline = "" if self.engine == "espeak" else ", or use --engine espeak to read offline"
+            offline = "" if self.engine.offline else ", or use --engine espeak to read offline"
             raise EngineUnavailable(
                 f"{exc}; stopped after {self.failures} failed connections in a row; check the network{offline}"
             ) from exc
@@ -308,56 +326,31 @@ def backoff_delay(attempt: int, base: float, cap: float) -> float:
     return random.uniform(0.5, 1.0) * min(cap, base * 2.0 ** (attempt - 1))
 
 
-async def validated(clip: Clip, text: str, voice: VoiceSpec) -> Clip:
-    """``clip`` as 16-bit PCM, decoded once here and never again; ``TransientSynthError`` when it
-    does not decode or is cut short."""
+async def validated(clip: Clip, text: str, voice: VoiceSpec, *, offline: bool, pace: Pace) -> Clip:
+    """``clip`` as 16-bit PCM, decoded once here and never again.
+
+    An online clip that does not decode or is not all of ``text`` raises ``TransientSynthError``
+    (it may come whole next time); an accepted one teaches ``pace`` how fast its voice speaks. An
+    offline clip is deterministic: it is never judged cut off, and one that does not decode is a
+    plain ``SynthError``, since asking again would give the same.
+    """
     try:
         audio = await asyncio.to_thread(decode_clip, clip)
     except AssembleError as exc:
-        raise TransientSynthError(f"{clip.engine} voice {clip.voice} sent audio that does not decode") from exc
-    problem = truncation(clip.boundaries, len(audio), text, voice.rate_percent)
-    if problem:
-        raise TransientSynthError(f"{clip.engine} voice {clip.voice} sent truncated audio ({problem})")
+        broken = SynthError if offline else TransientSynthError
+        raise broken(f"{clip.engine} voice {clip.voice} sent audio that does not decode") from exc
+    if not offline:
+
+        def shortest_ms(part: str) -> int:
+            return pace.shortest_ms(clip.engine, clip.voice, part, voice.rate_percent)
+
+        problem = truncation(clip.boundaries, len(audio), text, shortest_ms)
+        if problem:
+            raise TransientSynthError(f"{clip.engine} voice {clip.voice} sent truncated audio ({problem})")
+        pace.observe(clip.engine, clip.voice, text, len(audio), voice.rate_percent)
     if clip.format == "pcm_s16le":
         return clip
     return replace(clip, audio=audio.raw_data, format="pcm_s16le", sample_rate=audio.frame_rate)
-
-
-def truncation(boundaries: Sequence[Boundary], duration_ms: int, text: str, rate_percent: int) -> str | None:
-    """Why audio of ``duration_ms`` cannot be all of ``text``, or None when it is plausible.
-
-    >>> truncation((), 3000, "One short sentence.", 0) is None
-    True
-    >>> truncation((Boundary(100, 4000, "One short sentence."),), 1200, "One short sentence.", 0)
-    'it stops at 1.2 s but its text is spoken until 4.1 s'
-    >>> truncation((), 900, "美国国务卿布林肯周一表示，北约盟国将在布鲁塞尔举行外长会议。", 0)
-    'it lasts 0.9 s, too short for 28 characters'
-    """
-    spoken_until = max((b.offset_ms + b.duration_ms for b in boundaries), default=0)
-    if spoken_until > duration_ms + _BOUNDARY_SLACK_MS:
-        return f"it stops at {duration_ms / 1000:.1f} s but its text is spoken until {spoken_until / 1000:.1f} s"
-    if duration_ms < shortest_plausible_ms(text, rate_percent):
-        characters = sum(1 for char in text if char.isalnum())
-        return f"it lasts {duration_ms / 1000:.1f} s, too short for {characters} characters"
-    return None
-
-
-def shortest_plausible_ms(text: str, rate_percent: int) -> int:
-    """The least time any voice could take to say ``text`` at ``rate_percent``.
-
-    >>> shortest_plausible_ms("北约外长会议", 0), shortest_plausible_ms("NATO ministers meet", 0)
-    (500, 425)
-    >>> shortest_plausible_ms("NATO ministers meet", 100)
-    212
-    """
-    cjk = sum(1 for char in text if _is_cjk(char))
-    other = sum(1 for char in text if char.isalnum()) - cjk
-    seconds = cjk / _FASTEST_CJK_PER_S + other / _FASTEST_OTHER_PER_S
-    return int(seconds * 1000 / (1 + rate_percent / 100))
-
-
-def _is_cjk(char: str) -> bool:
-    return char.isalnum() and unicodedata.east_asian_width(char) == "W"
 
 
 def _first_error(group_error: BaseExceptionGroup[BaseException]) -> BaseException:

@@ -68,8 +68,12 @@ def stage_shares() -> None:
         _, encode_s = timed(lambda: encode_mp3(mixed.chunks, mixed.sample_rate, Path(folder) / "x.mp3", bitrate=64))
     total = read_s + script_s + synth_s + mix_s + encode_s
     print("  share of time by stage:")
-    for name, seconds in (("read + script", read_s + script_s), ("synthesis", synth_s),
-                          ("assembly (decode, level, join)", mix_s), ("encoding (ffmpeg, MP3)", encode_s)):
+    for name, seconds in (
+        ("read + script", read_s + script_s),
+        ("synthesis", synth_s),
+        ("assembly (decode, level, join)", mix_s),
+        ("encoding (ffmpeg, MP3)", encode_s),
+    ):
         print(f"    {name:<32} {seconds:6.3f} s  {100 * seconds / total:5.1f}%")
 
 
@@ -77,10 +81,19 @@ def synthetic(count: int) -> tuple[Script, list[Clip]]:
     """``count`` segments of half a second of tone each, with paragraph pauses."""
     clip = asyncio.run(EspeakEngine().synthesize("测试。", load_profile("zh-CN").voice_for("espeak", "narrator")))
     clip = Clip(clip.audio[: clip.sample_rate], "pcm_s16le", clip.sample_rate)  # 0.5 s
-    article = Article(id="b", title="bench", link="", published=dt.datetime.now(dt.UTC), source_name="",
-                      language="zh-CN", blocks=(Block("paragraph", "测试。"),))
-    segments = tuple(Segment("body", "测试。", "zh-CN", "narrator", 700, ("测试。",), chapter="c" if i == 0 else None)
-                     for i in range(count))
+    article = Article(
+        id="b",
+        title="bench",
+        link="",
+        published=dt.datetime.now(dt.UTC),
+        source_name="",
+        language="zh-CN",
+        blocks=(Block("paragraph", "测试。"),),
+    )
+    segments = tuple(
+        Segment("body", "测试。", "zh-CN", "narrator", 700, ("测试。",), chapter="c" if i == 0 else None)
+        for i in range(count)
+    )
     return Script(article, "zh-CN", "zh-CN", segments), [clip] * count
 
 
@@ -120,12 +133,15 @@ def memory() -> None:
     """Peak memory of a fresh process making a long episode: it should grow with the audio, once."""
     print("peak memory of one episode (fresh process, offline voice)")
     for paragraphs in (20, 200):
-        result = subprocess.run([sys.executable, "-c", MEMORY_PROBE, str(paragraphs)], capture_output=True,
-                                text=True, check=True)
+        result = subprocess.run(
+            [sys.executable, "-c", MEMORY_PROBE, str(paragraphs)], capture_output=True, text=True, check=True
+        )
         audio_s, peak_mb = (float(value) for value in result.stdout.split())
         pcm_mb = audio_s * 22050 * 2 / 2**20
-        print(f"  {audio_s / 60:6.1f} min of audio: peak RSS {peak_mb:6.0f} MB "
-              f"(the episode's PCM alone is {pcm_mb:4.0f} MB)")
+        print(
+            f"  {audio_s / 60:6.1f} min of audio: peak RSS {peak_mb:6.0f} MB "
+            f"(the episode's PCM alone is {pcm_mb:4.0f} MB)"
+        )
 
 
 def main() -> int:

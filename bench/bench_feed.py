@@ -49,6 +49,20 @@ def write_articles(folder: Path, numbers: range) -> None:
         (folder / f"article-{number:02d}.md").write_text(text, encoding="utf-8")
 
 
+def write_definition(folder: Path, source: Path, *, engine: str, keep: int) -> Path:
+    """The example feed's definition, reading ``source`` into ``folder/out`` with ``engine``."""
+    definition = folder / "bench.toml"
+    definition.write_text(
+        (ROOT / "feeds" / "example.toml").read_text(encoding="utf-8")
+        .replace('source = "../examples"', f'source = "{source}"')
+        .replace('output = "../public/example"', f'output = "{folder / "out"}"')
+        .replace('engine = "auto"', f'engine = "{engine}"')
+        .replace("keep = 20", f"keep = {keep}"),
+        encoding="utf-8",
+    )  # fmt: skip
+    return definition
+
+
 def timed_build(config: FeedConfig, cache: Path) -> tuple[BuildReport, float, int]:
     before = sum(1 for _ in cache.rglob("*.clip"))
     start = time.perf_counter()
@@ -68,16 +82,7 @@ def main() -> int:
         articles = folder / "articles"
         articles.mkdir()
         write_articles(articles, range(1, ARTICLES + 1))
-        definition = folder / "bench.toml"
-        definition.write_text(
-            (ROOT / "feeds" / "example.toml").read_text(encoding="utf-8")
-            .replace('source = "../examples"', f'source = "{articles}"')
-            .replace('output = "../public/example"', f'output = "{folder / "out"}"')
-            .replace('engine = "auto"', 'engine = "espeak"')
-            .replace("keep = 20", "keep = 100"),
-            encoding="utf-8",
-        )  # fmt: skip
-        config = load_feed_config(definition)
+        config = load_feed_config(write_definition(folder, articles, engine="espeak", keep=100))
         cache = folder / "cache"
         cache.mkdir()
 

@@ -3,14 +3,22 @@
 The real ``edge-tts`` client talks to it unchanged once ``AUDIOCAST_EDGE_WSS_URL`` (or
 ``edge_tts.communicate.WSS_URL``) points here. Per request it answers like the service does
 (see ../shared/reference/edge-tts-protocol.md §3): text frames ``turn.start``, ``response``,
-``audio.metadata`` (Sentence- or WordBoundary in 100-ns ticks, sent ahead of the audio), binary
-``Path:audio`` frames of real MP3 (24 kHz, 48 kbps, mono, CBR; a tone as long as the text would
-take to read), an empty end-of-audio frame, then ``turn.end``.
+then ``audio.metadata`` frames (one Sentence- or WordBoundary each, in 100-ns ticks) interleaved
+with binary ``Path:audio`` frames of real MP3 (24 kHz, 48 kbps, mono, CBR; a tone as long as the
+text would take to read), each boundary sent just before the audio message it starts in, then an
+empty end-of-audio frame and ``turn.end``.
 
 Scenarios are scripted: ``script("403", "ok")`` queues one action per websocket handshake
-(``ok``, ``403``/``429``/``503``/any status, ``no_audio``, ``hang``, ``truncate``, ``slow``);
+(``ok``, ``403``/``429``/``503``/any status, ``no_audio``, ``hang``, ``truncate``, ``drop``,
+``slow``); ``truncate`` closes the socket before ``turn.end`` after a third of the audio, having
+sent the boundaries of what it spoke (clipped where the audio stops), as a service that fails
+mid-turn does; ``drop`` sends the same but ends the turn properly, as a service that drops audio
+under load does (edge-tts #235).
 ``block_voice(name)`` makes a voice always answer with no audio; ``fail_text(substring, action)``
-applies an action to every request whose text contains ``substring``. ``latency`` and ``speed``
+applies an action to every request whose text contains ``substring``. ``refuse`` and ``cut`` make
+a share of unscripted handshakes answer HTTP 503 and a share of turns ``truncate``, decided by
+``seed`` (a turn by its text and how often that text was asked for, so concurrency does not change
+which turns are cut). ``latency`` and ``speed``
 make it behave like the real service under load (time to first audio, audio streamed at a
 multiple of realtime per connection). The server runs in its own thread and event loop, so sync
 tests, the CLI in a subprocess and async code can all use it.
@@ -27,7 +35,7 @@ import re
 import subprocess
 import threading
 import uuid
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html import unescape
@@ -48,7 +56,7 @@ FRAMES_PER_MESSAGE = 20  # the service streams audio in small binary messages
 LEAD_IN_MS = 100  # the service starts speaking after ~100 ms (first Offset is 1_000_000 ticks)
 TAIL_MS = 300
 CJK_MS, OTHER_MS = 220, 65  # ~4.5 CJK characters or ~15 other characters per second of speech
-CONTENT_ACTIONS = ("ok", "no_audio", "hang", "truncate", "slow")
+CONTENT_ACTIONS = ("ok", "no_audio", "hang", "truncate", "drop", "slow")
 
 _SSML = re.compile(
     r"<voice name='(?P<voice>[^']*)'><prosody pitch='(?P<pitch>[^']*)' rate='(?P<rate>[^']*)' "
@@ -90,6 +98,7 @@ class Turn:
 @dataclass
 class _Stats:
     handshakes: int = 0
+    refused: int = 0
     probes: int = 0
     voice_lists: int = 0
     active: int = 0
@@ -133,6 +142,15 @@ def mp3_audio(duration_ms: int) -> bytes:
     return _tone(-(-frames // step) * step)[: frames * FRAME_BYTES]
 
 
+def full_clip_ms(text: str, rate: str = "+0%") -> int:
+    """How long the fake's whole clip for ``text`` lasts: lead-in, speech and tail, in whole frames.
+
+    >>> full_clip_ms("中文")
+    840
+    """
+    return -(-(LEAD_IN_MS + speech_ms(text, rate) + TAIL_MS) // FRAME_MS) * FRAME_MS
+
+
 def boundaries(text: str, rate: str, words: bool) -> list[tuple[int, int, str]]:
     """(offset ms, duration ms, text) for each sentence (or word) of ``text``.
 
@@ -154,9 +172,25 @@ def boundaries(text: str, rate: str, words: bool) -> list[tuple[int, int, str]]:
 class FakeEdge:
     """The fake service. Use as a context manager or call :meth:`start`/:meth:`stop`."""
 
-    def __init__(self, *, latency: tuple[float, float] = (0.0, 0.0), speed: float | None = None, port: int = 0) -> None:
+    def __init__(
+        self,
+        *,
+        latency: tuple[float, float] = (0.0, 0.0),
+        speed: float | None = None,
+        port: int = 0,
+        refuse: float = 0.0,
+        cut: float = 0.0,
+        seed: int = 0,
+    ) -> None:
         self.latency = latency
         self.speed = speed
+        self.refuse = refuse
+        """Share of unscripted handshakes answered with HTTP 503."""
+        self.cut = cut
+        """Share of ``ok`` turns answered as ``truncate``."""
+        self.seed = seed
+        self._refusals = random.Random(seed)
+        self._asked: Counter[str] = Counter()
         self.slow_delay = 0.5
         self.voices: list[dict[str, object]] = []
         self._actions: deque[str] = deque()
@@ -190,6 +224,7 @@ class FakeEdge:
             self._actions.clear()
             self._blocked.clear()
             self._text_rules.clear()
+            self._asked.clear()
             self._stats = _Stats()
 
     # --- what it saw -------------------------------------------------------------------------
@@ -203,6 +238,11 @@ class FakeEdge:
     def handshakes(self) -> int:
         """Websocket upgrade requests, including the ones answered with an error status."""
         return self._stats.handshakes
+
+    @property
+    def refused(self) -> int:
+        """Handshakes answered with an error status (scripted or drawn by ``refuse``)."""
+        return self._stats.refused
 
     @property
     def probes(self) -> int:
@@ -274,7 +314,8 @@ class FakeEdge:
             return web.Response(status=400, text="expected a websocket upgrade")
         with self._lock:
             self._stats.handshakes += 1
-            action = self._actions.popleft() if self._actions else "ok"
+            action = self._actions.popleft() if self._actions else self._drawn_action()
+            self._stats.refused += action.isdigit()
         if action.isdigit():
             return web.Response(status=int(action), text=f"scripted status {action}")  # aiohttp adds Date
         websocket = web.WebSocketResponse()
@@ -285,6 +326,16 @@ class FakeEdge:
         finally:
             self._closed()
         return websocket
+
+    def _drawn_action(self) -> str:
+        return "503" if self.refuse and self._refusals.random() < self.refuse else "ok"
+
+    def _cut_drawn(self, text: str) -> bool:
+        """Whether this request for ``text`` is cut, the same for a given seed whatever the arrival order."""
+        with self._lock:
+            self._asked[text] += 1
+            asked = self._asked[text]
+        return bool(self.cut) and random.Random(f"{self.seed}\x00{asked}\x00{text}").random() < self.cut
 
     def _opened(self) -> None:
         with self._lock:
@@ -325,20 +376,27 @@ class FakeEdge:
         for substring, rule_action in self._text_rules:
             if substring in text:
                 action = rule_action
+        if action == "ok" and self._cut_drawn(text):
+            action = "truncate"
         audio_config = json.loads(config.split("\r\n\r\n", 1)[1])["context"]["synthesis"]["audio"]
         words = audio_config["metadataoptions"]["wordBoundaryEnabled"] == "true"
         return Turn(voice, text, match["rate"], match["pitch"], match["volume"], words, action)
 
     async def _speak(self, websocket: web.WebSocketResponse, request_id: str, turn: Turn) -> None:
         kind = "WordBoundary" if turn.word_boundaries else "SentenceBoundary"
-        for offset, duration, piece in boundaries(turn.text, turn.rate, turn.word_boundaries):
-            metadata = _metadata(kind, offset, duration, piece)
-            await websocket.send_str(_text_frame(request_id, "audio.metadata", metadata))
         audio = mp3_audio(LEAD_IN_MS + speech_ms(turn.text, turn.rate) + TAIL_MS)
-        messages = list(_chunks(audio, FRAMES_PER_MESSAGE * FRAME_BYTES))
-        if turn.action == "truncate":  # the service closes mid-stream: no end frame, no turn.end
-            messages = messages[: max(1, len(messages) // 4)]
-        for message in messages:
+        spoken = boundaries(turn.text, turn.rate, turn.word_boundaries)
+        if turn.action in ("truncate", "drop"):  # the service fails a third of the way in
+            audio = audio[: max(1, len(audio) // FRAME_BYTES // 3) * FRAME_BYTES]
+            stop_ms = len(audio) // FRAME_BYTES * FRAME_MS
+            spoken = [(start, min(length, stop_ms - start), piece) for start, length, piece in spoken if start < stop_ms]
+        pending = deque(spoken)
+        message_bytes = FRAMES_PER_MESSAGE * FRAME_BYTES
+        for index, message in enumerate(_chunks(audio, message_bytes)):
+            message_end_ms = (index * message_bytes + len(message)) // FRAME_BYTES * FRAME_MS
+            while pending and pending[0][0] < message_end_ms:  # its metadata just before its audio
+                metadata = _metadata(kind, *pending.popleft())
+                await websocket.send_str(_text_frame(request_id, "audio.metadata", metadata))
             if self.speed:
                 await asyncio.sleep(len(message) / FRAME_BYTES * FRAME_MS / 1000 / self.speed)
             await websocket.send_bytes(_audio_frame(request_id, message))
@@ -400,8 +458,12 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (default: 8765)")
     parser.add_argument("--speed", type=float, help="stream audio at N x realtime (default: at once)")
     parser.add_argument("--latency", type=float, nargs=2, default=(0.0, 0.0), help="seconds to first audio")
+    parser.add_argument("--refuse", type=float, default=0.0, help="share of connections refused with HTTP 503")
+    parser.add_argument("--cut", type=float, default=0.0, help="share of turns closed before turn.end")
+    parser.add_argument("--seed", type=int, default=0, help="decides which connections and turns fail")
     args = parser.parse_args()
-    with FakeEdge(latency=tuple(args.latency), speed=args.speed, port=args.port) as fake:
+    misbehaving = {"refuse": args.refuse, "cut": args.cut, "seed": args.seed}
+    with FakeEdge(latency=tuple(args.latency), speed=args.speed, port=args.port, **misbehaving) as fake:
         print(f"export AUDIOCAST_EDGE_WSS_URL='{fake.wss_url}'", flush=True)
         with contextlib.suppress(KeyboardInterrupt):
             threading.Event().wait()

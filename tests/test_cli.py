@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import json
 import re
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from .conftest import DATA, EXAMPLE, mp3_info, run_cli
+from .feed_helpers import write_definition
 
 OFFLINE = ("--engine", "espeak", "--no-fetch-cover")
 
@@ -133,11 +138,6 @@ def test_a_text_article_is_never_overwritten_by_its_transcript(tmp_path: Path) -
 
 
 def test_sigterm_leaves_no_partial_files(tmp_path: Path) -> None:
-    import signal
-    import subprocess
-    import sys
-    import time
-
     article = tmp_path / "long.md"
     body = EXAMPLE.read_text(encoding="utf-8")
     article.write_text(body.replace("<p>", "<p>" + "北约外长会议讨论了乌克兰问题。" * 40 + "<br /><br />"), encoding="utf-8")
@@ -147,8 +147,10 @@ def test_sigterm_leaves_no_partial_files(tmp_path: Path) -> None:
         [sys.executable, "-m", "audiocast", "episode", str(article), "-o", str(output), "--no-cache", *OFFLINE],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
     )
-    time.sleep(1.5)
-    process.send_signal(signal.SIGTERM)  # mid-way: the run takes about 5 s
+    deadline = time.monotonic() + 60
+    while not list(tmp_path.glob(".out.mp3.*.part")) and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)  # wait for the encoder's temporary file, however slow this machine is today
+    process.send_signal(signal.SIGTERM)  # mid-write: the worst moment to be stopped
     _, err = process.communicate(timeout=30)
     assert process.returncode == 128 + signal.SIGTERM, err.decode()
     assert b"Traceback" not in err
@@ -173,3 +175,112 @@ def test_unwritable_output_is_one_line(tmp_path: Path) -> None:
     result = run_cli("episode", DATA / "read" / "plain.txt", "-o", blocker / "x.mp3", *OFFLINE)
     assert result.code == 1 and "Traceback" not in result.err
     assert result.err.startswith(f"error: {blocker / 'x.mp3'}: cannot be written (")
+
+
+PLAIN = (DATA / "read" / "plain.txt").read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("article", "args", "refused"),
+    [
+        ("talk.transcript.txt", ("-o", "talk.mp3"), "talk.transcript.txt"),
+        ("notes.vtt", (), "notes.vtt"),
+        ("in.mp3", ("-o", "in.mp3"), "in.mp3"),
+        ("in.mp3", (), "in.mp3"),
+        ("story.txt", ("-o", "linked.mp3"), "linked.vtt"),  # linked.vtt is a hard link to story.txt
+    ],
+    ids=["transcript-name", "captions-name", "named-mp3", "default-mp3", "hard-link"],
+)
+def test_the_article_being_read_is_never_overwritten(
+    tmp_path: Path, article: str, args: tuple[str, ...], refused: str
+) -> None:
+    (tmp_path / article).write_bytes(PLAIN)
+    if refused == "linked.vtt":
+        (tmp_path / refused).hardlink_to(tmp_path / article)
+    before = sorted(path.name for path in tmp_path.iterdir())
+    result = run_cli("episode", tmp_path / article, *[tmp_path / arg if arg != "-o" else arg for arg in args], *OFFLINE)
+    assert (result.code, result.err) == (
+        1, f"error: {tmp_path / refused}: is the article being read; write the episode elsewhere with -o\n"
+    )
+    assert (tmp_path / article).read_bytes() == PLAIN
+    assert sorted(path.name for path in tmp_path.iterdir()) == before
+
+
+@pytest.mark.parametrize("users_file", ["story.mp3", "story.srt", "story.chapters.json"])
+def test_a_users_file_with_an_episode_name_is_never_overwritten(tmp_path: Path, users_file: str) -> None:
+    (tmp_path / "story.txt").write_bytes(PLAIN)
+    (tmp_path / users_file).write_bytes(b"the user's own file")
+    result = run_cli("episode", tmp_path / "story.txt", *OFFLINE)
+    assert (result.code, result.err) == (
+        1,
+        f"error: {tmp_path / users_file}: already exists and audiocast did not make it; move it away, "
+        "or write the episode elsewhere with -o\n",
+    )
+    assert (tmp_path / users_file).read_bytes() == b"the user's own file"
+    assert sorted(path.name for path in tmp_path.iterdir()) == sorted(["story.txt", users_file])
+
+
+def test_a_rerun_replaces_its_own_episode_and_an_mp3_named_with_o_is_replaced(tmp_path: Path) -> None:
+    (tmp_path / "story.txt").write_bytes(PLAIN)
+    first = run_cli("episode", tmp_path / "story.txt", *OFFLINE)
+    assert first.code == 0, first.err
+    (tmp_path / "story.vtt").write_text("WEBVTT\n\nstale\n")
+    again = run_cli("episode", tmp_path / "story.txt", *OFFLINE)
+    assert again.code == 0, again.err
+    assert "stale" not in (tmp_path / "story.vtt").read_text()
+    named = tmp_path / "named.mp3"
+    named.write_bytes(b"the user asked for this name")
+    assert run_cli("episode", tmp_path / "story.txt", "-o", named, *OFFLINE).code == 0
+    assert mp3_info(named).length > 3
+
+
+@pytest.mark.parametrize(
+    ("source", "output", "message"),
+    [
+        ("articles", "articles", "key 'output' is the source folder {output}"),
+        ("public/articles", "public", "key 'source': {source} is inside the output folder {output}"),
+        ("public/feed.xml", "public", "key 'source': {source} is inside the output folder {output}"),
+    ],
+    ids=["same-folder", "source-folder-inside", "source-file-inside"],
+)
+def test_a_feed_never_reads_its_own_output(tmp_path: Path, source: str, output: str, message: str) -> None:
+    (tmp_path / "public" / "articles").mkdir(parents=True)
+    (tmp_path / "articles").mkdir()
+    for folder in (tmp_path / "articles", tmp_path / "public" / "articles"):
+        (folder / "story.txt").write_bytes(PLAIN)
+    (tmp_path / "public" / "feed.xml").write_text("<rss version='2.0'><channel><title>x</title></channel></rss>")
+    definition = write_definition(tmp_path, source, output=output)
+    before = sorted(tmp_path.rglob("*"))
+    result = run_cli("feed", "build", definition)
+    shown = message.format(source=tmp_path / source, output=tmp_path / output)
+    assert result.code == 1 and result.err.startswith(f"error: {definition}: {shown}; a build would read its own")
+    assert len(result.err.splitlines()) == 1
+    assert sorted(tmp_path.rglob("*")) == before
+
+
+def test_a_closed_standard_input_is_one_line() -> None:
+    result = subprocess.run(
+        ["bash", "-c", f"exec {sys.executable} -m audiocast script - <&-"], capture_output=True, text=True, check=False
+    )
+    assert (result.returncode, result.stderr) == (
+        1, "error: standard input is closed; pipe an article in, or give its file\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (("script", "--bogus", "x"), "error: no such option '--bogus'; see 'audiocast script --help'"),
+        (("nope",), "error: no such command 'nope'; see 'audiocast --help'"),
+        (("episode",), "error: missing argument 'ARTICLE'; see 'audiocast episode --help'"),
+        (("episode", EXAMPLE, "--jobs", "17"),
+         "error: invalid value for '--jobs': 17 is not in the range 1<=x<=16; see 'audiocast episode --help'"),
+        (("episode", EXAMPLE, "-o", "x.wav"),
+         "error: invalid value for -o: x.wav: the output must be a .mp3 file or an existing folder; "
+         "see 'audiocast episode --help'"),
+    ],
+    ids=["option", "command", "argument", "range", "output"],
+)
+def test_a_usage_error_is_one_error_line_with_exit_status_2(args: tuple[str, ...], line: str) -> None:
+    result = run_cli(*args)
+    assert (result.code, result.err.splitlines()) == (2, [line])

@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import io
+import logging
+import struct
+import subprocess
+import sys
+import warnings
+import zlib
 from pathlib import Path
 
+import pytest
 from PIL import Image
 
 from audiocast.publish.artwork import default_cover
+from audiocast.publish.cover import write_cover
 from audiocast.serve import make_server
 
 from .conftest import EXAMPLE, read_id3, run_cli
@@ -20,10 +28,16 @@ ARTICLE = """<!--1701121143000-->
 
 
 def embedded_cover(tmp_path: Path, image: str, *extra: str) -> bytes:
+    return cover_and_warnings(tmp_path, image, *extra)[0]
+
+
+def cover_and_warnings(tmp_path: Path, image: str, *extra: str) -> tuple[bytes, list[str]]:
+    """The cover embedded in an episode of an article whose lead image is ``image``, and the warnings."""
     (tmp_path / "site").mkdir(exist_ok=True)
     Image.new("RGB", (2000, 1000), (255, 0, 0)).save(tmp_path / "site" / "red.png")
     Image.new("RGB", (50, 50), (255, 0, 0)).save(tmp_path / "site" / "tiny.png")
     (tmp_path / "site" / "broken.png").write_bytes(b"not an image")
+    (tmp_path / "site" / "bomb.png").write_bytes(BOMB)
     with make_server(tmp_path / "site", port=0) as server:
         server.start()
         source = tmp_path / "story.md"
@@ -31,7 +45,8 @@ def embedded_cover(tmp_path: Path, image: str, *extra: str) -> bytes:
         source.write_text(ARTICLE.format(site=site, image=image.format(site=site)), encoding="utf-8")
         result = run_cli("episode", source, "--engine", "espeak", *extra)
     assert result.code == 0, result.err
-    return bytes(read_id3(source.with_suffix(".mp3")).getall("APIC")[0].data)
+    warned = [line for line in result.err.splitlines() if line.startswith("warning:")]
+    return bytes(read_id3(source.with_suffix(".mp3")).getall("APIC")[0].data), warned
 
 
 def test_lead_image_becomes_the_cover_scaled_to_1400(tmp_path: Path) -> None:
@@ -71,3 +86,79 @@ def test_an_unreadable_cover_option_is_an_error_before_any_synthesis(tmp_path: P
 
 def test_a_malformed_image_address_is_the_default_cover_not_a_crash(tmp_path: Path) -> None:
     assert embedded_cover(tmp_path, "http://[bad/x.png") == default_cover()
+
+
+def huge_png(width: int, height: int) -> bytes:
+    """A black 1-bit PNG of ``width``×``height`` px, written by hand: its rows of zeros compress to
+    almost nothing, so a small file declares an image far too large to decode (a decompression bomb).
+    """
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    row = bytes(1 + (width + 7) // 8)  # filter byte 0, then the packed pixels
+    compressor = zlib.compressobj(9)
+    pixels = b"".join(compressor.compress(row) for _ in range(height)) + compressor.flush()
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)  # 1 bit, greyscale
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+
+
+BOMB = huge_png(30_000, 30_000)  # 900 megapixels in about 110 KB
+BIG = huge_png(12_000, 12_000)  # 144 megapixels: past Pillow's warning, short of its refusal
+
+
+def test_a_decompression_bomb_lead_image_is_the_default_cover(tmp_path: Path) -> None:
+    assert len(BOMB) < 200_000
+    cover, warned = cover_and_warnings(tmp_path, "{site}/bomb.png")
+    assert cover == default_cover()
+    assert len(warned) == 1 and warned[0].endswith("bomb.png is larger than 50 megapixels; using the default cover")
+
+
+def test_a_decompression_bomb_cover_option_is_one_warning_and_the_default_cover(tmp_path: Path) -> None:
+    bomb = tmp_path / "bomb.png"
+    bomb.write_bytes(BOMB)
+    output = tmp_path / "x.mp3"
+    result = run_cli("episode", EXAMPLE, "--engine", "espeak", "--cover", bomb, "-o", output)
+    assert result.code == 0, result.err
+    assert result.err.splitlines() == [f"warning: {bomb} is larger than 50 megapixels; using the default cover"]
+    assert bytes(read_id3(output).getall("APIC")[0].data) == default_cover()
+
+
+def test_a_decompression_bomb_feed_cover_is_one_warning_and_the_drawn_cover(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    bomb = tmp_path / "bomb.png"
+    bomb.write_bytes(BOMB)
+    drawn = write_cover(tmp_path / "drawn", "Show", None)
+    assert write_cover(tmp_path / "given", "Show", bomb) == drawn
+    warned = [record.getMessage() for record in caplog.records if record.levelno >= logging.WARNING]
+    assert warned == [f"{bomb} is larger than 50 megapixels; the cover is drawn from the title instead"]
+
+
+def test_an_image_past_pillows_warning_is_refused_quietly_without_decoding(tmp_path: Path) -> None:
+    big = tmp_path / "big.png"
+    big.write_bytes(BIG)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert write_cover(tmp_path / "given", "Show", big) == write_cover(tmp_path / "drawn", "Show", None)
+    assert not caught  # no raw DecompressionBombWarning
+    # Decoding it takes 144 MB or more; refused from its header, the process does not grow.
+    growth = subprocess.run(
+        [sys.executable, "-c", PEAK_GROWTH_KB, str(big)], capture_output=True, text=True, check=True
+    ).stdout
+    assert int(growth) < 20_000, f"peak resident size grew by {growth} KB"
+
+
+# Measured in a fresh process, from after the imports: Pillow's pixels live outside tracemalloc's view.
+PEAK_GROWTH_KB = """
+import resource, sys
+from pathlib import Path
+from audiocast.publish.artwork import to_jpeg
+data = Path(sys.argv[1]).read_bytes()
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+try:
+    to_jpeg(data)
+except ValueError:
+    pass
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before)
+"""

@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 import aiohttp
+import edge_tts
 import pytest
 from aiohttp.client_reqrep import ConnectionKey
 
@@ -160,14 +161,40 @@ def test_a_voice_name_edge_cannot_use_fails_before_any_request(fake_edge: FakeEd
     assert fake_edge.handshakes == 0
 
 
-def test_a_server_that_closes_early_returns_short_audio_without_error(fake_edge: FakeEdge) -> None:
-    """edge-tts does not notice truncation (protocol §3.3); the synth wrapper must (test_synth.py)."""
+@pytest.mark.parametrize("boundary", ["SentenceBoundary", "WordBoundary"])
+def test_a_server_that_closes_before_turn_end_is_a_transient_error(fake_edge: FakeEdge, boundary: str) -> None:
+    """edge-tts returns the audio so far without complaint (protocol §3.3); the engine notices."""
     text = "A sentence long enough to be streamed in several binary audio messages. " * 3
     fake_edge.script("truncate")
+    engine = EdgeEngine(boundary="WordBoundary" if boundary == "WordBoundary" else "SentenceBoundary")
 
-    clip = speak(text)
+    with pytest.raises(TransientSynthError) as raised:
+        speak(text, engine=engine)
 
-    assert len(decode_clip(clip)) < clip.boundaries[-1].offset_ms
+    assert str(raised.value).startswith("edge service closed the connection before the end of the turn (")
+    assert not cannot_connect(raised.value)
+    assert [turn.action for turn in fake_edge.turns] == ["truncate"]
+
+
+def test_the_fake_interleaves_metadata_and_a_cut_turn_describes_only_what_it_spoke(
+    fake_edge: FakeEdge, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What the engine meets when a turn is cut: word timings for the first third, none after."""
+    text = "Allies meet in Brussels on Tuesday to discuss support for Ukraine and the war."
+    monkeypatch.setattr("edge_tts.communicate.WSS_URL", fake_edge.wss_url)
+    fake_edge.script("ok", "truncate")
+
+    async def stream() -> list[str]:
+        communicate = edge_tts.Communicate(text, ARIA.name, boundary="WordBoundary")
+        return [chunk.get("text", "audio") async for chunk in communicate.stream()]
+
+    whole, cut = (asyncio.run(asyncio.wait_for(stream(), 10)) for _ in range(2))
+
+    words = text.replace(".", "").split()
+    assert [item for item in whole if item != "audio"] == words
+    assert whole.index("Ukraine") > whole.index("audio")  # later words arrive after earlier audio
+    cut_words = [item for item in cut if item != "audio"]
+    assert 1 < len(cut_words) < len(words) / 2 and cut_words == words[: len(cut_words)]
 
 
 def test_reachability_check_is_one_plain_request(fake_edge: FakeEdge) -> None:

@@ -21,7 +21,9 @@ def test_jobs_beyond_the_synth_pool_are_refused_before_building(tmp_path: Path) 
     definition = write_definition(tmp_path, ARTICLES)
     result = run_cli("feed", "build", definition, "--jobs", "20")
     assert result.code == 2
-    assert "Invalid value for '--jobs': 20 is not in the range 1<=x<=16." in result.err
+    assert result.err == (
+        "error: invalid value for '--jobs': 20 is not in the range 1<=x<=16; see 'audiocast feed build --help'\n"
+    )
     assert not (tmp_path / "public").exists()
 
 

@@ -85,6 +85,9 @@ class _FeedHandler(BaseHTTPRequestHandler):
         if self.path in {"/drip-body.xml", "/drip-headers.xml"}:
             self._drip(headers=self.path == "/drip-headers.xml")
             return
+        if self.path.startswith(("/loop.xml", "/chain/")):
+            self._redirect()
+            return
         if self.path == "/slow.xml":
             threading.Event().wait(2)
         self.send_response(200 if self.path != "/missing.xml" else 404)
@@ -104,6 +107,14 @@ class _FeedHandler(BaseHTTPRequestHandler):
                 time.sleep(0.02)
         except OSError:
             pass  # the client gave up, as it should
+
+    def _redirect(self) -> None:
+        """``/loop.xml`` redirects to itself; ``/chain/N`` to ``/chain/N+1``, forever."""
+        chained = self.path.startswith("/chain/")
+        self.send_response(302)
+        self.send_header("Location", f"/chain/{int(self.path.rsplit('/', 1)[1]) + 1}" if chained else self.path)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
 
     def log_message(self, format: str, *args: object) -> None:
         pass
@@ -130,6 +141,14 @@ def test_a_server_that_drips_bytes_is_given_up_at_the_timeout(feed_server: str, 
     with pytest.raises(ReadError, match=r"cannot be fetched \(not complete within 0.5 s\)"):
         read_feed(f"{feed_server}/drip-{part}.xml", timeout=0.5)
     assert time.monotonic() - started < 1.0
+
+
+@pytest.mark.parametrize("path", ["/loop.xml", "/chain/0"])
+def test_a_redirect_loop_is_one_line(feed_server: str, path: str) -> None:
+    url = feed_server + path
+    with pytest.raises(ReadError) as raised:
+        read_feed(url)
+    assert str(raised.value) == f"{url}: too many redirects (the server redirects in a loop); check the address"
 
 
 @pytest.mark.parametrize(
@@ -176,6 +195,8 @@ def test_folder_source_skips_what_the_episode_command_wrote_beside_an_article(tm
 BAD_DEFINITIONS = [
     ({"title": None}, "key 'title' is missing"),
     ({"email": "nobody"}, "key 'email' must be an e-mail address"),
+    ({"title": "News\u0000 \u202eevil"}, "key 'title' holds a control or bidi-override character; remove it"),
+    ({"author": "Ed\u001b[31m"}, "key 'author' holds a control or bidi-override character"),
     ({"language": "Chinese"}, "key 'language' must be a language code"),
     ({"category": "Newz"}, "key 'category': 'Newz' is not an Apple Podcasts category"),
     ({"subcategory": "Comedy Fiction"}, "key 'subcategory': 'Comedy Fiction' is not under 'News'"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import html.parser
 import http.client
 import logging
 import os
@@ -60,6 +62,7 @@ def tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (example / "escape.txt").symlink_to(base / "outside" / "secret.txt")
     (example / "escape-dir").symlink_to(base / "outside", target_is_directory=True)
     (example / "alias.mp3").symlink_to("episodes/ep-1a2b.mp3")
+    (example / "state.json").symlink_to(".state.json")
     return base / "public"
 
 
@@ -130,7 +133,11 @@ def test_an_unsatisfiable_range_answers_416_with_the_size(server: Server, header
     assert headers["Content-Range"] == f"bytes */{len(MP3)}"
 
 
-@pytest.mark.parametrize("header", ["bytes=0-1,5-6", "bytes=9-2", "items=0-1", "bytes=x-y"])
+@pytest.mark.parametrize(
+    "header",
+    ["bytes=0-1,5-6", "bytes=9-2", "items=0-1", "bytes=x-y", "bytes=" + "9" * 5000 + "-", "bytes=0-" + "9" * 5000],
+    ids=["multi", "backwards", "unit", "letters", "huge-start", "huge-end"],
+)
 def test_multi_range_and_malformed_ranges_get_the_whole_file(server: Server, header: str) -> None:
     status, _, body = fetch(server, MP3_PATH, Range=header)
     assert (status, body) == (200, MP3)
@@ -208,6 +215,7 @@ def test_a_cors_preflight_for_a_range_request_is_allowed(server: Server) -> None
         "/example/escape.txt",
         "/example/escape-dir/secret.txt",
         "/example/.state.json",
+        "/example/state.json",
         "/example/%00.mp3",
     ],
     ids=[
@@ -222,6 +230,7 @@ def test_a_cors_preflight_for_a_range_request_is_allowed(server: Server) -> None
         "symlink-file-out",
         "symlink-dir-out",
         "hidden-file",
+        "symlink-to-hidden",
         "nul",
     ],
 )
@@ -249,7 +258,7 @@ def test_a_directory_redirects_to_its_slash_url_and_serves_its_index(server: Ser
     assert (status, body, headers["Content-Type"]) == (200, INDEX, "text/html; charset=utf-8")
 
 
-@pytest.mark.parametrize("path", ["/noindex/", "/", "/missing.mp3", "/example/episodes/"])
+@pytest.mark.parametrize("path", ["/noindex/", "/missing.mp3", "/example/episodes/"])
 def test_directories_without_an_index_and_missing_files_are_404(server: Server, path: str) -> None:
     status, _, body = fetch(server, path)
     assert status == 404
@@ -326,10 +335,63 @@ def test_each_request_is_logged_at_debug(server: Server, caplog: pytest.LogCaptu
     )
 
 
+def test_request_lines_are_logged_with_control_characters_escaped(
+    server: Server, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="audiocast.serve")
+    with socket.create_connection(("127.0.0.1", server.port), timeout=5) as client:
+        client.sendall(b"GET /\x1b]2;owned\x07\x1b[2J\x9b1m HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        assert client.recv(1024).startswith(b"HTTP/1.1 404")
+    logged = [record.getMessage() for record in caplog.records if "GET /" in record.getMessage()]
+    assert logged and all(not any(ord(char) < 32 or 0x7F <= ord(char) < 0xA0 for char in line) for line in logged)
+    assert any("GET /\\x1b]2;owned\\x07\\x1b[2J\\x9b1m HTTP/1.1" in line for line in logged)
+
+
 def test_find_feeds_lists_each_feed_and_where_it_says_it_lives(tree: Path) -> None:
     [feed] = find_feeds(tree)
     assert feed.path == "example/feed.xml"
     assert feed.self_url == "http://127.0.0.1:8000/example/feed.xml"
+    assert feed.title == "Example"
+
+
+class _Links(html.parser.HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.hrefs: list[str] = []
+        self.tags: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        self.hrefs += [value or "" for name, value in attrs if name == "href"]
+
+
+def test_the_root_address_lists_each_feed_with_working_links(tmp_path: Path) -> None:
+    hostile = '<b>"&x'
+    for folder, title in (("example", "新闻 Example"), (hostile, "<script>alert(1)</script>")):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "feed.xml").write_text(
+            f"<rss><channel><title>{html.escape(title)}</title></channel></rss>", encoding="utf-8"
+        )
+        (tmp_path / folder / "index.html").write_text("<!doctype html><title>show</title>")
+    with make_server(tmp_path, port=0) as running:
+        running.start()
+        status, headers, body = fetch(running, "/")
+        page = body.decode("utf-8")
+        links = _Links()
+        links.feed(page)
+        assert (status, headers["Content-Type"]) == (200, "text/html; charset=utf-8")
+        assert "新闻 Example" in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+        assert sorted(set(links.tags)) == ["a", "body", "h1", "head", "html", "li", "meta", "title", "ul"]
+        assert len(links.hrefs) == 4
+        for href in links.hrefs:
+            assert fetch(running, "/" + href)[0] == 200, href
+
+
+def test_the_root_address_says_how_to_build_a_feed_when_there_is_none(tmp_path: Path) -> None:
+    with make_server(tmp_path, port=0) as running:
+        running.start()
+        status, _, body = fetch(running, "/")
+    assert status == 200 and b"audiocast feed build feeds/NAME.toml" in body
 
 
 def test_a_missing_root_is_one_clear_error(tmp_path: Path) -> None:

@@ -1,7 +1,10 @@
 """The command line: parses flags, shows progress and calls one library function per command.
 
 Every ``AudiocastError`` becomes one ``error: …`` line on stderr and exit status 1; ``-v`` adds
-the traceback. Each subcommand lives in its own module and is registered in ``COMMANDS``.
+the traceback. A mistake in the command line itself (click's usage errors) is one ``error: …``
+line too, with exit status 2, the Unix convention for misuse (grep, argparse, click), so a script
+can tell "called wrongly" from "the run failed". Each subcommand lives in its own module and is
+registered in ``COMMANDS``.
 """
 
 from __future__ import annotations
@@ -66,9 +69,32 @@ def main(argv: list[str] | None = None) -> Any:
         sys.exit(1)
     except click.exceptions.Abort:
         sys.exit(130)
-    except click.ClickException as error:
-        error.show()
+    except click.exceptions.NoArgsIsHelpError as error:
+        error.show()  # the help text, as `audiocast` alone asks for
         sys.exit(error.exit_code)
+    except click.UsageError as error:
+        command = error.ctx.command_path if error.ctx else "audiocast"
+        click.echo(f"error: {_one_line(error.format_message())}; see '{command} --help'", err=True)
+        sys.exit(USAGE_EXIT_STATUS)
+    except click.ClickException as error:
+        click.echo(f"error: {_one_line(error.format_message())}", err=True)
+        sys.exit(error.exit_code)
+
+
+USAGE_EXIT_STATUS = 2
+"""A command line that cannot be run (click's usage errors). Keep the README's error paragraph in sync."""
+
+
+def _one_line(message: str) -> str:
+    """click's message as the rest of an ``error:`` line: one line, lower-case start, no full stop.
+
+    >>> _one_line("No such option '--bogus'.")
+    "no such option '--bogus'"
+    >>> _one_line("URL is bad.")
+    'URL is bad'
+    """
+    text = " ".join(message.split()).removesuffix(".")
+    return text[:1].lower() + text[1:] if text[1:2].islower() else text
 
 
 def _exit_on_terminate(_signal: int, _frame: object) -> None:

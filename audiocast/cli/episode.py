@@ -10,7 +10,7 @@ import click
 
 from ..cache import default_cache_dir
 from ..engines import ENGINE_CHOICES
-from ..episode import BITRATES, EpisodeOptions, make_episode, plan
+from ..episode import BITRATES, EpisodeOptions, make_episode, plan, refuse_overwriting
 from ..errors import ReadError
 from ..models import Episode
 from ..publish.timecodes import clock
@@ -69,6 +69,7 @@ def episode_command(
     ARTICLE is an archive-format .md file, an HTML page, a text file, or - for standard input.
     """
     destination = _destination(source, output)
+    refuse_overwriting(None if source == "-" else Path(source), destination, named=destination == output)
     try:
         options = EpisodeOptions(
             engine=engine, profile=profile, bitrate=int(bitrate),
@@ -76,7 +77,7 @@ def episode_command(
             max_segment_bytes=max_segment_bytes, fetch_cover=not no_fetch_cover, cover=cover,
         )
     except ValueError as error:
-        raise click.BadParameter(str(error)) from error
+        raise click.BadParameter(str(error), ctx=context) from error
     article = read_source(source)
     progress = BarProgress(enabled=not context.obj["quiet"])
     try:
@@ -95,7 +96,8 @@ def _destination(source: str, output: Path | None) -> Path:
         stem = "episode" if source == "-" else Path(source).stem
         return output / f"{stem}.mp3"
     if output.suffix.lower() != ".mp3":
-        raise click.BadParameter(f"{output}: the output must be a .mp3 file or an existing folder", param_hint="-o")
+        message = f"{output}: the output must be a .mp3 file or an existing folder"
+        raise click.BadParameter(message, click.get_current_context(), param_hint="-o")
     return output
 
 

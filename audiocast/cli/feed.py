@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from ..engines import ENGINE_CHOICES
+from ..errors import IncompleteBuild
 from ..feedbuild import BuildOptions, BuildReport, build_feed, load_feed_config
 from ..feedbuild.config import normalise_base_url
 from ..synth import MAX_JOBS
@@ -65,6 +66,12 @@ def build_command(
     warning = serve_warning(report)
     if warning:
         log.warning(warning)
+    if report.failed:
+        made = len(report.plan.to_make)
+        raise IncompleteBuild(
+            f"{len(report.failed)} of {_count(made, 'article')} failed (listed above); the others are published, "
+            "and the next build tries again"
+        )
 
 
 def _checked_base_url(value: str | None) -> str | None:
@@ -91,6 +98,9 @@ def summary_lines(report: BuildReport) -> list[str]:
     if plan.skipped:
         lines.append(f"Skipped {_count(len(plan.skipped), 'unreadable input')}:")
         lines += [f"  {reason}" for reason in plan.skipped]
+    if report.failed:
+        lines.append(f"Failed {_count(len(report.failed), 'article')} (the next build tries again):")
+        lines += [f"  {failure}" for failure in report.failed]
     lines.append(f"Files: {_shown(report.output)}/ (feed.xml, index.html, episodes/)")
     lines.append(f"Subscribe in a podcast app: {report.feed_url}")
     hint = _how_to_publish(report)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..serve import Server, find_feeds, lan_address, serve
+from ..serve import BUILD_COMMAND, Server, find_feeds, lan_address, serve
 
 
 @click.command("serve")
@@ -35,7 +35,7 @@ def _announce(server: Server) -> None:
     click.echo(f"Serving {server.root} at {base}")
     feeds = find_feeds(server.root)
     if not feeds:
-        click.echo("No feed.xml here yet; build one with `audiocast feed build feeds/NAME.toml`.")
+        click.echo(f"No feed.xml here yet; build one with `{BUILD_COMMAND}`.")
     for feed in feeds:
         feed_url = base + feed.path
         page_url = feed_url.removesuffix("feed.xml")

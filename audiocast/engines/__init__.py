@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .base import Engine, VoiceSpec
+from .espeak import LANGUAGE_ALIASES as ESPEAK_LANGUAGE_ALIASES
 from .espeak import EspeakEngine
 from .espeak import list_voices as espeak_voices
 
@@ -82,9 +83,6 @@ class VoiceCatalog:
     """espeak voice variants (``+f3``), which combine with any offline voice (``cmn+f3``)."""
 
 
-# espeak-ng names Chinese by its spoken varieties, not by "zh".
-_ESPEAK_LANGUAGE_ALIASES = {"zh": ("cmn", "yue", "hak")}
-
 
 def voice_catalog(language: str | None = None, *, timeout: float = 5.0) -> VoiceCatalog:
     """Online (live, else snapshot) and offline voices, optionally only those for ``language``."""
@@ -125,7 +123,7 @@ def _matches(locale: str, language: str | None) -> bool:
     if not language:
         return True
     family = language.lower().split("-")[0]
-    wanted = (language.lower(), *_ESPEAK_LANGUAGE_ALIASES.get(family, ()))
+    wanted = (language.lower(), *ESPEAK_LANGUAGE_ALIASES.get(family, ()))
     locale = locale.lower()
     return any(locale == prefix or locale.startswith(f"{prefix}-") for prefix in wanted)
 

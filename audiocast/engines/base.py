@@ -20,7 +20,7 @@ RATE_RANGE = (-50, 100)
 changes "should be within 0.5 to 2 times the original audio" (speech-synthesis-markup-voice,
 "Adjust prosody"), and the edge service does not go faster than +100% (edge-tts #44); espeak-ng
 speaks 88-350 wpm at these rates, inside its 80-450. Outside it the audio no longer matches the
-rate asked for, and the truncation check in ``audiocast.synth`` would misjudge it. Keep the
+rate asked for, and the cut-off checks in ``audiocast.clip_checks`` would misjudge it. Keep the
 README's *Rates* paragraph (and the ``--rate`` option row) in sync."""
 
 
@@ -84,6 +84,9 @@ class Engine(Protocol):
     """Turns one segment's text into one clip."""
 
     name: str
+    offline: bool
+    """True when the audio is made on this machine: the same text gives the same clip, and it
+    cannot arrive cut off, so the synth wrapper never retries it as truncated."""
 
     @property
     def version(self) -> str:

@@ -2,7 +2,8 @@
 
 This is the only module that imports ``edge_tts`` or ``aiohttp``. It owns:
 
-- :class:`EdgeEngine`: one ``edge_tts.Communicate`` per segment, its audio and its boundaries;
+- :class:`EdgeEngine`: one ``edge_tts.Communicate`` per segment, its audio and its boundaries,
+  and the check that every turn ended (edge-tts returns a cut turn's audio without complaint);
 - the endpoint seam: ``AUDIOCAST_EDGE_WSS_URL`` replaces the service's websocket URL;
 - the reachability check behind ``--engine auto``;
 - the voice list: live from the service, else the bundled snapshot ``data/edge_voices.json``;
@@ -48,6 +49,9 @@ _OUTPUT_FORMAT = "audio-24khz-48kbitrate-mono-mp3"  # the only MP3 format the se
 _TICKS_PER_MS = 10_000  # edge-tts offsets and durations are in 100-ns ticks
 _TOKEN_QUERY = f"TrustedClientToken={edge_tts.constants.TRUSTED_CLIENT_TOKEN}"
 _SSL_CONTEXT = ssl.create_default_context(cafile=certifi.where())  # the CA bundle edge-tts trusts
+_CHECKED = "whole-turns"
+"""Part of the engine version: clips accepted before every turn was checked to end may be cut off,
+so they are not taken from the cache, and the episodes read with them are made again once."""
 
 
 class VoiceTag(TypedDict):
@@ -116,6 +120,7 @@ class EdgeEngine:
     """Online synthesis with edge-tts; the service times every sentence (or word) it speaks."""
 
     name = "edge"
+    offline = False
 
     def __init__(self, *, boundary: BoundaryKind = "SentenceBoundary", connect_timeout: int = 10) -> None:
         self.boundary: BoundaryKind = boundary
@@ -127,7 +132,7 @@ class EdgeEngine:
         # The audio depends on the service, the format and the boundary kind, not on edge-tts's
         # minor releases (frequent 403 fixes), so only its major version enters cache keys.
         major = edge_tts.__version__.split(".")[0]
-        return f"edge-tts {major} {_OUTPUT_FORMAT} {self.boundary}"
+        return f"edge-tts {major} {_OUTPUT_FORMAT} {self.boundary} {_CHECKED}"
 
     async def synthesize(self, text: str, voice: VoiceSpec) -> Clip:
         _install_endpoint(self.endpoint)
@@ -151,6 +156,7 @@ class EdgeEngine:
                     audio.append(chunk["data"])
                 else:
                     boundaries.append(_boundary(chunk))
+        _check_turns_ended(communicate, received=sum(map(len, audio)))
         return Clip(
             audio=b"".join(audio),
             format="mp3",
@@ -158,6 +164,23 @@ class EdgeEngine:
             boundaries=tuple(boundaries),
             engine=self.name,
             voice=voice.name,
+        )
+
+
+def _check_turns_ended(communicate: edge_tts.Communicate, *, received: int) -> None:
+    """Raise ``TransientSynthError`` unless every turn of ``communicate`` ended with ``turn.end``.
+
+    When the service closes the socket mid-turn, edge-tts ends its stream as quietly as after
+    ``turn.end`` and returns the audio so far (protocol notes §3.3, edge-tts #190). Only a turn that
+    ended adds its audio to ``state["cumulative_audio_bytes"]`` (its public state, documented as
+    "bytes received across all completed chunks", since edge-tts 7.2.8), so any audio missing
+    from that count belongs to a turn that never ended.
+    """
+    completed = communicate.state["cumulative_audio_bytes"]
+    if completed != received:
+        raise TransientSynthError(
+            "edge service closed the connection before the end of the turn "
+            f"(after {received - completed} bytes of its audio)"
         )
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from ..errors import EngineUnavailable, SynthError
 from ..models import Boundary, Clip
+from ..script.numbers import RULES_VERSION, NumberLanguage, spoken_numbers
 from .base import VoiceSpec
 
 log = logging.getLogger(__name__)
@@ -27,6 +28,9 @@ _EVENT_LIST_TERMINATED = 0
 _EVENT_SENTENCE = 2
 _PARAM_RATE, _PARAM_VOLUME, _PARAM_PITCH = 1, 2, 3
 _DEFAULT_WPM = 175
+
+LANGUAGE_ALIASES = {"zh": ("cmn", "yue", "hak")}
+"""espeak-ng names Chinese by its spoken varieties, not by "zh"."""
 
 
 class _Event(ctypes.Structure):
@@ -112,6 +116,19 @@ def _load() -> _Library:
     return _library
 
 
+def number_language(voice_name: str) -> NumberLanguage | None:
+    """Which spoken-number rules fit an espeak-ng voice, or None to leave numbers as written.
+
+    >>> number_language("cmn+f3"), number_language("yue"), number_language("en-us"), number_language("de")
+    ('zh', 'zh', 'en', None)
+    """
+    language = voice_name.split("+", 1)[0].lower()
+    family = language.split("-", 1)[0]
+    if family in ("zh", *LANGUAGE_ALIASES["zh"]):
+        return "zh"
+    return "en" if family == "en" else None
+
+
 def sentence_boundaries(text: str, marks: list[tuple[int, int]], total_ms: int) -> tuple[Boundary, ...]:
     """Turn espeak's (character position, audio ms) sentence marks into boundaries over ``text``.
 
@@ -132,6 +149,7 @@ class EspeakEngine:
     """Offline synthesis with espeak-ng; reports where each sentence starts in its audio."""
 
     name = "espeak"
+    offline = True
 
     def __init__(self) -> None:
         with _lock:
@@ -139,16 +157,21 @@ class EspeakEngine:
 
     @property
     def version(self) -> str:
-        return f"espeak-ng {self._library.version}"
+        return f"espeak-ng {self._library.version}, numbers {RULES_VERSION}"
 
     @property
     def sample_rate(self) -> int:
         return self._library.sample_rate
 
     def synthesize_now(self, text: str, voice: VoiceSpec) -> Clip:
-        """Synchronous synthesis; used by :meth:`synthesize` in a worker thread."""
+        """Synchronous synthesis; used by :meth:`synthesize` in a worker thread.
+
+        Numbers are spoken as words of the voice's language; the boundaries still point into ``text``.
+        """
+        spoken = spoken_numbers(text, number_language(voice.name))
         with _lock:
-            capture = self._library.speak(text, voice)
+            capture = self._library.speak(spoken.text, voice)
+        marks = [(spoken.written_position(position - 1) + 1, ms) for position, ms in capture.sentence_marks]
         pcm = b"".join(capture.pcm)
         if not pcm:
             raise SynthError(f"espeak-ng produced no audio for {text[:40]!r}")
@@ -157,7 +180,7 @@ class EspeakEngine:
             audio=pcm,
             format="pcm_s16le",
             sample_rate=self.sample_rate,
-            boundaries=sentence_boundaries(text, capture.sentence_marks, total_ms),
+            boundaries=sentence_boundaries(text, marks, total_ms),
             engine=self.name,
             voice=voice.name,
         )

@@ -14,6 +14,13 @@ Episodes stay in the feed until they fall beyond ``keep``, even when the source 
 them (RSS feeds carry only their latest entries). GUIDs come from the article's key, never from
 its title or file name, and are kept in the state file for life. An episode is made again when its
 article or voice profile changed, or when ``engine_choice`` says its engine no longer stands.
+
+One bad article never blocks the others: an article whose episode fails for any reason is reported
+(``Failure``) and skipped, the rest are made and published, and since it is not recorded the next
+build tries it again (a failed re-make keeps the previous episode listed meanwhile). What concerns
+every article still stops the build: an unreachable voice service (``EngineUnavailable``), the
+voice failing ``SYNTH_FAILURES_IN_A_ROW`` articles in a row, an output folder that cannot be
+written, and Ctrl-C or SIGTERM.
 """
 
 from __future__ import annotations
@@ -36,14 +43,14 @@ from ..atomic import write_bytes
 from ..cache import default_cache_dir
 from ..engines import Engine
 from ..episode import EpisodeOptions, Progress, choose_profile, make_episode
-from ..errors import ProfileError, PublishError
+from ..errors import AudiocastError, EngineUnavailable, OutputWriteError, ProfileError, PublishError, SynthError
 from ..models import Episode
 from ..publish.cover import write_cover
 from ..publish.feed import render_feed
 from ..publish.show import FEED_FILE, INDEX_FILE, Show, ShowEpisode, podcast_guid
 from ..publish.site import render_index
 from ..sources.feed import SourceItem
-from ..synth import SynthOptions
+from ..synth import SynthOptions, SynthSession
 from .config import FeedConfig, normalise_base_url
 from .engine_choice import EngineChoice
 from .sources import read_items
@@ -57,6 +64,11 @@ RENDER_VERSION = "1"
 """Bump when episodes made by older code should be made again."""
 
 _SIDECAR_ENDINGS = (".mp3", ".vtt", ".srt", ".chapters.json", ".txt")
+
+SYNTH_FAILURES_IN_A_ROW = 3
+"""Articles in a row the voice failed (after its own retries) at which the build stops: the service
+is down for all of them, and retrying each one against it would only take hours."""
+_STOPS_THE_BUILD = (EngineUnavailable, OutputWriteError, MemoryError)
 
 
 class BuildProgress(Progress, Protocol):
@@ -98,6 +110,19 @@ class Plan:
 
 
 @dataclass(frozen=True)
+class Failure:
+    """An article whose episode could not be made in this build."""
+
+    title: str
+    origin: str
+    """Where the article came from: its file, or its link in a feed."""
+    cause: str
+
+    def __str__(self) -> str:
+        return f"{self.origin}: {self.title!r}: {self.cause}"
+
+
+@dataclass(frozen=True)
 class BuildReport:
     plan: Plan
     output: Path
@@ -110,6 +135,8 @@ class BuildReport:
     clips: int
     """Clips the engine synthesised for this build; the other segments came from the clip cache."""
     dry_run: bool
+    failed: tuple[Failure, ...] = ()
+    """Articles that failed; not recorded, so the next build tries them again."""
 
 
 def build_feed(
@@ -121,10 +148,10 @@ def build_feed(
     choice = EngineChoice(config.engine)
     with _exclusive(output, create=not options.dry_run):
         state = load_state(output) or State(podcast_guid(config.feed_url))
-        read = read_items(config.source, timeout=options.timeout)
+        read = read_items(config.source, timeout=options.timeout, source_name=config.source_name)
         plan = make_plan(config, state, read.items, read.skipped, choice)
         if options.dry_run:
-            return _report(config, plan, _Read(), dry_run=True)
+            return _report(config, plan, _Read(), episodes=len(plan.keep) + len(plan.to_make), dry_run=True)
         return _execute(config, options, state, plan, choice, progress)
 
 
@@ -236,22 +263,23 @@ def _execute(
     read = _Read()
     if plan.to_make:  # only then is the engine made: auto checks the service once per build
         state, read = _make_all(config, options, state, plan.to_make, choice.engine(), output / cover, progress)
-    final = State(state.podcast_guid, _listed(plan, state))
+    final = State(state.podcast_guid, _listed(output, plan, state))
     _publish(config, final, cover)
     _prune(output, final, cover)
     save_state(output, final)
-    return _report(config, plan, read, dry_run=False)
+    return _report(config, plan, read, episodes=len(final.episodes), dry_run=False)
 
 
 @dataclass(frozen=True)
 class _Read:
-    """What making episodes read: segments in all, and clips the engine synthesised."""
+    """What making episodes read: segments in all, clips the engine synthesised, and what failed."""
 
     segments: int = 0
     clips: int = 0
+    failed: tuple[Failure, ...] = ()
 
     def __add__(self, other: _Read) -> _Read:
-        return _Read(self.segments + other.segments, self.clips + other.clips)
+        return _Read(self.segments + other.segments, self.clips + other.clips, self.failed + other.failed)
 
 
 def _make_all(
@@ -263,32 +291,59 @@ def _make_all(
     cover: Path,
     progress: BuildProgress | None,
 ) -> tuple[State, _Read]:
-    """Make each episode with ``engine`` and record it at once; returns the state and what was read."""
+    """Make each episode with ``engine`` and record it at once; returns the state and what was read.
+
+    A failed article is reported and skipped (see the module docstring for what stops the build)."""
     episode_options = EpisodeOptions(
         engine=engine.name,
         profile=config.profile,
-        synth=SynthOptions(jobs=options.jobs, cache_dir=options.cache_dir),
+        # one session for the build: each kind of retry is reported once, voices' pace learnt once
+        synth=SynthOptions(jobs=options.jobs, cache_dir=options.cache_dir, session=SynthSession()),
         fetch_cover=False,
         cover=cover,
         album=config.show.title,
     )
     read = _Read()
+    synth_failures = 0
     for number, item in enumerate(items, start=1):
         log.info("making episode %d of %d: %s", number, len(items), item.article.title)
         if progress is not None:
             progress.episode(number, len(items), item.article.title)
-        record, episode_read = _make(config, state, item, episode_options, engine, progress)
+        try:
+            record, episode_read = _make(config, state, item, episode_options, engine, progress)
+        except _STOPS_THE_BUILD:
+            raise
+        except Exception as exc:  # one article's trouble, whatever it is, must not stop the others
+            synth_failures = synth_failures + 1 if isinstance(exc, SynthError) else 0
+            if synth_failures >= SYNTH_FAILURES_IN_A_ROW:
+                raise type(exc)(f"{exc}; stopped: the voice failed {synth_failures} articles in a row") from exc
+            read += _Read(failed=(_failure(item, exc),))
+            continue
+        synth_failures = 0
         read += episode_read
         state = state.with_record(record)
         save_state(config.output, state)  # a rerun after an interruption will not make it again
     return state, read
 
 
-def _listed(plan: Plan, state: State) -> tuple[EpisodeRecord, ...]:
-    """The records the new feed lists: the kept ones and the ones just made."""
+def _failure(item: SourceItem, exc: Exception) -> Failure:
+    """The one-line report of a failed article; a bug's traceback is logged at debug level."""
+    if isinstance(exc, AudiocastError):
+        cause = str(exc)
+    else:
+        log.debug("unexpected error making %s", item.origin, exc_info=exc)
+        cause = f"unexpected {type(exc).__name__}: {exc} (a bug; run with -vv for the traceback)"
+    failure = Failure(item.article.title, item.origin, cause)
+    log.warning("failed: %s; skipped, the next build tries it again", failure)
+    return failure
+
+
+def _listed(output: Path, plan: Plan, state: State) -> tuple[EpisodeRecord, ...]:
+    """The records the new feed lists: the kept ones and the ones just made, in plan order. An
+    article that failed is listed only when it had an episode before whose files are all there."""
     records = state.by_key()
     keys = [record.key for record in plan.keep] + [item.key for item in plan.to_make]
-    return tuple(records[key] for key in keys)
+    return tuple(records[key] for key in keys if key in records and _files_intact(output, records[key]))
 
 
 def _make(
@@ -459,17 +514,20 @@ def _exclusive(output: Path, *, create: bool) -> Iterator[None]:
         yield
 
 
-def _report(config: FeedConfig, plan: Plan, read: _Read, *, dry_run: bool) -> BuildReport:
+def _report(config: FeedConfig, plan: Plan, read: _Read, *, episodes: int, dry_run: bool) -> BuildReport:
     return BuildReport(
         plan=plan,
         output=config.output,
         feed_file=config.output / FEED_FILE,
         feed_url=config.feed_url,
-        episodes=len(plan.keep) + len(plan.to_make),
+        episodes=episodes,
         segments=read.segments,
         clips=read.clips,
         dry_run=dry_run,
+        failed=read.failed,
     )
 
 
-__all__ = ["STATE_FILE", "BuildOptions", "BuildProgress", "BuildReport", "Plan", "build_feed", "make_plan"]
+__all__ = [
+    "STATE_FILE", "BuildOptions", "BuildProgress", "BuildReport", "Failure", "Plan", "build_feed", "make_plan",
+]  # fmt: skip

@@ -19,6 +19,7 @@ from ..engines import ENGINE_CHOICES
 from ..errors import ProfileError
 from ..profiles import bundled_profiles, load_profile
 from ..publish.show import ShowInfo
+from ..text import is_clean
 
 # Apple Podcasts categories (2019+ taxonomy, podcasters.apple.com/support/1691; exact,
 # case-sensitive strings). feedgen's own table is the obsolete pre-2019 list, so we check here.
@@ -75,6 +76,8 @@ class FeedConfig:
     cover: Path | None
     source: str
     """An absolute path (folder, article file or feed file) or an http(s) URL of a feed."""
+    source_name: str = ""
+    """The publisher spoken in every episode and tagged as album; empty: each article's own."""
     profile: str | None
     """A bundled profile's name or the absolute path of a profile TOML; None picks by language."""
     engine: str
@@ -109,6 +112,7 @@ KEYS: dict[str, _Key] = {
     "cover": _Key("file", False, help="JPEG or PNG; generated from the title when absent"),
     "base_url": _Key("url", True, help="where the output folder will be served"),
     "source": _Key("source", True, help="folder, article file, feed file or feed URL"),
+    "source_name": _Key("text", False, "", help="publisher named in every episode; by default each article's own"),
     "profile": _Key("profile", False, help="voice profile name or .toml path; by language when absent"),
     "engine": _Key("engine", False, "auto"),
     "output": _Key("folder", True, help="output folder"),
@@ -136,6 +140,7 @@ def parse_feed_config(data: dict[str, Any], *, origin: Path) -> FeedConfig:
         raise ProfileError(f"{origin}: unknown key {unknown[0]!r}; known keys: {', '.join(KEYS)}")
     values = {name: _check(origin, name, key, data.get(name)) for name, key in KEYS.items()}
     _check_subcategory(origin, values["category"], values["subcategory"])
+    _check_apart(origin, values["source"], values["output"])
     if len(values["description"].encode("utf-8")) > 4000:
         # Apple's limit for <description> (podcast-feed-standards §1.2).
         raise ProfileError(f"{origin}: key 'description' is longer than 4000 bytes; shorten it")
@@ -158,6 +163,7 @@ def parse_feed_config(data: dict[str, Any], *, origin: Path) -> FeedConfig:
         show=show,
         cover=values["cover"],
         source=values["source"],
+        source_name=values["source_name"],
         profile=values["profile"],
         engine=values["engine"],
         output=values["output"],
@@ -210,6 +216,8 @@ def _check(origin: Path, name: str, key: _Key, value: Any) -> Any:
 def _text(where: str, base: Path, value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ProfileError(f"{where} must be non-empty text in quotes")
+    if not is_clean(value):
+        raise ProfileError(f"{where} holds a control or bidi-override character; remove it")
     return value.strip()
 
 
@@ -234,6 +242,26 @@ def _category(where: str, base: Path, value: Any) -> str:
             f"{where}: {text!r} is not an Apple Podcasts category; use one of {', '.join(APPLE_CATEGORIES)}"
         )
     return text
+
+
+def _check_apart(origin: Path, source: str, output: Path) -> None:
+    """The output folder neither is nor holds the source: a build would read its own feed.xml,
+    index.html and transcripts back as articles, and grow by them on every run.
+
+    An output inside a source folder is fine: a folder source reads only the files directly in it.
+    """
+    if _is_url(source):
+        return
+    if Path(source) == output:
+        raise ProfileError(
+            f"{origin}: key 'output' is the source folder {output}; a build would read its own files back as "
+            "articles; give output a folder of its own, such as ../public/NAME"
+        )
+    if Path(source).is_relative_to(output):
+        raise ProfileError(
+            f"{origin}: key 'source': {source} is inside the output folder {output}; a build would read its own "
+            "files back as articles; keep the articles outside output"
+        )
 
 
 def _check_subcategory(origin: Path, category: str, subcategory: str) -> None:
@@ -266,12 +294,16 @@ def _folder(where: str, base: Path, value: Any) -> Path:
 
 def _source(where: str, base: Path, value: Any) -> str:
     text = _text(where, base, value)
-    if re.match(r"^https?://", text, re.IGNORECASE):
+    if _is_url(text):
         return text
     path = (base / text).resolve()
     if not path.exists():
         raise ProfileError(f"{where}: {path} does not exist; give a folder, a file or an http(s) feed address")
     return str(path)
+
+
+def _is_url(source: str) -> bool:
+    return re.match(r"^https?://", source, re.IGNORECASE) is not None
 
 
 def _profile(where: str, base: Path, value: Any) -> str:

@@ -9,6 +9,7 @@ MP3) are not articles; a source that is itself missing or unreadable is an error
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 import re
@@ -29,8 +30,18 @@ TRANSCRIPT_ENDING = ".transcript.txt"
 """How ``audiocast episode`` names a transcript (``sidecar_paths``): never an article, even without its MP3."""
 
 
-def read_items(source: str, *, timeout: float) -> FeedRead:
-    """Every article the source offers, with the lines describing what was skipped."""
+def read_items(source: str, *, timeout: float, source_name: str = "") -> FeedRead:
+    """Every article the source offers, with the lines describing what was skipped.
+
+    ``source_name``, when given, is the publisher of every article (the feed definition's key).
+    """
+    found = _read_source(source, timeout=timeout)
+    if not source_name:
+        return found
+    return FeedRead(tuple(_published_by(item, source_name) for item in found.items), found.skipped)
+
+
+def _read_source(source: str, *, timeout: float) -> FeedRead:
     if re.match(r"^https?://", source, re.IGNORECASE):
         return read_feed(source, timeout=timeout)
     path = Path(source)
@@ -39,6 +50,13 @@ def read_items(source: str, *, timeout: float) -> FeedRead:
     if not path.is_file():
         raise ReadError(f"{source}: no such file or folder")
     return _read_file(path, path.name)
+
+
+def _published_by(item: SourceItem, source_name: str) -> SourceItem:
+    """The item with ``source_name`` as its publisher; the name is part of its hash, so a new name re-makes it."""
+    digest = hashlib.sha256(f"{item.content_hash}\x00{source_name}".encode()).hexdigest()
+    article = dataclasses.replace(item.article, source_name=source_name)
+    return dataclasses.replace(item, article=article, content_hash=digest)
 
 
 def _read_folder(folder: Path) -> FeedRead:

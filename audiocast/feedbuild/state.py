@@ -5,15 +5,22 @@ recording the show's ``podcast:guid`` and, per episode, its source key and hash,
 its version) that read it, GUID, files, exact byte length, duration, chapters and published date.
 The next build compares the sources against it to make only what is new or changed. It is always
 replaced atomically.
+
+Records are checked as they are loaded, since an older version (or a hand edit) may have written
+one that cannot be published: a missing field, a wrong type, a control character in a title, a
+``javascript:`` link or a file outside the output folder. Such a record is dropped with a warning,
+so its episode leaves the feed and is made again while its source still lists it; the rest of the
+state stands. Only a file that is not a state document at all is an error.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from ..atomic import write_text
 from ..engines import Engine
@@ -21,8 +28,12 @@ from ..errors import PublishError
 from ..models import Chapter
 from ..publish.show import ShowEpisode
 
+log = logging.getLogger(__name__)
+
 STATE_FILE = ".audiocast-state.json"
 VERSION = 1
+
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -74,9 +85,25 @@ def load_state(folder: Path) -> State | None:
     try:
         if data["version"] != VERSION:
             raise ValueError(f"version {data['version']!r}")
-        return State(str(data["podcast_guid"]), tuple(_record(item) for item in data["episodes"]))
+        guid = _typed(data, "podcast_guid", str)
+        items = _typed(data, "episodes", list)
     except (KeyError, TypeError, ValueError) as exc:
         raise _damaged(path, exc) from exc
+    return State(guid, tuple(record for item in items if (record := _checked_record(path, item)) is not None))
+
+
+def _checked_record(path: Path, item: Any) -> EpisodeRecord | None:
+    """The record ``item`` describes, or None (with a warning) when it cannot be published."""
+    try:
+        return _record(item)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        name = item.get("title") or item.get("key") if isinstance(item, dict) else None
+        shown = repr(name)[:80] if name else "without a name"
+        log.warning(
+            "%s: episode %s cannot be published (%s: %s); dropped from the feed, made again while its source lists it",
+            path, shown, type(exc).__name__, exc,
+        )  # fmt: skip
+        return None
 
 
 def save_state(folder: Path, state: State) -> None:
@@ -115,21 +142,40 @@ def _document(record: EpisodeRecord) -> dict[str, Any]:
 
 
 def _record(item: dict[str, Any]) -> EpisodeRecord:
-    published = dt.datetime.fromisoformat(item["published"])
+    """A record from its JSON; every field must have its type (``ShowEpisode`` checks the values)."""
     episode = ShowEpisode(
-        guid=str(item["guid"]),
-        title=str(item["title"]),
-        link=str(item["link"]),
-        summary=str(item["summary"]),
-        author=str(item["author"]),
-        language=str(item["language"]),
-        published=published,
-        audio=str(item["file"]),
-        length=int(item["length"]),
-        duration_ms=int(item["duration_ms"]),
-        chapters=tuple(Chapter(str(title), int(start), int(end)) for title, start, end in item["chapters"]),
-        sidecars={str(kind): str(name) for kind, name in item["sidecars"].items()},
+        guid=_typed(item, "guid", str),
+        title=_typed(item, "title", str),
+        link=_typed(item, "link", str),
+        summary=_typed(item, "summary", str),
+        author=_typed(item, "author", str),
+        language=_typed(item, "language", str),
+        published=dt.datetime.fromisoformat(_typed(item, "published", str)),
+        audio=_typed(item, "file", str),
+        length=_typed(item, "length", int),
+        duration_ms=_typed(item, "duration_ms", int),
+        chapters=tuple(_chapter(chapter) for chapter in _typed(item, "chapters", list)),
+        sidecars={_of(kind, str): _of(name, str) for kind, name in _typed(item, "sidecars", dict).items()},
     )
     # States written before engines were recorded lack them; their episodes are made again.
     made_with = MadeWith(str(item.get("engine", "")), str(item.get("engine_version", "")))
-    return EpisodeRecord(str(item["key"]), str(item["source_hash"]), episode, made_with)
+    return EpisodeRecord(_typed(item, "key", str), _typed(item, "source_hash", str), episode, made_with)
+
+
+def _chapter(value: Any) -> Chapter:
+    title, start, end = _of(value, list)
+    return Chapter(_of(title, str), _of(start, int), _of(end, int))
+
+
+def _typed(item: dict[str, Any], key: str, kind: type[_T]) -> _T:
+    try:
+        return _of(item[key], kind)
+    except TypeError:
+        raise TypeError(f"{key!r} is not a {kind.__name__}") from None
+
+
+def _of(value: Any, kind: type[_T]) -> _T:
+    """``value`` when it is a ``kind`` (a bool is no int here), else TypeError."""
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise TypeError(f"{value!r:.40} is not a {kind.__name__}")
+    return value

@@ -17,10 +17,11 @@ import logging
 import re
 from pathlib import Path
 
-from PIL import Image, ImageDraw, ImageFont, UnidentifiedImageError
+from PIL import Image, ImageDraw, ImageFont
 
 from ..atomic import write_bytes
 from ..errors import ReadError
+from .artwork import ImageTooLarge, open_image
 
 log = logging.getLogger(__name__)
 
@@ -64,9 +65,11 @@ def write_cover(folder: Path, title: str, given: Path | None) -> str:
 
     The name carries a hash of the bytes (``cover-1a2b3c4d.jpg``) because Apple caches art by URL:
     new art must get a new address (podcast-feed-standards §1.2). A ``given`` image is centre-cropped
-    to a square and scaled into 1400–3000 px; without one a cover is drawn from ``title``.
+    to a square and scaled into 1400–3000 px; without one, or when it is too large to decode, a
+    cover is drawn from ``title``.
     """
-    data = _jpeg(_normalised(given)) if given is not None else _jpeg(cover_image(title))
+    image = _given_cover(given) if given is not None else None
+    data = _jpeg(image if image is not None else cover_image(title))
     name = f"cover-{hashlib.sha256(data).hexdigest()[:8]}.jpg"
     destination = folder / name
     if not destination.exists() or destination.read_bytes() != data:
@@ -74,12 +77,20 @@ def write_cover(folder: Path, title: str, given: Path | None) -> str:
     return name
 
 
-def _normalised(path: Path) -> Image.Image:
+def _given_cover(path: Path) -> Image.Image | None:
+    """The given cover normalised, or None (with a warning) when it is too large to decode."""
     try:
-        with Image.open(path) as opened:
+        with open_image(path) as opened:
             image = opened.convert("RGB")
-    except (OSError, UnidentifiedImageError) as exc:
+    except ImageTooLarge as exc:
+        log.warning("%s %s; the cover is drawn from the title instead", path, exc)
+        return None
+    except ValueError as exc:
         raise ReadError(f"{path}: not a readable image; give a JPEG or PNG cover") from exc
+    return _normalised(path, image)
+
+
+def _normalised(path: Path, image: Image.Image) -> Image.Image:
     side = min(image.size)
     left, top = (image.width - side) // 2, (image.height - side) // 2
     square = image.crop((left, top, left + side, top + side))

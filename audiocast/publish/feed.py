@@ -25,6 +25,7 @@ from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 from feedgen.util import xml_elem
 
+from ..links import safe_link
 from .show import Show, ShowEpisode
 from .timecodes import vtt_time
 
@@ -123,7 +124,7 @@ _CHANNEL: tuple[Callable[[FeedGenerator, Show], object], ...] = (
 _ITEM: tuple[Callable[[FeedEntry, Show, ShowEpisode], object], ...] = (
     lambda fe, show, ep: fe.guid(ep.guid, permalink=False),
     lambda fe, show, ep: fe.title(ep.title),
-    lambda fe, show, ep: fe.link(href=ep.link or show.episode_page_url(ep.guid)),
+    lambda fe, show, ep: fe.link(href=safe_link(ep.link) or show.episode_page_url(ep.guid)),
     lambda fe, show, ep: fe.pubDate(ep.published),
     lambda fe, show, ep: fe.description(_description(ep)),
     lambda fe, show, ep: fe.content(_show_notes(ep), type="CDATA"),
@@ -183,10 +184,11 @@ def _transcripts(show: Show, episode: ShowEpisode) -> list[dict[str, str]]:
 
 
 def _read_more(episode: ShowEpisode) -> str:
-    if not episode.link:
+    link = safe_link(episode.link)
+    if not link:
         return ""
     words = _READ_MORE.get(episode.language.split("-")[0], _READ_MORE["en"])
-    return f'<p><a href="{html.escape(episode.link)}">{html.escape(words)}</a></p>'
+    return f'<p><a href="{html.escape(link)}">{html.escape(words)}</a></p>'
 
 
 def _description(episode: ShowEpisode) -> str:

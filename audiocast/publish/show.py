@@ -13,8 +13,11 @@ import urllib.parse
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 
+from ..links import safe_link
 from ..models import Chapter
+from ..text import is_clean
 
 # Podcasting 2.0 <podcast:guid>: UUIDv5 of the feed URL without scheme and trailing slashes, in
 # this namespace (podcast-namespace docs/tags/guid.md).
@@ -139,6 +142,14 @@ class ShowEpisode:
             raise ValueError("ShowEpisode.published must be timezone-aware")
         if self.length <= 0:
             raise ValueError(f"{self.audio}: enclosure length must be positive")
+        if self.link and safe_link(self.link) is None:
+            raise ValueError(f"link is not an http(s) address: {self.link[:80]!r}")
+        texts = (self.guid, self.title, self.summary, self.author, self.language, *(c.title for c in self.chapters))
+        if not all(map(is_clean, texts)):
+            raise ValueError("text has control characters")
+        for name in (self.audio, *self.sidecars.values()):
+            if not _inside_output(name):
+                raise ValueError(f"{name[:80]!r} is not a file inside the output folder")
 
     @property
     def duration_seconds(self) -> int:
@@ -151,3 +162,17 @@ class ShowEpisode:
         62
         """
         return max(1, (self.duration_ms + 500) // 1000)
+
+
+def _inside_output(name: str) -> bool:
+    """Whether ``name`` is a relative path that stays inside the output folder. No colon either: a
+    browser reads ``javascript:x`` in an ``href`` as a scheme, not as a file name.
+
+    >>> _inside_output("episodes/a.mp3"), _inside_output("../secret.txt"), _inside_output("/etc/passwd")
+    (True, False, False)
+    >>> _inside_output("javascript:alert(1)")
+    False
+    """
+    path = PurePosixPath(name)
+    plain = bool(name) and is_clean(name) and not any(char in name for char in ":\\")
+    return plain and not path.is_absolute() and ".." not in path.parts

@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 
+from ..links import safe_link
 from .show import FEED_FILE, Show, ShowEpisode, episode_anchor
 from .timecodes import clock
 
@@ -120,7 +121,8 @@ def _episode(episode: ShowEpisode, words: dict[str, str], page_language: str) ->
     anchor = episode_anchor(episode.guid)
     player = f"audio-{episode.guid}"
     lang = "" if episode.language == page_language else f' lang="{_e(episode.language)}"'
-    link = f' · <a href="{_e(episode.link)}">{_e(words["article"])}</a>' if episode.link else ""
+    article = safe_link(episode.link)
+    link = f' · <a href="{_e(article)}">{_e(words["article"])}</a>' if article else ""
     return f"""<article id="{_e(anchor)}" aria-labelledby="{_e(anchor)}-title"{lang}>
 <h3 id="{_e(anchor)}-title">{_e(episode.title)}</h3>
 <p class="meta"><time datetime="{episode.published.isoformat()}">{episode.published:%Y-%m-%d}</time>

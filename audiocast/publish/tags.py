@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mutagen import MutagenError
 from mutagen.id3 import (
     APIC,
     CHAP,
@@ -35,9 +36,13 @@ from mutagen.id3 import (
 )
 
 from ..errors import PublishError
+from ..links import safe_link
 from ..models import Chapter
 
 log = logging.getLogger(__name__)
+
+ENCODER = "audiocast"
+"""The ``TENC`` tag of every MP3 audiocast writes: how a later run knows the file is its own."""
 
 _ISO_639_2 = {"zh": "chi", "en": "eng", "ja": "jpn", "ko": "kor", "fr": "fre", "de": "ger", "es": "spa"}
 
@@ -55,7 +60,7 @@ class EpisodeTags:
     cover_jpeg: bytes
     chapters: tuple[Chapter, ...]
     genre: str = "Podcast"
-    encoder: str = "audiocast"
+    encoder: str = ENCODER
 
 
 def id3_language(language: str) -> str:
@@ -76,7 +81,7 @@ FRAMES: dict[str, Callable[[EpisodeTags], Any]] = {
     "date": lambda t: TDRC(encoding=_UTF8, text=t.date.strftime("%Y-%m-%d")),
     "language": lambda t: TLAN(encoding=_UTF8, text=id3_language(t.language)),
     "summary": lambda t: COMM(encoding=_UTF8, lang=id3_language(t.language), desc="", text=t.summary),
-    "link": lambda t: WOAS(url=t.link) if t.link else None,
+    "link": lambda t: _link_frame(t.link),
     "genre": lambda t: TCON(encoding=_UTF8, text=t.genre),
     "encoder": lambda t: TENC(encoding=_UTF8, text=t.encoder),
     "transcript": lambda t: USLT(encoding=_UTF8, lang=id3_language(t.language), desc="", text=t.transcript),
@@ -84,6 +89,12 @@ FRAMES: dict[str, Callable[[EpisodeTags], Any]] = {
                             data=t.cover_jpeg),
 }
 """Episode field → ID3 frame. Chapters (CHAP + CTOC) are added by ``_chapter_frames``."""
+
+
+def _link_frame(link: str) -> WOAS | None:
+    """WOAS holds Latin-1 only, so an IRI is written as its URI; a non-http(s) link not at all."""
+    uri = safe_link(link)
+    return WOAS(url=uri) if uri else None
 
 
 def write_tags(path: Path, tags: EpisodeTags) -> None:
@@ -96,6 +107,7 @@ def write_tags(path: Path, tags: EpisodeTags) -> None:
                 id3.add(frame)
         for frame in _chapter_frames(tags.chapters):
             id3.add(frame)
+        id3.update_to_v23()  # save(v2_version=3) alone keeps v2.4 frames: TDRC would hide the date from v2.3 readers
         id3.save(path, v2_version=3, v23_sep="/", padding=lambda _info: 1024)
     except Exception as exc:  # mutagen raises a mix of its own and OS errors
         log.debug("tag write failed", exc_info=True)
@@ -115,3 +127,12 @@ def _chapter_frames(chapters: tuple[Chapter, ...]) -> list[Any]:
                  sub_frames=[TIT2(encoding=_UTF8, text=chapter.title)])
         )
     return frames
+
+
+def written_by_audiocast(path: Path) -> bool:
+    """Whether the MP3 at ``path`` carries audiocast's encoder tag, so replacing it loses nothing of a user's."""
+    try:
+        encoders = ID3(path).getall("TENC")
+    except (MutagenError, OSError):  # no tag, not an MP3, unreadable
+        return False
+    return any(ENCODER in frame.text for frame in encoders)

@@ -11,28 +11,34 @@ import re
 import unicodedata
 
 from ..language import is_cjk
+from ..tally import removed
+from ..text import CJK as _CJK
 
-_CJK = r"\u2e80-\u2fdf\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
 _CJK_QUOTES = "“”‘’"
 
 REMOVALS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("tags", re.compile(r"<[^>]{0,500}>")),
     ("urls", re.compile(r"(?:https?://|ftp://|www\.)[^\s<>\"“”，。、]+", re.IGNORECASE)),
     ("bare addresses", re.compile(
-        r"\b(?:[\w-]+\.)+(?:[a-z]{2,6}[/?#][^\s，。]*|(?:com|net|org|gov|edu|io|cn|tw|hk|uk|jpe?g|png|gif|webp|html?)\b)",
+        r"\b(?:[\w-]+\.)+[a-z]{2,6}[/?#][^\s，。]*|\b[\w-]+(?:\.[\w-]+)*\.(?:jpe?g|png|gif|webp|html?|php|aspx?)\b",
         re.IGNORECASE,
     )),
     ("emoji", re.compile("[\U0001f000-\U0001faff\U00002600-\U000027bf\U0001f1e6-\U0001f1ff\ufe0f\u200d\u20e3]")),
     ("controls", re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b\u200c\u200e\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]")),
 )
-"""What is removed before speaking: markup, web addresses (incl. image-proxy strings), emoji, control and
-bidirectional-override characters."""
+"""What is removed before speaking: markup, web addresses and host-and-path strings (incl. image-proxy
+strings) and file names, emoji, control and bidirectional-override characters. A site's name in a
+sentence ("WordPress.org 上的资源", "TechCrunch.com reported") is not an address and stays."""
 
 PHOTO_CREDIT = re.compile(
-    r"\s*[（(][^（）()]{0,40}(?:照片|图片|圖片|摄|攝|供图|供圖|photo|image|credit|getty|reuters|afp|epa)[^（）()]{0,40}[)）]\s*$",
+    r"\s*[（(][^（）()]{0,40}(?:照片|图片|圖片|摄|攝|供图|供圖|提供|photo|image|credit|getty|reuters|afp|epa)"
+    r"[^（）()]{0,40}[)）]\s*$"
+    r"|(?:^|(?<=[。.!?！？]))\s*(?:(?:image|photo|picture)s?\s+credits?|credits?|courtesy(?:\s+of)?|photo|"
+    r"图片来源|圖片來源|摄影|攝影|图|圖)\s*[:：/]\s*[^。.!?！？]{1,60}\.?$",
     re.IGNORECASE,
 )
-"""A trailing photo credit in a caption: （美联社照片）, (AP Photo/Evan Vucci), (Reuters photo)."""
+"""A photo credit in a caption, which is not read: （美联社照片）, （张三摄）, （受访者提供）, (AP Photo/Evan Vucci),
+"Image credits: Getty", "图/新华社" at the end (or as the whole caption)."""
 
 _REPEATED_MARKS = re.compile(r"([!?！？。，,.;；])\1+")
 _DASHES = re.compile(r"\s*(?:——|—|―|--)\s*")
@@ -78,8 +84,16 @@ def strip_photo_credit(caption: str) -> str:
     '布林肯抵达安德鲁斯空军基地。'
     >>> strip_photo_credit("Blinken arrives in Brussels. (AP Photo/Evan Vucci)")
     'Blinken arrives in Brussels.'
+    >>> strip_photo_credit("会场外的抗议者。图/新华社"), strip_photo_credit("The new phone. Image credits: Apple")
+    ('会场外的抗议者。', 'The new phone.')
+    >>> strip_photo_credit("一名记者在拍照。"), strip_photo_credit("The photo: a study in contrasts")
+    ('一名记者在拍照。', 'The photo: a study in contrasts')
     """
-    return PHOTO_CREDIT.sub("", caption).strip()
+    credit = PHOTO_CREDIT.search(caption)
+    if credit is None:
+        return caption.strip()
+    removed("photo credit", credit.group())
+    return (caption[: credit.start()] + caption[credit.end() :]).strip()
 
 
 def speakable(text: str) -> bool:

@@ -2,15 +2,22 @@
 
 ``read_source`` picks the reader by content, not by file name, since archive files end in
 ``.md`` but carry HTML. Feed entries use ``article_from_entry`` with the same body reader.
+Whatever a reader meets, the caller gets an article or a ``ReadError``: an unexpected exception on
+odd input (a reader's bug) becomes one line naming the input, its traceback logged at debug level,
+so a feed build skips that input and reads the others.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import logging
 import re
+from collections.abc import Iterator
 
 from bs4 import BeautifulSoup
 
+from ..errors import AudiocastError, ReadError
 from ..models import Article
 from .archive import is_archive, read_archive, take_date_line
 from .article import make_article
@@ -20,6 +27,8 @@ from .page import read_page
 from .text import read_text
 
 __all__ = ["article_from_entry", "read_source", "read_text_as_article"]
+
+log = logging.getLogger(__name__)
 
 _HTML = re.compile(r"<(?:html|body|p|div|article|br|h[1-6]|img)\b", re.IGNORECASE)
 
@@ -32,28 +41,51 @@ def read_source(source: str) -> Article:
 
 def read_text_as_article(text: str, name: str) -> Article:
     """Read an article already decoded to text; ``name`` is used in error messages."""
-    if is_archive(text):
-        return read_archive(text, name)
-    if _HTML.search(text[:20_000]):
-        return read_page(text, name)
-    return read_text(text, name)
+    with _only_read_errors(name):
+        if is_archive(text):
+            return read_archive(text, name)
+        if _HTML.search(text[:20_000]):
+            return read_page(text, name)
+        return read_text(text, name)
 
 
 def article_from_entry(
-    *, title: str, link: str, published: dt.datetime | None, body_html: str, author: str = "", origin: str = ""
+    *,
+    title: str,
+    link: str,
+    published: dt.datetime | None,
+    body_html: str,
+    author: str = "",
+    origin: str = "",
+    publisher: str | None = None,
 ) -> Article:
     """An Article from a feed entry's parts; the body HTML goes through the archive body reader.
 
     An archive date line at the top of the body is not read aloud; it dates an undated entry.
     """
-    soup = BeautifulSoup(body_html, "lxml")
-    date_line = take_date_line(soup)
-    return make_article(
-        title=title,
-        link=link,
-        published=published,
-        blocks=tuple(read_blocks(soup)),
-        origin=origin or link or title,
-        author=author,
-        fallback_published=date_line,
-    )
+    origin = origin or link or title
+    with _only_read_errors(origin):
+        soup = BeautifulSoup(body_html, "lxml")
+        date_line = take_date_line(soup)
+        return make_article(
+            title=title,
+            link=link,
+            published=published,
+            blocks=tuple(read_blocks(soup)),
+            origin=origin,
+            author=author,
+            fallback_published=date_line,
+            publisher=publisher,
+        )
+
+
+@contextlib.contextmanager
+def _only_read_errors(name: str) -> Iterator[None]:
+    try:
+        yield
+    except AudiocastError:
+        raise
+    except Exception as exc:  # e.g. RecursionError on thousands of nested tags
+        log.debug("unexpected error reading %s", name, exc_info=True)
+        problem = f"unexpected {type(exc).__name__}: {exc}"
+        raise ReadError(f"{name}: could not be read ({problem}); please report it") from exc

@@ -27,6 +27,7 @@ from ..errors import ReadError
 from ..fetch import download
 from ..models import Article
 from . import article_from_entry
+from .sites import FEED_PROXIES, host_of, is_stand_in, publisher_named
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +59,15 @@ class SourceItem:
     content_hash: str
     article: Article
     origin: str
+
+
+@dataclass(frozen=True)
+class Channel:
+    """What a feed says of itself, for entries whose link does not name their publisher."""
+
+    title: str
+    hosts: frozenset[str]
+    """The hosts of the feed's own address and of its ``<link>``."""
 
 
 @dataclass(frozen=True)
@@ -114,31 +124,88 @@ def parse_feed(data: bytes, location: str, *, now: dt.datetime | None = None) ->
         detail = f" ({problem})" if problem else ""
         raise ReadError(f"{location}: not an RSS or Atom feed{detail}")
     fallback = _feed_date(parsed.feed) or now or dt.datetime.now(dt.UTC)
+    channel = Channel(
+        _plain(parsed.feed.get("title", "")),
+        frozenset(filter(None, (host_of(location), host_of(str(parsed.feed.get("link", "")))))),
+    )
     items: list[SourceItem] = []
     skipped: list[str] = []
     for number, entry in enumerate(parsed.entries, start=1):
         origin = f"{location} entry {number}"
         try:
-            items.append(_item(entry, origin, fallback))
+            items.append(_item(entry, origin, fallback, channel))
         except ReadError as exc:
             log.warning("skipped: %s", exc)
             skipped.append(str(exc))
     return FeedRead(tuple(items), tuple(skipped))
 
 
-def _item(entry: Any, origin: str, fallback: dt.datetime) -> SourceItem:
+def _item(entry: Any, origin: str, fallback: dt.datetime, channel: Channel) -> SourceItem:
     title = _plain(entry.get("title", ""))
-    link = str(entry.get("link", "")).strip()
+    link = original_link(entry)
     body = _body_html(entry)
     author = clean_author(_author(entry))
     published = entry_date(entry) or fallback
     article = article_from_entry(
-        title=title, link=link, published=published, body_html=body, author=author, origin=origin
+        title=title,
+        link=link,
+        published=published,
+        body_html=body,
+        author="" if publisher_named(author, "en") else author,
+        origin=origin,
+        publisher=entry_publisher(entry, link, channel),
     )
     raw_date = str(dict.get(entry, "published") or dict.get(entry, "updated") or "")
     digest = hashlib.sha256("\x00".join((title, link, raw_date, author, body)).encode("utf-8")).hexdigest()
     key = str(entry.get("id") or link or f"sha256:{hashlib.sha256((title + body).encode()).hexdigest()}")
     return SourceItem(key=key, content_hash=digest, article=article, origin=link or origin)
+
+
+def original_link(entry: Any) -> str:
+    """The article's own address: ``feedburner:origLink``, else an Atom link away from a relay, else the link.
+
+    >>> original_link({"link": "http://feedproxy.google.com/~r/x/1", "feedburner_origlink": "https://x.org/1"})
+    'https://x.org/1'
+    >>> original_link({"link": "https://a.github.io/p/1.html", "links": [
+    ...     {"rel": "alternate", "href": "https://a.github.io/p/1.html"},
+    ...     {"rel": "related", "href": "https://www.dw.com/zh/1"}]})
+    'https://www.dw.com/zh/1'
+    """
+    link = str(entry.get("link", "")).strip()
+    origin_link = str(entry.get("feedburner_origlink", "")).strip()
+    if re.match(r"^https?://", origin_link, re.IGNORECASE):
+        return origin_link
+    if not is_stand_in(host_of(link)):
+        return link
+    for candidate in entry.get("links", []):
+        href = str(candidate.get("href", "")).strip()
+        if re.match(r"^https?://", href, re.IGNORECASE) and not is_stand_in(host_of(href)):
+            return href
+    return link
+
+
+def entry_publisher(entry: Any, link: str, channel: Channel) -> str | None:
+    """Who published an entry when its link does not say: None when the link's site names it.
+
+    When the link points at a relay (a feed proxy, an archive mirror, an aggregator) or at the
+    feed's own host, the publisher is the first known name among the entry's ``<source>``, author
+    and categories and the feed's title; else the ``<source>`` title; else, behind a feed proxy,
+    the feed's title. ``""`` means nobody can be named (better silence than the mirror's name).
+    """
+    host = host_of(link)
+    if host and not is_stand_in(host) and host not in channel.hosts:
+        return None
+    source = entry.get("source") or {}
+    source_title = _plain(source.get("title", ""))
+    categories = [_plain(tag.get("term", "")) for tag in entry.get("tags", [])]
+    for candidate in (source_title, _author(entry), *categories, channel.title):
+        if publisher_named(candidate, "en"):
+            return candidate
+    if source_title:
+        return source_title
+    if is_stand_in(host, FEED_PROXIES) and channel.title:
+        return channel.title
+    return "" if is_stand_in(host) else None
 
 
 def _body_html(entry: Any) -> str:

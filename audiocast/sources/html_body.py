@@ -1,22 +1,26 @@
 """Article body HTML → ordered blocks. One reader for archive files, web pages and feed entries.
 
-What a listener hears is decided by two tables below: which elements are page chrome (dropped
-with everything inside them) and which text lines are chrome (copyright and "more feeds"
-footers). Everything else becomes headings, paragraphs, figures, quotes and list items in
-reading order. Keep the README's "what is read" section in sync with these tables.
+What a listener hears is decided by tables: which elements are page chrome (dropped with everything
+inside them, below) and which text lines are furniture (``furniture.py``: stamps, credits, boxes,
+footers). Everything else becomes headings, paragraphs, figures, quotes and list items in reading
+order. Each removal is counted under its rule's name (``audiocast.tally``). Keep the README's
+"How an article is read" section in sync with these tables.
 """
 
 from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from bs4 import Tag
-from bs4.element import Comment, Doctype, NavigableString, PageElement, ProcessingInstruction
+from bs4.element import Comment, Doctype, NavigableString, ProcessingInstruction
 
 from ..models import Block, BlockKind
+from ..tally import is_counting, removed
+from .furniture import RELATED_HEADING, furniture_rule, is_fact_box, is_key_value, trim
 
 CHROME_TAGS = frozenset(
     [
@@ -51,10 +55,13 @@ CHROME_TAGS = frozenset(
 )
 """Elements never read: code, media players, embeds, forms and navigation."""
 
+EMBED_CLASSES = ("twitter-tweet", "instagram-media", "tiktok-embed")
+"""Classes of social-media posts embedded in an article: someone else's words, not the article's."""
+
 CHROME_CLASS = re.compile(
     r"(?:[a-z0-9]+[-_]){0,2}"
     r"(?:share|sharing|social|comments?|related|tags|tag-?list|tag-?cloud|copyright|newsletter|subscribe|"
-    r"advert\w*|ads?|promo|sponsor(?:ed)?|breadcrumbs?|twitter-tweet|instagram-media|tiktok-embed|"
+    r"advert\w*|ads?|promo|sponsor(?:ed)?|breadcrumbs?|" + "|".join(EMBED_CLASSES) + "|"
     r"video-?player|player|more-?feeds|rss|toolbar|sr-only|visually-hidden|hidden)"
     r"(?:[-_](?:bar|box|links?|list|buttons?|tools|widget|block|section|area|container|wrapper|module|"
     r"items?|articles?|stories|posts|content|embed))?",
@@ -63,16 +70,10 @@ CHROME_CLASS = re.compile(
 """One class or id token of page chrome — share bars, related lists, tweets, tag lists, ads — matched
 whole, so WordPress's ``tag-politics`` or Bootstrap's ``hidden-xs`` on an article are not chrome."""
 
-_NEVER_CHROME = frozenset({"html", "body", "main", "article", "small", "figcaption", "img"})
+_NOT_PROSE = frozenset({"script", "style", "noscript", "template", "head", "meta", "link", "svg", "canvas"})
+"""Chrome that holds code or metadata, not text anyone would read: not counted as removed text."""
 
-CHROME_TEXT = re.compile(
-    r"^\s*(?:©|\(c\)\s|copyright\b|all rights reserved|版权所有|版權所有|"
-    r"(?:更多|more)\s*\S{0,12}\s*(?:rss|feeds?|订阅|訂閱|推送)|"
-    r"(?:subscribe|订阅|訂閱)\b.{0,40}(?:rss|feed|newsletter|频道|頻道)|"
-    r"(?:相关|相關|related)\s*(?:文章|新闻|新聞|报道|報導|articles?|stories|coverage)\s*[:：]?\s*$)",
-    re.IGNORECASE,
-)
-"""Text lines that are page furniture rather than article: copyright and feed footers."""
+_NEVER_CHROME = frozenset({"html", "body", "main", "article", "small", "figcaption", "img"})
 
 TRACKER_SRC = re.compile(r"pixel|beacon|tracking|tracker|analytics|doubleclick|feedburner|/stats?[/?]", re.I)
 
@@ -145,9 +146,20 @@ class _Boundary:
 class _Image:
     src: str
     alt: str
+    title: str
 
 
 _Event = _Text | _Break | _Boundary | _Image
+
+_CAPTION_MARK = "data-audiocast-caption"
+"""Set on a short element found to be an image's caption (see ``_mark_captions``)."""
+_CAPTION_MAX = 200
+_CAPTION_WRAPPER_MAX = 4
+_CAPTION_WRAPPER_TAGS = frozenset({"div", "p", "figure", "section", "span", "center", "td", "a"})
+_CAPTION_TAGS = frozenset({"p", "span", "div", "em", "i", "center"})
+_POST_TAGS = frozenset({"blockquote"})
+_SOCIAL_POST = re.compile(r"twitter-tweet|twitter-post|bluesky-embed|mastodon-embed|threads-post", re.I)
+"""Quoted social-media posts: read as quotes when they are the article, else dropped as chrome."""
 
 
 def read_blocks(root: Tag) -> Iterator[Block]:
@@ -159,48 +171,114 @@ def read_blocks(root: Tag) -> Iterator[Block]:
     ['paragraph', 'heading', 'paragraph']
     """
     drop_chrome(root)
+    _mark_captions(root)
     builder = _BlockBuilder()
-    for event in _walk(root):
+    for event in _walk(root, frozenset()):
         builder.feed(event)
     yield from builder.finish()
 
 
 def drop_chrome(root: Tag) -> None:
-    """Remove page chrome from ``root`` in place."""
-    for node in _outermost(root, _is_chrome):
-        node.decompose()
-    for node in _outermost(root, lambda tag: tag.name in {"ul", "ol"} and _is_link_list(tag)):
-        node.decompose()
+    """Remove page chrome from ``root`` in place; quoted posts that carry the article become plain quotes."""
+    _unwrap_social_posts(root)
+    pending = [root]
+    while pending:  # top down, so nothing inside removed chrome is looked at again; no recursion limit
+        node = pending.pop()
+        for child in list(node.children):
+            if not isinstance(child, Tag):
+                continue
+            rule = _chrome_rule(child)
+            if rule is None:
+                pending.append(child)
+                continue
+            if is_counting() and child.name not in _NOT_PROSE:
+                removed(rule, child.get_text(" "))
+            child.decompose()
+    for listing in root.find_all(["ul", "ol"]):
+        if _is_link_list(listing):  # a list inside one removed before is empty by then
+            if is_counting():
+                removed("link list", listing.get_text(" "))
+            listing.decompose()
 
 
-def _outermost(root: Tag, wanted: Callable[[Tag], bool]) -> list[Tag]:
-    """The elements under ``root`` that are ``wanted``, without looking inside them.
-
-    Iterative, so deep nesting cannot overflow the stack, and linear: bs4's ``decomposed`` check
-    on a live tag searches its whole subtree, which made the old loop quadratic in nesting depth.
-    """
-    found: list[Tag] = []
-    stack = [child for child in reversed(root.contents) if isinstance(child, Tag)]
-    while stack:
-        node = stack.pop()
-        if wanted(node):
-            found.append(node)
-        else:
-            stack.extend(child for child in reversed(node.contents) if isinstance(child, Tag))
-    return found
-
-
-def _is_chrome(node: Tag) -> bool:
+def _chrome_rule(node: Tag) -> str | None:
     if node.name in CHROME_TAGS:
-        return True
-    if node.has_attr("hidden") or node.get("aria-hidden") == "true":
-        return True
-    style = str(node.get("style", "")).replace(" ", "").lower()
-    if "display:none" in style or "visibility:hidden" in style:
-        return True
+        return "chrome element"
+    if is_hidden(node.attrs):
+        return "hidden element"
     if node.name not in _NEVER_CHROME and any(CHROME_CLASS.fullmatch(token) for token in _tokens(node)):
+        return "chrome class"
+    return "tracker image" if node.name == "img" and _is_tracker(node) else None
+
+
+def _unwrap_social_posts(root: Tag) -> None:
+    """Quoted posts that are most of the text (a roundup of tweets) keep their words as quotes.
+
+    Only the post's own paragraphs stay; its signature line ("— Name (@handle) date"), picture
+    links and buttons go. A post or two quoted beside a story are decoration and stay chrome.
+    """
+    posts = [node for node in root.find_all(_POST_TAGS) if any(_SOCIAL_POST.fullmatch(t) for t in _tokens(node))]
+    if not posts:
+        return
+    said = [paragraph for post in posts for paragraph in post.find_all("p")]
+    posts_text = sum(len(_SPACE.sub("", paragraph.get_text())) for paragraph in said)
+    all_text = sum(len(_SPACE.sub("", paragraph.get_text())) for paragraph in root.find_all("p"))
+    if not posts_text or posts_text * 2 < all_text:
+        return
+    for post in posts:
+        for paragraph in post.find_all("p"):
+            for picture in paragraph.find_all("a", string=re.compile(r"^\s*pic\.twitter\.com/")):
+                picture.decompose()
+        post.attrs = {}  # no longer chrome by its class: a plain quote
+        for child in list(post.children):
+            if not (isinstance(child, Tag) and child.name == "p"):
+                removed("social chrome", child.get_text(" ") if isinstance(child, Tag) else str(child))
+                child.extract()
+
+
+def _mark_captions(root: Tag) -> None:
+    """Mark a short element right after an image, alone with it in a small wrapper, as its caption.
+
+    The wrapper's whole text must be the candidate's, so the article's first paragraph after a lead
+    image at container level (whose wrapper holds the whole article) is never taken for a caption.
+    """
+    for image in root.find_all("img"):
+        unit: Tag = image
+        while unit.parent is not None and unit.parent.name == "a" and not unit.parent.get_text(strip=True):
+            unit = unit.parent
+        wrapper = unit.parent
+        if wrapper is None or wrapper.name not in _CAPTION_WRAPPER_TAGS or _crowded(wrapper):
+            continue
+        candidate = _next_element(unit)
+        if candidate is None or candidate.name not in _CAPTION_TAGS or candidate.find("img"):
+            continue
+        text = _SPACE.sub("", candidate.get_text())
+        if 0 < len(text) <= _CAPTION_MAX and _SPACE.sub("", wrapper.get_text()) == text:
+            candidate[_CAPTION_MARK] = "1"
+
+
+def _crowded(wrapper: Tag) -> bool:
+    """More elements than an image, its caption and a few empty ones: an article, not a picture's frame."""
+    return sum(1 for child in wrapper.children if isinstance(child, Tag) and child.name != "br") > _CAPTION_WRAPPER_MAX
+
+
+def _next_element(node: Tag) -> Tag | None:
+    """The next sibling element, skipping white space and line breaks; None if text comes first."""
+    for sibling in node.next_siblings:
+        if isinstance(sibling, Tag):
+            if sibling.name != "br":
+                return sibling
+        elif str(sibling).strip():
+            return None
+    return None
+
+
+def is_hidden(attributes: Mapping[str, Any]) -> bool:
+    """Whether an element's own attributes hide it from a reader of the page."""
+    if "hidden" in attributes or attributes.get("aria-hidden") == "true":
         return True
-    return node.name == "img" and _is_tracker(node)
+    style = str(attributes.get("style", "")).replace(" ", "").lower()
+    return "display:none" in style or "visibility:hidden" in style
 
 
 def _tokens(node: Tag) -> list[str]:
@@ -226,38 +304,40 @@ def _only_links(node: Tag) -> bool:
     return not text or text == linked
 
 
-def _walk(root: Tag) -> Iterator[_Event]:
-    """Events in document order; iterative (a stack of open elements), so any nesting depth is read."""
-    stack: list[tuple[Iterator[PageElement], frozenset[str], bool]] = [(iter(root.contents), frozenset(), False)]
-    while stack:
-        children, marks, is_block = stack[-1]
-        child = next(children, None)
-        if child is None:
-            stack.pop()
-            if is_block:
-                yield _Boundary()
-        elif isinstance(child, Comment | Doctype | ProcessingInstruction):
+def _walk(node: Tag, marks: frozenset[str]) -> Iterator[_Event]:
+    for child in node.children:
+        if isinstance(child, Comment | Doctype | ProcessingInstruction):
             continue
-        elif isinstance(child, NavigableString):
+        if isinstance(child, NavigableString):
             yield _Text(str(child), marks)
-        elif not isinstance(child, Tag):
             continue
-        elif child.name == "br":
+        if not isinstance(child, Tag):
+            continue
+        if child.name == "br":
             yield _Break()
         elif child.name == "img":
-            yield _Image(str(child.get("src", "")), _SPACE.sub(" ", str(child.get("alt", ""))).strip())
+            yield _Image(str(child.get("src", "")), _attribute_text(child, "alt"), _attribute_text(child, "title"))
         else:
             inner = marks | {_MARKS[child.name]} if child.name in _MARKS else marks
-            opens_block = child.name in _BLOCK_TAGS
-            if opens_block:
+            if child.has_attr(_CAPTION_MARK):
+                inner |= {"caption"}
+            is_block = child.name in _BLOCK_TAGS
+            if is_block:
                 yield _Boundary()
-            stack.append((iter(child.contents), inner, opens_block))
+            yield from _walk(child, inner)
+            if is_block:
+                yield _Boundary()
+
+
+def _attribute_text(node: Tag, attribute: str) -> str:
+    return _SPACE.sub(" ", str(node.get(attribute, ""))).strip()
 
 
 @dataclass
 class _Figure:
     src: str
     alt: str
+    title: str
     caption: list[str] = field(default_factory=list)
 
 
@@ -266,9 +346,12 @@ class _BlockBuilder:
 
     def __init__(self) -> None:
         self.blocks: list[Block] = []
+        self.from_alt: set[int] = set()
+        """Indexes of figures whose text is the image's alt text, not a caption."""
         self.pieces: list[_Text] = []
         self.breaks = 0
         self.figure: _Figure | None = None
+        self.in_related = False
 
     def feed(self, event: _Event) -> None:
         if isinstance(event, _Text):
@@ -284,12 +367,12 @@ class _BlockBuilder:
         else:
             self._end_paragraph()
             self._end_figure()
-            self.figure = _Figure(event.src, event.alt)
+            self.figure = _Figure(event.src, event.alt, event.title)
 
     def finish(self) -> list[Block]:
         self._end_paragraph()
         self._end_figure()
-        return self.blocks
+        return _drop_key_value_runs(_drop_repeated_alts(self.blocks, self.from_alt))
 
     def _text(self, event: _Text) -> None:
         if not event.text.strip():
@@ -304,22 +387,96 @@ class _BlockBuilder:
 
     def _end_paragraph(self) -> None:
         pieces, self.pieces, self.breaks = self.pieces, [], 0
-        text = _plain("".join(piece.text for piece in pieces))
-        if not text or CHROME_TEXT.search(text):
+        raw = "".join(piece.text for piece in pieces)
+        text = _plain(raw)
+        if not text:
             return
         spoken = [piece for piece in pieces if piece.text.strip()]
-        if all("link" in piece.marks for piece in spoken):
-            return  # a paragraph of nothing but links: related-article or "read more" lines
-        self.blocks.append(Block(_kind_of(spoken), text))
+        linked = sum(len(_SPACE.sub("", piece.text)) for piece in spoken if "link" in piece.marks)
+        rule = _paragraph_rule(text, raw, linked / len(_SPACE.sub("", text)), self.in_related)
+        self.in_related = rule == "related reading"
+        if rule:
+            removed(rule, text)
+            return
+        text = trim(text)
+        if text:
+            self.blocks.append(Block(_kind_of(spoken), text))
 
     def _end_figure(self) -> None:
         figure, self.figure = self.figure, None
         if figure is None:
             return
         caption = _plain("".join(figure.caption))
-        text = caption or (figure.alt if _meaningful_alt(figure.alt, figure.src) else "")
-        if text and not CHROME_TEXT.search(text):
+        title = figure.title if meaningful_alt(figure.title, figure.src) else ""
+        alt = figure.alt if meaningful_alt(figure.alt, figure.src) else ""
+        if not (caption or title) and figure.alt and not alt:
+            removed("file-name alt", figure.alt)
+        text = caption or title or alt
+        rule = furniture_rule(text, []) if text else None
+        if rule:
+            removed(rule, text)
+        elif text:
+            if not (caption or title):
+                self.from_alt.add(len(self.blocks))
             self.blocks.append(Block("figure", text, src=figure.src))
+
+
+def _paragraph_rule(text: str, raw: str, link_share: float, in_related: bool) -> str | None:
+    """Why a paragraph is not read (a rule name), or None.
+
+    After a related-reading heading, the link lines that follow are part of the list.
+    """
+    if RELATED_HEADING.match(text) and (link_share >= 0.5 or len(text) <= 40):
+        return "related reading"
+    if in_related and link_share >= 0.5:
+        return "related reading"
+    if link_share >= 0.999:
+        return "link line"  # a paragraph of nothing but links: related-article or "read more" lines
+    return furniture_rule(text, raw.split("\n"))
+
+
+def _drop_repeated_alts(blocks: list[Block], from_alt: set[int]) -> list[Block]:
+    """Alt text that repeats a paragraph next to it is not a caption: the paragraph says it."""
+    kept: list[Block] = []
+    for index, block in enumerate(blocks):
+        if index in from_alt:
+            near = blocks[max(0, index - 2) : index + 3]
+            if any(other.kind != "figure" and same_words(other.text, block.text) for other in near):
+                removed("alt repeats text", block.text)
+                continue
+        kept.append(block)
+    return kept
+
+
+def _drop_key_value_runs(blocks: list[Block]) -> list[Block]:
+    """Short ``Key: value`` blocks in a row that make a fact box (a company card) are not article."""
+    kept: list[Block] = []
+    index = 0
+    while index < len(blocks):
+        end = index
+        while end < len(blocks) and blocks[end].kind != "figure" and is_key_value(blocks[end].text):
+            end += 1
+        run = blocks[index : max(end, index + 1)]
+        if is_fact_box([block.text for block in run]):
+            for block in run:
+                removed("key-value box", block.text)
+        else:
+            kept.extend(run)
+        index += len(run)
+    return kept
+
+
+def same_words(first: str, second: str) -> bool:
+    """Whether two texts say the same words, ignoring punctuation, space and case.
+
+    >>> same_words("Harbor reopens — after the storm!", "harbor reopens after the storm"), same_words("a", "ab")
+    (True, False)
+    """
+    return bool(_words(first)) and _words(first) == _words(second)
+
+
+def _words(text: str) -> str:
+    return "".join(char for char in text.casefold() if char.isalnum())
 
 
 def _plain(text: str) -> str:
@@ -342,13 +499,29 @@ def _kind_of(pieces: list[_Text]) -> BlockKind:
     return "paragraph"
 
 
-def _meaningful_alt(alt: str, src: str) -> bool:
+_PLACEHOLDER_ALTS = frozenset({"image", "photo", "picture", "img", "图片", "圖片", "照片", "untitled", "null", "none"})
+_IMAGE_FILE = re.compile(r"\.(?:jpe?g|png|gif|webp|svg|bmp|tiff?|heic|avif)$", re.IGNORECASE)
+_FILE_NAME = re.compile(
+    r"(?:img|dsc[nf]?|pic|picture|image|photo|screen(?:shot)?|screen shot|capture|scan|untitled|mmexport|wx|p)"
+    r"[\s_-]*\d[\w .()-]*"
+    r"|[\w-]*\d[\w-]*(?:\s*\(\d+\))?"
+    r"|[0-9a-f-]{16,}",
+    re.IGNORECASE,
+)
+"""Alt texts that are file names or camera names: IMG_2231, DSC0001, screen_500 (1), Picture 9, hashes."""
+
+
+def meaningful_alt(alt: str, src: str) -> bool:
     """Alt text worth reading: not empty, not a file name, not a placeholder word.
 
-    >>> _meaningful_alt("photo", "x.jpg"), _meaningful_alt("IMG_2231.jpg", ""), _meaningful_alt("布林肯抵达", "")
+    >>> meaningful_alt("photo", "x.jpg"), meaningful_alt("IMG_2231.jpg", ""), meaningful_alt("布林肯抵达", "")
     (False, False, True)
+    >>> [meaningful_alt(alt, "") for alt in ("screen_500 (1)", "Picture 9", "DSC0001", "9f86d081884c7d65")]
+    [False, False, False, False]
     """
     lowered = alt.lower().strip()
-    if len(lowered) < 2 or lowered in {"image", "photo", "picture", "img", "图片", "圖片", "照片"}:
+    if len(lowered) < 2 or lowered in _PLACEHOLDER_ALTS:
         return False
-    return not re.fullmatch(r"[\w.-]+\.(jpe?g|png|gif|webp|svg)", lowered) and lowered not in src.lower()
+    if _IMAGE_FILE.search(lowered) or (lowered.isascii() and _FILE_NAME.fullmatch(lowered)):
+        return False
+    return lowered not in src.lower()

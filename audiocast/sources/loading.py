@@ -26,7 +26,7 @@ _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codec
 def read_input(source: str) -> tuple[str, str]:
     """Return (text, name) for a file path or ``-`` (standard input)."""
     if source == "-":
-        return decode(sys.stdin.buffer.read(MAX_ARTICLE_BYTES + 1), "standard input"), "standard input"
+        return decode(_read_standard_input(), "standard input"), "standard input"
     path = Path(source)
     if not path.exists():
         raise ReadError(f"{source}: no such file")
@@ -38,6 +38,15 @@ def read_input(source: str) -> tuple[str, str]:
     except OSError as exc:
         raise ReadError(f"{source}: cannot be read ({exc.strerror})") from exc
     return decode(data, source), source
+
+
+def _read_standard_input() -> bytes:
+    if sys.stdin is None:  # what Python makes of a closed descriptor 0 (`audiocast script - <&-`)
+        raise ReadError("standard input is closed; pipe an article in, or give its file")
+    try:
+        return sys.stdin.buffer.read(MAX_ARTICLE_BYTES + 1)
+    except OSError as exc:
+        raise ReadError(f"standard input: cannot be read ({exc.strerror or exc})") from exc
 
 
 def decode(data: bytes, name: str) -> str:

@@ -1,84 +1,78 @@
 """A plain HTML article page (saved from a browser or fetched): title, link, date and body.
 
-The body is the page's ``<article>`` (or the element holding most paragraph text), read by the
-same body reader as archive files, so page chrome around it is never read.
+The body is the page's main content as trafilatura finds it (see ``extract.py``); a page where it
+finds nothing (a tiny page, a bare fragment) is read from its ``<article>`` or the element holding
+most paragraph text, by the same body reader as archive files. The title is the headline without
+the site's name; the date comes from the page's metadata, JSON-LD, ``<time>``, its address or its
+visible text (see ``page_meta.py``).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 from bs4 import BeautifulSoup, Tag
+from lxml import html as lxml_html
+from lxml.html import HtmlElement
 
-from ..models import Article
+from ..models import Article, Block
 from .article import make_article
+from .extract import main_blocks
 from .html_body import drop_chrome, read_blocks
+from .page_meta import meta_content, page_title, published_at
 
-_TITLE_SUFFIX = re.compile(r"\s+[|\-–—_]\s+[^|\-–—_]{1,40}$")
-
-_META = {
-    "title": [("property", "og:title"), ("name", "twitter:title")],
-    "link": [("property", "og:url")],
-    "published": [("property", "article:published_time"), ("name", "pubdate"), ("itemprop", "datePublished"),
-                  ("name", "date")],
-    "author": [("name", "author"), ("property", "article:author")],
-}
-"""Article field → the ``<meta>`` attributes that carry it, most trusted first."""
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>")
+_SPOKEN_BODY = frozenset({"paragraph", "quote", "list_item"})
 
 
 def read_page(text: str, origin: str) -> Article:
-    soup = BeautifulSoup(text, "lxml")
-    title = _meta(soup, "title") or _first_text(soup, "h1") or _page_title(soup)
-    canonical = soup.find("link", rel="canonical")
-    link = _meta(soup, "link") or (str(canonical.get("href", "")) if isinstance(canonical, Tag) else "")
-    published = _parse_date(_meta(soup, "published") or _time_attribute(soup))
-    author = _meta(soup, "author")
-    root = _article_root(soup)
-    _drop_title_heading(root, title)
+    tree = parse_page(text)
+    title = page_title(tree)
+    link = meta_content(tree, "link") or _canonical(tree)
+    published = published_at(tree, link)
+    found = main_blocks(tree)
     return make_article(
-        title=title, link=link, published=published, blocks=tuple(read_blocks(root)), origin=origin, author=author
+        title=title,
+        link=link,
+        published=published,
+        blocks=_without_title(found, title) if _has_body(found) else fallback_blocks(text, title),
+        origin=origin,
+        author=meta_content(tree, "author"),
     )
 
 
-def _meta(soup: BeautifulSoup, field: str) -> str:
-    for attribute, value in _META[field]:
-        tag = soup.find("meta", attrs={attribute: value})
-        if isinstance(tag, Tag) and str(tag.get("content", "")).strip():
-            return str(tag["content"]).strip()
+def parse_page(text: str) -> HtmlElement:
+    """The page as an lxml tree (lxml refuses text that still declares an XML encoding)."""
+    return lxml_html.fromstring(_XML_DECLARATION.sub("", text) or "<html></html>")
+
+
+def _has_body(blocks: tuple[Block, ...]) -> bool:
+    return any(block.kind in _SPOKEN_BODY for block in blocks)
+
+
+def _without_title(blocks: tuple[Block, ...], title: str) -> tuple[Block, ...]:
+    """The blocks without the headline (at their top, or as a heading anywhere): it is read as the title."""
+    return tuple(
+        block
+        for index, block in enumerate(blocks)
+        if not (block.text == title and (index < 3 or block.kind == "heading"))
+    )
+
+
+def _canonical(tree: HtmlElement) -> str:
+    for link in tree.iterfind(".//link[@rel='canonical']"):
+        return str(link.get("href") or "").strip()
     return ""
 
 
-def _first_text(soup: BeautifulSoup, name: str) -> str:
-    tag = soup.find(name)
-    return tag.get_text(" ", strip=True) if isinstance(tag, Tag) else ""
-
-
-def _page_title(soup: BeautifulSoup) -> str:
-    return _TITLE_SUFFIX.sub("", _first_text(soup, "title"))
-
-
-def _time_attribute(soup: BeautifulSoup) -> str:
-    tag = soup.find("time", datetime=True)
-    return str(tag["datetime"]) if isinstance(tag, Tag) else ""
-
-
-def _parse_date(value: str) -> dt.datetime | None:
-    """ISO 8601 dates as pages carry them; anything else is ignored rather than guessed.
-
-    >>> _parse_date("2023-11-27T21:07:35Z").isoformat()
-    '2023-11-27T21:07:35+00:00'
-    >>> _parse_date("last Tuesday") is None
-    True
-    """
-    try:
-        return dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00")) if value else None
-    except ValueError:
-        return None
+def fallback_blocks(text: str, title: str) -> tuple[Block, ...]:
+    """The blocks of the largest ``<article>`` or the densest paragraph parent (the reader before trafilatura)."""
+    root = _article_root(BeautifulSoup(text, "lxml"))
+    _drop_title_heading(root, title)
+    return tuple(read_blocks(root))
 
 
 def _article_root(soup: BeautifulSoup) -> Tag:
-    """The element holding the article: the largest ``<article>``, else the densest paragraph parent."""
     drop_chrome(soup)
     articles = soup.find_all("article")
     if articles:
@@ -91,9 +85,10 @@ def _article_root(soup: BeautifulSoup) -> Tag:
 
 
 def _paragraph_text_length(node: Tag) -> int:
-    return sum(len(p.get_text(strip=True)) for p in node.find_all("p", recursive=False)) or len(
-        node.get_text(strip=True)
-    ) // 4
+    return (
+        sum(len(p.get_text(strip=True)) for p in node.find_all("p", recursive=False))
+        or len(node.get_text(strip=True)) // 4
+    )
 
 
 def _drop_title_heading(root: Tag, title: str) -> None:

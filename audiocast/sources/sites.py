@@ -24,7 +24,71 @@ SOURCES: dict[str, tuple[str, str, str]] = {
     "theguardian.com": ("卫报", "衛報", "The Guardian"),
     "theinitium.com": ("端传媒", "端傳媒", "Initium Media"),
     "cna.com.tw": ("中央社", "中央社", "Central News Agency"),
+    "zaobao.com": ("联合早报", "聯合早報", "Lianhe Zaobao"),
+    "zaobao.com.sg": ("联合早报", "聯合早報", "Lianhe Zaobao"),
+    "wsj.com": ("华尔街日报", "華爾街日報", "The Wall Street Journal"),
+    "ft.com": ("金融时报", "金融時報", "Financial Times"),
+    "ftchinese.com": ("FT中文网", "FT中文網", "Financial Times"),
+    "udn.com": ("联合新闻网", "聯合新聞網", "United Daily News"),
+    "ltn.com.tw": ("自由时报", "自由時報", "Liberty Times"),
+    "mingpao.com": ("明报", "明報", "Ming Pao"),
+    "rthk.hk": ("香港电台", "香港電台", "RTHK"),
+    "xinhuanet.com": ("新华社", "新華社", "Xinhua"),
+    "chinadaily.com.cn": ("中国日报", "中國日報", "China Daily"),
+    "abc.net.au": ("澳大利亚广播公司", "澳洲廣播公司", "ABC"),
+    "techcrunch.com": ("TechCrunch", "TechCrunch", "TechCrunch"),
+    "theverge.com": ("The Verge", "The Verge", "The Verge"),
+    "arstechnica.com": ("Ars Technica", "Ars Technica", "Ars Technica"),
 }
+
+OTHER_NAMES: dict[str, tuple[str, ...]] = {
+    "voanews.com": ("Voice of America", "美国之音中文网", "美國之音中文網"),
+    "rfa.org": ("RFA", "自由亚洲", "自由亞洲"),
+    "bbc.com": ("BBC News", "BBC中文", "BBC中文网", "BBC中文網"),
+    "dw.com": ("Deutsche Welle", "德国之声中文网", "德國之聲中文網"),
+    "rfi.fr": ("Radio France Internationale", "法广", "法廣"),
+    "apnews.com": ("AP", "Associated Press"),
+    "reuters.com": ("路透", "Thomson Reuters"),
+    "nytimes.com": ("New York Times", "NYT"),
+    "theguardian.com": ("Guardian",),
+}
+"""More ways feeds name a publisher (in an author, ``<source>``, category or feed title); each maps to
+the row of ``SOURCES`` whose names are spoken."""
+
+FEED_PROXIES: tuple[str, ...] = ("feedproxy.google.com", "feeds.feedburner.com", "feedburner.com")
+"""Hosts that relay one publisher's own feed: there the feed's title names the publisher."""
+
+STAND_IN_HOSTS: tuple[str, ...] = (
+    *FEED_PROXIES, "news.google.com", "rsshub.app",
+    "rss.app", "feedly.com", "inoreader.com", "t.co", "bit.ly", "ow.ly", "dlvr.it", "ift.tt", "buff.ly",
+    "github.io", "gitlab.io", "netlify.app", "vercel.app", "pages.dev", "web.archive.org", "archive.ph",
+    "archive.today", "images.weserv.nl",
+)
+"""Hosts that serve, mirror, proxy or shorten other sites' articles: a link there does not name the
+publisher (a ``*.github.io`` archive, ``feedproxy.google.com``). A suffix matches its subdomains."""
+
+
+def host_of(link: str) -> str:
+    """The lower-case host of a link without ``www.``, or ``""``.
+
+    >>> host_of("https://WWW.DW.com/zh/x"), host_of("not a link"), host_of("http://[bad")
+    ('dw.com', '', '')
+    """
+    try:
+        return (urlsplit(link).hostname or "").lower().removeprefix("www.")
+    except ValueError:
+        return ""
+
+
+def is_stand_in(host: str, hosts: tuple[str, ...] = STAND_IN_HOSTS) -> bool:
+    """Whether ``host`` only relays other sites' articles (or is one of ``hosts``).
+
+    >>> is_stand_in("feedproxy.google.com"), is_stand_in("someone.github.io"), is_stand_in("dw.com")
+    (True, True, False)
+    >>> is_stand_in("feeds.feedburner.com", FEED_PROXIES), is_stand_in("someone.github.io", FEED_PROXIES)
+    (True, False)
+    """
+    return _matching(host, hosts) is not None
 
 
 def source_name(link: str, language: str) -> str:
@@ -34,16 +98,65 @@ def source_name(link: str, language: str) -> str:
     '美国之音'
     >>> source_name("https://news.example.co.uk/story", "en-US")
     'Example'
-    >>> source_name("", "en-US")
-    ''
+    >>> source_name("https://cn.nytimes.com/world/x/", "zh-TW"), source_name("", "en-US")
+    ('紐約時報中文網', '')
     """
-    host = (urlsplit(link).hostname or "").lower().removeprefix("www.")
+    host = host_of(link)
     if not host:
         return ""
-    for domain, names in SOURCES.items():
-        if host == domain or host.endswith("." + domain):
-            return _pick(names, language)
-    return _site_word(host)
+    domain = _matching(host, tuple(SOURCES))
+    return _pick(SOURCES[domain], language) if domain else _site_word(host)
+
+
+def publisher_named(text: str, language: str) -> str | None:
+    """The spoken name, in ``language``, of a known publisher that ``text`` names, else None.
+
+    A name counts as a whole word: "VOA" in "VOA Chinese", "美国之音" in "美国之音中文网", but "AP"
+    not in "APPLE".
+
+    >>> publisher_named("美國之音", "zh-CN"), publisher_named("DW 中文 | 德國之聲", "en-US")
+    ('美国之音', 'DW')
+    >>> publisher_named("Deutsche Welle", "zh-TW"), publisher_named("APPLE news", "en-US"), publisher_named("", "en")
+    ('德國之聲', None, None)
+    """
+    folded = text.casefold()
+    for domain, name in _KNOWN_NAMES:
+        if _names_word(folded, name):
+            return _pick(SOURCES[domain], language)
+    return None
+
+
+def _names_word(text: str, name: str) -> bool:
+    start = text.find(name)
+    while start >= 0:
+        end = start + len(name)
+        if not _latin_letter(text[start - 1 : start]) and not _latin_letter(text[end : end + 1]):
+            return True
+        start = text.find(name, start + 1)
+    return False
+
+
+def _latin_letter(char: str) -> bool:
+    return char.isascii() and char.isalnum()
+
+
+def _known_names() -> tuple[tuple[str, str], ...]:
+    """(domain, case-folded name) for every name of every row, longest first, so the most specific wins."""
+    pairs = {(domain, name.casefold()) for domain, names in SOURCES.items() for name in names}
+    pairs |= {(_row(domain), name.casefold()) for domain, names in OTHER_NAMES.items() for name in names}
+    return tuple(sorted(pairs, key=lambda pair: (-len(pair[1]), pair)))
+
+
+def _row(domain: str) -> str:
+    if domain not in SOURCES:
+        raise ValueError(f"OTHER_NAMES names {domain!r}, which has no row in SOURCES")
+    return domain
+
+
+def _matching(host: str, domains: tuple[str, ...]) -> str | None:
+    """The longest of ``domains`` that is ``host`` or a parent of it."""
+    found = [domain for domain in domains if host == domain or host.endswith("." + domain)]
+    return max(found, key=len) if found else None
 
 
 def _pick(names: tuple[str, str, str], language: str) -> str:
@@ -57,3 +170,6 @@ def _site_word(host: str) -> str:
     labels = [label for label in host.split(".") if label not in {"www", "news", "com", "co", "org", "net"}]
     labels = [label for label in labels if len(label) > 2] or labels
     return labels[0].capitalize() if labels else host
+
+
+_KNOWN_NAMES = _known_names()

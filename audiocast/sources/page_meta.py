@@ -1,0 +1,244 @@
+"""A web page's headline and publication time, from the places news sites put them.
+
+The title is the headline — ``og:title``, JSON-LD ``headline``, ``twitter:title``, the first
+``<h1>``, then ``<title>`` — without the site's name that pages append ("- 新华网", "_中山网",
+" | The Hill"). The publication time is the first of: a published-time ``<meta>`` (Open Graph,
+``pubdate``, ``publishdate``, Dublin Core…), JSON-LD ``datePublished``, ``<time itemprop=
+"datePublished">``, a date and time shown after the headline (``2023-10-23 10:15 来源：…``,
+``2023年10月23日 10:15``); otherwise the day htmldate finds (it also reads the address and the
+visible text), at the time of a ``<time>`` on that day. A day with no time of day is dated
+12:00 UTC, which is the same calendar day from UTC-11 to UTC+11; a time without a zone is taken
+as UTC.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import json
+import re
+from collections.abc import Iterator
+
+from lxml.html import HtmlElement
+
+_META = {
+    "title": ("og:title", "twitter:title"),
+    "link": ("og:url",),
+    "author": ("author", "article:author"),
+    "site": ("og:site_name", "application-name"),
+    "published": (
+        "article:published_time",
+        "og:published_time",
+        "datepublished",
+        "pubdate",
+        "publishdate",
+        "publish-date",
+        "publish_date",
+        "publication_date",
+        "parsely-pub-date",
+        "sailthru.date",
+        "dc.date.issued",
+        "dcterms.issued",
+        "dc.date",
+        "date",
+    ),
+}
+"""Field → the ``<meta>`` names (``name``, ``property`` or ``itemprop``, any case) that carry it, most trusted first."""
+
+_SEPARATOR = r"(?:\s+[|\-–—_·:]\s+|\s*[|_–—]\s*|-)"
+_SUFFIX = re.compile(rf"^(?P<head>.+?){_SEPARATOR}(?P<tail>[^|\-–—_]{{1,40}})$")
+_PORTAL_WORD = re.compile(
+    r"(?:网|網|报|報|新闻|新聞|日报|日報|频道|頻道|在线|在線|门户|門戶|online|news|times|post|daily|magazine|"
+    r"\.com|\.net|\.org|\.cn)\s*$",
+    re.IGNORECASE,
+)
+_NOON = dt.time(12, tzinfo=dt.UTC)
+_VISIBLE_TIME = re.compile(
+    r"(?P<y>\d{4})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?\s*(?:T|\s)?\s*"
+    r"(?P<H>\d{1,2})[:：](?P<M>\d{2})(?:[:：](?P<S>\d{2}))?"
+)
+
+
+def meta_content(tree: HtmlElement, field: str) -> str:
+    """The content of the most trusted ``<meta>`` carrying ``field`` (see ``_META``), or empty."""
+    found: dict[str, str] = {}
+    for meta in tree.iterfind(".//meta"):
+        content = str(meta.get("content") or "").strip()
+        for attribute in ("property", "name", "itemprop"):
+            key = str(meta.get(attribute) or "").strip().lower()
+            if key and content:
+                found.setdefault(key, content)
+    return next((found[name] for name in _META[field] if name in found), "")
+
+
+def page_title(tree: HtmlElement) -> str:
+    """The headline without the site's name.
+
+    >>> from lxml.html import fromstring
+    >>> page_title(fromstring("<title>布林肯抵达布鲁塞尔_中山网</title><p>x</p>"))
+    '布林肯抵达布鲁塞尔'
+    >>> page_title(fromstring('<meta property="og:title" content="Omar threat case - 新华网"><p>x</p>'))
+    'Omar threat case'
+    >>> page_title(fromstring("<title>Man pleads guilty | TheHill</title><p>x</p>"))
+    'Man pleads guilty'
+    >>> page_title(fromstring("<title>COVID-19 cases rise</title><p>x</p>"))
+    'COVID-19 cases rise'
+    """
+    headline = _first_text(tree, ".//h1")
+    names = {name.lower() for name in (meta_content(tree, "site"), *_json_ld_publishers(tree)) if name}
+    for candidate in (
+        meta_content(tree, "title"),
+        *_json_ld_values(tree, "headline"),
+        headline,
+        _first_text(tree, ".//title"),
+    ):
+        if candidate:
+            return _without_site_suffix(_fold(candidate), headline, names)
+    return ""
+
+
+def _without_site_suffix(title: str, headline: str, site_names: set[str]) -> str:
+    for _ in range(2):  # "Story - Section - Site"
+        match = _SUFFIX.match(title)
+        if match is None:
+            break
+        head, tail = match["head"].strip(), match["tail"].strip()
+        spaced_pipe = re.search(r"\s\|\s[^|]*$", title) is not None
+        if not (head == headline or tail.lower() in site_names or _PORTAL_WORD.search(tail) or spaced_pipe):
+            break
+        title = head
+    return title
+
+
+def published_at(tree: HtmlElement, link: str = "") -> dt.datetime | None:
+    """When the page at ``link`` was published (see the module notes). Run before the tree is pruned.
+
+    >>> from lxml.html import fromstring
+    >>> published_at(fromstring('<meta name="publishdate" content="2023-10-23 10:15:00"><p>x</p>'))
+    datetime.datetime(2023, 10, 23, 10, 15)
+    >>> published_at(fromstring("<div>2023年10月23日 10:15 来源：新华网</div><p>x</p>"))
+    datetime.datetime(2023, 10, 23, 10, 15)
+    >>> published_at(fromstring("<p>x</p>"), "https://example.org/2023/10/23/story.html").isoformat()
+    '2023-10-23T12:00:00+00:00'
+    """
+    stamped = (
+        _parse(meta_content(tree, "published"))
+        or next(filter(None, map(_parse, _json_ld_values(tree, "datePublished"))), None)
+        or _parse(_first_attribute(tree, ".//time[@itemprop='datePublished' or @pubdate]", "datetime"))
+    )
+    if stamped is not None:
+        return stamped
+    shown = _shown_datetime(tree)
+    if shown is not None:
+        return shown
+    import htmldate  # on first use, like trafilatura (see extract.py)
+
+    found_day = htmldate.find_date(tree, extensive_search=True, original_date=True, url=link or None)
+    try:
+        day = dt.date.fromisoformat(found_day or "")
+    except ValueError:
+        return None
+    return _time_tag_on(tree, day) or dt.datetime.combine(day, _NOON)
+
+
+def _time_tag_on(tree: HtmlElement, day: dt.date) -> dt.datetime | None:
+    """A time of day on ``day`` from a ``<time datetime>``."""
+    for time in tree.iterfind(".//time[@datetime]"):
+        parsed = _parse(str(time.get("datetime")))
+        if parsed is not None and parsed.date() == day and (parsed.hour, parsed.minute) != (0, 0):
+            return parsed
+    return None
+
+
+def _shown_datetime(tree: HtmlElement) -> dt.datetime | None:
+    """The first date with a time of day shown after the headline, as portals print it under their titles."""
+    body = tree.find(".//body")
+    text = (body if body is not None else tree).text_content()
+    headline = tree.find(".//h1")
+    start = text.find(headline.text_content()) if headline is not None else -1
+    for match in _VISIBLE_TIME.finditer(text, max(start, 0), max(start, 0) + 100_000):
+        try:
+            year, month, day, hour, minute = (int(match[part]) for part in ("y", "m", "d", "H", "M"))
+            return dt.datetime(year, month, day, hour, minute, int(match["S"] or 0))
+        except ValueError:
+            continue
+    return None
+
+
+def _parse(value: str) -> dt.datetime | None:
+    """An ISO 8601 or RFC 2822 date as pages carry them; anything else is ignored rather than guessed.
+
+    >>> _parse("2023-11-27T21:07:35Z").isoformat(), _parse("2019-11-20T14:05:00.000+0800").isoformat()
+    ('2023-11-27T21:07:35+00:00', '2019-11-20T14:05:00+08:00')
+    >>> _parse("2023/10/23"), _parse("Wed, 20 Nov 2019 09:00:00 GMT").isoformat(), _parse("last Tuesday")
+    (datetime.datetime(2023, 10, 23, 0, 0), '2019-11-20T09:00:00+00:00', None)
+    """
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        return dt.datetime.fromisoformat(re.sub(r"^(\d{4})/(\d{1,2})/(\d{1,2})", r"\1-\2-\3", value))
+    except ValueError:
+        pass
+    try:
+        return email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
+def _json_ld(tree: HtmlElement) -> Iterator[object]:
+    """The page's JSON-LD documents, parsed; a broken one is skipped."""
+    for script in tree.iterfind(".//script[@type='application/ld+json']"):
+        try:
+            yield json.loads(script.text or "", strict=False)
+        except ValueError:
+            continue
+
+
+def _json_ld_values(tree: HtmlElement, key: str) -> Iterator[str]:
+    """String values of ``key`` anywhere in the page's JSON-LD, in document order."""
+    for data in _json_ld(tree):
+        yield from _values(data, key)
+
+
+def _json_ld_publishers(tree: HtmlElement) -> Iterator[str]:
+    for data in _json_ld(tree):
+        for publisher in _objects(data, "publisher"):
+            yield from _values(publisher, "name")
+
+
+def _objects(data: object, key: str) -> Iterator[object]:
+    if isinstance(data, dict):
+        if key in data:
+            yield data[key]
+        for child in data.values():
+            yield from _objects(child, key)
+    elif isinstance(data, list):
+        for child in data:
+            yield from _objects(child, key)
+
+
+def _values(data: object, key: str) -> Iterator[str]:
+    if isinstance(data, dict):
+        value = data.get(key)
+        if isinstance(value, str) and value.strip():
+            yield _fold(value)
+        for child in data.values():
+            yield from _values(child, key)
+    elif isinstance(data, list):
+        for child in data:
+            yield from _values(child, key)
+
+
+def _first_text(tree: HtmlElement, path: str) -> str:
+    node = tree.find(path)
+    return _fold(node.text_content()) if node is not None else ""
+
+
+def _first_attribute(tree: HtmlElement, path: str, attribute: str) -> str:
+    nodes = tree.xpath(path)
+    return str(nodes[0].get(attribute) or "") if nodes else ""
+
+
+def _fold(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()

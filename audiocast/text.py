@@ -1,0 +1,109 @@
+"""Text knowledge every stage shares: the CJK scripts' characters, which characters no output may
+carry, and how to shorten a text.
+
+Readers clean every field with ``clean_text`` when an article is built, and ``models.Article``
+refuses unclean text, so no later stage (script, captions, tags, feed.xml, index.html) can meet:
+
+- characters XML 1.0 forbids (C0 controls other than tab, newline and carriage return; lone
+  surrogates; U+FFFE/U+FFFF), which crash the feed writer (lxml: "All strings must be XML compatible");
+- the other control characters (C1, DEL), which no text means;
+- bidi embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069), which let a title
+  display reversed or spill its direction into the page around it (Trojan Source, CVE-2021-42574).
+  Marks that scripts need are kept: ZWJ/ZWNJ (Indic, Persian, emoji sequences), LRM/RLM.
+
+Controls that separate (vertical tab, form feed, the information separators, NEL) become a space,
+so words either side stay apart; the others are removed.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Character ranges (regular-expression class bodies) of the CJK scripts; each stage composes its class
+# from these: language detection counts HAN, KANA and HANGUL, speech drops spaces between CJK.
+HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+"""Han ideographs: Extension A, the Unified Ideographs and the Compatibility Ideographs."""
+KANA = "\u3040-\u30ff"
+HANGUL = "\uac00-\ud7af"
+CJK_MARKS = "\u2e80-\u2fdf\u3000-\u303f"
+"""Radicals, and CJK symbols and punctuation (。、「」 and the ideographic space)."""
+FULLWIDTH = "\uff00-\uffef"
+"""Full- and half-width forms (，：？ and full-width Latin)."""
+CJK = CJK_MARKS + KANA + HAN + FULLWIDTH
+"""Scripts written without spaces between words (Korean, which spaces its words, is not)."""
+
+_SEPARATORS = "\x0b\x0c\x1c\x1d\x1e\x1f\x85"
+# Only characters of the Basic Multilingual Plane: an astral character in the class makes every search
+# about 25 times slower, and XML allows all of them (the other noncharacters included).
+_UNWANTED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]")
+_AS_SPACE = str.maketrans(dict.fromkeys(_SEPARATORS, " "))
+
+ELLIPSIS = "…"
+_CLAUSE_ENDS = frozenset("。！？；，、：.!?;,:）)」』】》")
+_TRAILING = " ,;:，、；：-–—"
+
+
+def clean_text(text: str) -> str:
+    """``text`` without the characters no output may carry (see the module docstring).
+
+    >>> clean_text("Breaking\\x00 news\\x1b[31m\\x0cnow \\u202eevil\\u202c")
+    'Breaking news[31m now evil'
+    >>> clean_text("क्\\u200dष 👩\\u200d💻")  # ZWJ stays: scripts and emoji need it
+    'क्\\u200dष 👩\\u200d💻'
+    """
+    if not _UNWANTED.search(text):
+        return text
+    return _UNWANTED.sub("", text.translate(_AS_SPACE))
+
+
+def is_clean(text: str) -> bool:
+    """Whether ``text`` is free of what ``clean_text`` removes.
+
+    >>> is_clean("北约 NATO"), is_clean("a\\ufffeb")
+    (True, False)
+    """
+    return _UNWANTED.search(text) is None
+
+
+def shorten(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters with an ellipsis: at a word boundary, else (CJK,
+    one very long word) after a clause's punctuation, else between two characters, never inside
+    a character sequence (a base and its combining marks, an emoji joined by ZWJ).
+
+    >>> shorten("Blinken off to Brussels as NATO shores up support", 30)
+    'Blinken off to Brussels as…'
+    >>> shorten("布林肯周二抵达布鲁塞尔，出席北约外长会议。他表示支持乌克兰", 20)
+    '布林肯周二抵达布鲁塞尔…'
+    >>> shorten("x" * 10, 5), shorten("short", 5)
+    ('xxxx…', 'short')
+    """
+    if len(text) <= limit:
+        return text
+    cut = _character_boundary(text, limit - len(ELLIPSIS))
+    head = text[:cut]
+    word = head.rfind(" ")
+    if word >= cut // 2:
+        head = head[:word]
+    else:
+        clause = max((index for index in range(cut // 2, cut) if head[index] in _CLAUSE_ENDS), default=-1)
+        if clause >= 0:
+            head = head[: clause + 1]
+    return head.rstrip(_TRAILING) + ELLIPSIS
+
+
+def _character_boundary(text: str, cut: int) -> int:
+    """The nearest index at or before ``cut`` that does not split a user-perceived character."""
+    while cut > 0 and (_attaches(text[cut]) or text[cut - 1] == "\u200d"):
+        cut -= 1
+    return cut
+
+
+def _attaches(char: str) -> bool:
+    """Whether ``char`` belongs to the character before it: combining marks, joiners, selectors."""
+    return (
+        unicodedata.category(char) in {"Mn", "Mc", "Me"}
+        or char == "\u200d"
+        or "\ufe00" <= char <= "\ufe0f"
+        or "\U0001f3fb" <= char <= "\U0001f3ff"
+    )
