@@ -7,6 +7,7 @@ in one pass — pydub's ``+`` in a loop copies the whole episode per clip and gr
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import io
 import logging
@@ -136,11 +137,12 @@ def _time_at(character: int, marks: Sequence[tuple[int, int, int, int]]) -> int:
     >>> _time_at(5, [(0, 4, 0, 400), (4, 14, 500, 1500)])
     600
     """
-    for first, last, start, end in marks:
-        if character < last:
-            share = (character - first) / max(1, last - first)
-            return start + round(max(0.0, share) * (end - start))
-    return marks[-1][3] if marks else 0
+    found = bisect.bisect_right(marks, character, key=lambda mark: mark[1])  # the first mark ending after it
+    if found == len(marks):
+        return marks[-1][3] if marks else 0
+    first, last, start, end = marks[found]
+    share = (character - first) / max(1, last - first)
+    return start + round(max(0.0, share) * (end - start))
 
 
 def spread_cues(sentences: Sequence[str], start_ms: int, end_ms: int) -> tuple[Cue, ...]:

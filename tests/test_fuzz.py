@@ -106,12 +106,10 @@ def test_found_line_separator_after_a_sentence_end_is_scripted(separator: str) -
     check_script(ArticleParts(title="T", link="", author="", source="", blocks=(("paragraph", f"One. {separator}Two."),)))
 
 
-@pytest.mark.xfail(strict=True, raises=IndexError, reason=NEW_BUG + "_even_parts assigns parts[-2] after pop()")
 def test_found_word_followed_by_a_run_of_combining_marks_is_captioned() -> None:
     parts = ArticleParts(title="T", link="", author="", source="", blocks=(("paragraph", "Blinken " + "\u0301" * 100),))
     check_captions(Timed(parts, ms_per_character=60, word_boundaries=False))
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason="issue 11: a heading, like a title, is not cut to the request size")
 def test_found_long_heading_fits_one_request() -> None:
     check_script(ArticleParts(title="T", link="", author="", source="", blocks=(("heading", "字" * 1100), ("paragraph", "Body."))))

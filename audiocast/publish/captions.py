@@ -6,6 +6,7 @@ in proportion to their length inside the sentence's real time span.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 from collections.abc import Iterable
@@ -73,46 +74,101 @@ def _pieces(text: str, max_chars: int) -> list[str]:
     ['The harbor reopened on Tuesday', 'after a closure, officials said.']
     >>> _pieces("一二三四五六七。", 7)
     ['一二三四', '五六七。']
+
+    A word too long for one cue that :func:`_even_parts` keeps whole sets the width of every piece.
     """
-    units = [part for atom in _atoms(text) for part in _even_parts(atom, max_chars)]
-    count = _fewest_groups(units, max_chars)
-    return [piece.strip() for piece in _balanced(units, count) if piece.strip()]
+    if len(text.strip()) <= max_chars:  # most sentences: no need to weigh cuts
+        return [text.strip()] if text.strip() else []
+    units = _Units([part for atom in _atoms(text) for part in _even_parts(atom, max_chars)])
+    limit = max(max_chars, units.widest())
+    return [piece.strip() for piece in units.balanced(limit) if piece.strip()]
 
 
-def _fewest_groups(units: list[str], max_chars: int) -> int:
-    """How many pieces greedy packing needs (greedy is optimal for the count)."""
-    groups, length = 0, max_chars + 1
-    for unit in units:
-        if length + len(unit.rstrip()) <= max_chars:
-            length += len(unit)
-        else:
-            groups, length = groups + 1, len(unit)
-    return max(groups, 1)
+class _Units:
+    """A cue's text as consecutive units, with the width of any run of them in constant time."""
 
+    def __init__(self, units: list[str]) -> None:
+        self.units = units
+        self.count = len(units)
+        self.ends = list(itertools.accumulate((len(unit) for unit in units), initial=0))
+        blank = [not unit.strip() for unit in units]
+        self.lead = [len(unit) - len(unit.lstrip()) for unit in units]
+        self.trail = [len(unit) - len(unit.rstrip()) for unit in units]
+        # first_text[i]: the first unit from i on with visible text; last_text[i]: the last one before i.
+        self.first_text = [self.count] * (self.count + 1)
+        for index in range(self.count - 1, -1, -1):
+            self.first_text[index] = self.first_text[index + 1] if blank[index] else index
+        self.last_text = [-1] * (self.count + 1)
+        for index in range(1, self.count + 1):
+            self.last_text[index] = self.last_text[index - 1] if blank[index - 1] else index - 1
 
-def _balanced(units: list[str], count: int) -> list[str]:
-    """Split ``units`` into ``count`` consecutive groups whose longest is as short as possible."""
-    ends = [0]
-    for unit in units:
-        ends.append(ends[-1] + len(unit))
+    def width(self, first: int, last: int) -> int:
+        """``len("".join(units[first:last]).strip())``, without joining."""
+        opening, closing = self.first_text[first], self.last_text[last]
+        if opening > closing:
+            return 0
+        return self.ends[closing + 1] - self.ends[opening] - self.lead[opening] - self.trail[closing]
 
-    def width(first: int, last: int) -> int:
-        return len("".join(units[first:last]).strip())
+    def widest(self) -> int:
+        return max(self.width(index, index + 1) for index in range(self.count))
 
-    # best[k][i]: (longest piece, cut positions) for the first i units in k pieces.
-    best: list[dict[int, tuple[int, tuple[int, ...]]]] = [{0: (0, ())}]
-    for pieces in range(1, count + 1):
-        row: dict[int, tuple[int, tuple[int, ...]]] = {}
-        for end in range(pieces, len(units) + 1):
+    def greedy(self, limit: int) -> list[int]:
+        """Where each run starts when units are packed greedily into runs at most ``limit`` wide
+        (greedy needs the fewest runs); a unit wider than ``limit`` is a run of its own."""
+        starts = [0]
+        for last in range(2, self.count + 1):
+            if last - 1 > starts[-1] and self.width(starts[-1], last) > limit:
+                starts.append(last - 1)
+        return starts
+
+    def greedy_from_end(self, limit: int) -> list[int]:
+        """Where each run ends when packing greedily from the last unit backwards, ascending."""
+        ends = [self.count]
+        for first in range(self.count - 2, -1, -1):
+            if first + 1 < ends[-1] and self.width(first, ends[-1]) > limit:
+                ends.append(first + 1)
+        return ends[::-1]
+
+    def balanced(self, most: int) -> list[str]:
+        """Split into the fewest runs at most ``most`` wide, the widest run as narrow as possible; of
+        the ways to do that, each run ends as early as the runs before it allow.
+
+        Only positions where such a split can cut are visited, and each looks back over one run's
+        worth of units, so the work grows linearly with the text.
+        """
+        count = len(self.greedy(most))
+        limit = self._narrowest(count, most)
+        starts, ends = self.greedy(limit), self.greedy_from_end(limit)
+        best: dict[int, tuple[int, int]] = {0: (0, 0)}  # position → (widest run up to it, previous cut)
+        reached: dict[int, list[int]] = {0: [0]}  # runs so far → positions reached with that many
+        for position in range(1, self.count + 1):
+            runs_before = bisect.bisect_left(starts, position)  # the fewest runs the text before it needs
+            runs_after = len(ends) - bisect.bisect_right(ends, position)
+            if runs_before + runs_after != count:
+                continue
             options = [
-                (max(longest, width(start, end)), (*cuts, end))
-                for start, (longest, cuts) in best[pieces - 1].items()
-                if start < end
+                (max(best[start][0], width), start)
+                for start in reached.get(runs_before - 1, [])
+                if (width := self.width(start, position)) <= limit
             ]
-            row[end] = min(options)
-        best.append(row)
-    cuts = (0, *best[count][len(units)][1])
-    return ["".join(units[a:b]) for a, b in itertools.pairwise(cuts)]
+            if options:
+                best[position] = min(options)
+                reached.setdefault(runs_before, []).append(position)
+        cuts = [self.count]
+        while cuts[-1]:
+            cuts.append(best[cuts[-1]][1])
+        return ["".join(self.units[a:b]) for a, b in itertools.pairwise(reversed(cuts))]
+
+    def _narrowest(self, count: int, high: int) -> int:
+        """The narrowest width at which ``count`` runs hold every unit, knowing ``high`` will do."""
+        low = self.widest()
+        while low < high:
+            middle = (low + high) // 2
+            if len(self.greedy(middle)) <= count:
+                high = middle
+            else:
+                low = middle + 1
+        return low
 
 
 def _even_parts(run: str, max_chars: int) -> list[str]:
@@ -123,21 +179,28 @@ def _even_parts(run: str, max_chars: int) -> list[str]:
     ['美国国务卿布林肯', '于2023年11', '月27日抵达']
     >>> _even_parts("NATOUkraineCouncilNATOUkraineCouncil in Brussels", 20)
     ['NATOUkraineCouncilNATOUkraineCouncil', ' in Brussels']
+
+    Only a word more than ``max_chars`` long on both sides of an even cut is cut inside, as a last
+    resort, so that no cue is unbounded:
+
+    >>> _even_parts("x" * 25, 10)
+    ['xxxxxxxxx', 'xxxxxxxxx', 'xxxxxxx']
     """
     if len(run.strip()) <= max_chars:
         return [run]
     count = -(-len(run) // max_chars)
     size = -(-len(run) // count)
-    cuts = sorted({_nearest_cut(run, start) for start in range(size, len(run), size)} - {0, len(run)})
+    cuts = sorted({_nearest_cut(run, start, max_chars) for start in range(size, len(run), size)} - {0, len(run)})
     parts = [run[a:b] for a, b in itertools.pairwise([0, *cuts, len(run)])]
     while len(parts) > 1 and not speakable(parts[-1]):
-        parts[-2] += parts.pop()
+        parts[-2:] = [parts[-2] + parts[-1]]
     return parts
 
 
-def _nearest_cut(text: str, position: int) -> int:
-    """The place nearest ``position`` that does not split a Latin word or a number."""
-    for distance in range(len(text)):
+def _nearest_cut(text: str, position: int, reach: int) -> int:
+    """The place nearest ``position``, at most ``reach`` away, that does not split a Latin word or a
+    number; ``position`` itself when there is none."""
+    for distance in range(reach + 1):
         for candidate in (position - distance, position + distance):
             if 0 < candidate < len(text) and _splittable(text, candidate):
                 return candidate
@@ -170,7 +233,7 @@ def _wrap(text: str, width: int) -> list[str]:
     if len(text) <= width:
         return [text]
     natural = [match.end() for match in _BREAK_AFTER.finditer(text) if 0 < match.end() < len(text)]
-    anywhere = [i for i in range(1, len(text)) if _splittable(text, i)]
+    anywhere = (i for i in range(1, len(text)) if _splittable(text, i))
     for candidates in (natural, anywhere):
         fitting = [i for i in candidates if len(text[:i].rstrip()) <= width and len(text[i:].strip()) <= width]
         if fitting:

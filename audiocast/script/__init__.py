@@ -51,7 +51,7 @@ def build_script(
     if max_segment_bytes < 200:
         raise ValueError("max_segment_bytes must be at least 200")
     language = article.language
-    drafts = _opening(article, profile)
+    drafts = _opening(article, profile, max_segment_bytes)
     opening = len(drafts)
     for block in article.blocks:
         drafts.extend(_block_drafts(block, language, profile, max_segment_bytes))
@@ -63,7 +63,7 @@ def build_script(
             f"{article.title}: {spoken:,} characters to read, more than one episode holds "
             f"({MAX_SPOKEN_CHARACTERS:,}); split the article into parts"
         )
-    drafts.extend(_outro(article, profile))
+    drafts.extend(_outro(article, profile, max_segment_bytes))
     if drafts[0].chapter is None:  # an unspeakable title: the first thing read opens chapter one
         drafts[0] = dataclasses.replace(drafts[0], chapter=article.title)
     segments = tuple(
@@ -87,25 +87,25 @@ def spoken_date(when: dt.datetime, profile: VoiceProfile) -> str:
     )
 
 
-def _opening(article: Article, profile: VoiceProfile) -> list[_Draft]:
+def _opening(article: Article, profile: VoiceProfile, max_bytes: int) -> list[_Draft]:
     """The title, then the source and date as people say them; the date only when the source gave one."""
-    title = clean(article.title, article.language)
-    drafts = [_Draft("title", title, "narrator", article.title, True)] if speakable(title) else []
+    language = article.language
+    drafts = _drafts("title", clean(article.title, language), "narrator", article.title, max_bytes)
     date = spoken_date(article.published, profile) if article.dated else ""
     if article.source_name and date:
         meta = profile.words.meta.format(source=article.source_name, date=date)
     else:
         meta = article.source_name or date
     if meta:
-        drafts.append(_Draft("meta", clean(meta, article.language), "narrator", None, True))
+        drafts += _drafts("meta", clean(meta, language), "narrator", None, max_bytes)
     return drafts
 
 
-def _outro(article: Article, profile: VoiceProfile) -> list[_Draft]:
+def _outro(article: Article, profile: VoiceProfile, max_bytes: int) -> list[_Draft]:
     if not article.source_name:
         return []
-    return [_Draft("outro", clean(profile.words.outro.format(source=article.source_name), article.language),
-                   "narrator", None, True)]
+    outro = clean(profile.words.outro.format(source=article.source_name), article.language)
+    return _drafts("outro", outro, "narrator", None, max_bytes)
 
 
 def _block_drafts(block: Block, language: str, profile: VoiceProfile, max_bytes: int) -> list[_Draft]:
@@ -114,15 +114,20 @@ def _block_drafts(block: Block, language: str, profile: VoiceProfile, max_bytes:
     if not speakable(text):
         return []
     if role == "heading":
-        return [_Draft("heading", text.rstrip("。.:："), "narrator", text.rstrip("。.:："), True)]
+        heading = text.rstrip("。.:：")
+        return _drafts("heading", heading, "narrator", heading, max_bytes)
     if role == "aside":
-        text = _join(profile.words.caption_lead_in, text, language)
-    pieces = fit(text, max_bytes)
-    voice: VoiceRole = "aside" if role == "aside" else "narrator"
+        return _drafts("aside", _join(profile.words.caption_lead_in, text, language), "aside", None, max_bytes)
+    return _drafts(role, text, "narrator", None, max_bytes)
+
+
+def _drafts(role: SegmentRole, text: str, voice: VoiceRole, chapter: str | None, max_bytes: int) -> list[_Draft]:
+    """``text`` cut to fit one request each (see ``fit``), leaving out pieces with nothing to say;
+    the first piece opens ``chapter``. Every role is cut alike: a huge title is no exception."""
+    pieces = [piece.strip() for piece in fit(text, max_bytes) if speakable(piece)]
     return [
-        _Draft(role, piece.strip(), voice, None, index == len(pieces) - 1)
+        _Draft(role, piece, voice, chapter if index == 0 else None, index == len(pieces) - 1)
         for index, piece in enumerate(pieces)
-        if speakable(piece)
     ]
 
 

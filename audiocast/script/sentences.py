@@ -9,6 +9,7 @@ invent words.
 from __future__ import annotations
 
 import re
+import string
 from xml.sax.saxutils import escape
 
 _CLOSERS = "”’」』）)]\"'》〉"
@@ -22,7 +23,7 @@ ABBREVIATIONS = frozenset({
 })  # fmt: skip
 """Words whose full stop does not end a sentence (lower-case, without the final dot). Words that also end
 sentences in their own right (no, etc, inc, sat, sun) are left out: a wrong merge is worse than a split."""
-_WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)\.$")
+_WORD_CHARACTERS = frozenset(string.ascii_letters + ".")
 _CLAUSE = re.compile(r"[，、,：:]\s*")
 
 
@@ -32,13 +33,13 @@ def split_sentences(text: str) -> list[str]:
     >>> split_sentences("他说：“好。”然后走了！Mr. Smith left. Then 6.3 km… At 6 p.m. on Nov. 27. J. Doe came.")
     ['他说：“好。”', '然后走了！', 'Mr. Smith left. ', 'Then 6.3 km… ', 'At 6 p.m. on Nov. 27. ', 'J. Doe came.']
     """
-    pieces: list[str] = []
+    sentences: list[list[str]] = []
     for piece in _cut_after(_END, text):
-        if pieces and _ends_with_abbreviation(pieces[-1]):
-            pieces[-1] += piece
+        if sentences and _ends_with_abbreviation(sentences[-1][-1]):
+            sentences[-1].append(piece)
         else:
-            pieces.append(piece)
-    return pieces
+            sentences.append([piece])
+    return ["".join(pieces) for pieces in sentences]
 
 
 def _ends_with_abbreviation(piece: str) -> bool:
@@ -46,33 +47,43 @@ def _ends_with_abbreviation(piece: str) -> bool:
 
     >>> _ends_with_abbreviation("Mr. "), _ends_with_abbreviation("J. "), _ends_with_abbreviation("He left. ")
     (True, True, False)
+    >>> _ends_with_abbreviation("at 6 p.m. "), _ends_with_abbreviation("U.S. "), _ends_with_abbreviation("6. ")
+    (True, True, False)
     """
-    word = _WORD_BEFORE.search(piece.rstrip())
-    if word is None:
+    piece = piece.rstrip()
+    if not piece.endswith("."):
         return False
-    stem = word.group(1).lower()
-    return len(stem) == 1 or stem in ABBREVIATIONS
+    start = len(piece) - 1  # the last word: letters and dots back from the final dot, read from its first letter
+    while start and piece[start - 1] in _WORD_CHARACTERS:
+        start -= 1
+    stem = piece[start:-1].lstrip(".").lower()
+    return bool(stem) and (len(stem) == 1 or stem in ABBREVIATIONS)
 
 
 def fit(text: str, max_bytes: int) -> list[str]:
     """Sentences of ``text`` grouped into pieces of at most ``max_bytes`` (UTF-8, XML-escaped).
 
-    Whole sentences are kept together; a sentence longer than the limit is cut at commas, and a
-    comma-less run at the limit itself.
+    Whole sentences are kept together; a sentence longer than the limit is cut at commas, a
+    comma-less run between words, and a run with no space at the limit itself (any character
+    boundary: for CJK the natural one, for a Latin run the last resort).
 
     >>> fit("一二三。四五六。七八九。", 24)
     ['一二三。四五六。', '七八九。']
     >>> fit("一二三四五六七八九十", 12)
     ['一二三四', '五六七八', '九十']
     """
-    pieces: list[str] = []
+    pieces: list[list[str]] = []
+    size = 0  # bytes of the last piece; escaping is per character, so sizes add up
     for sentence in split_sentences(text):
         for part in _shorten(sentence, max_bytes):
-            if pieces and request_bytes(pieces[-1] + part) <= max_bytes:
-                pieces[-1] += part
+            part_size = request_bytes(part)
+            if pieces and size + part_size <= max_bytes:
+                pieces[-1].append(part)
+                size += part_size
             else:
-                pieces.append(part)
-    return pieces
+                pieces.append([part])
+                size = part_size
+    return ["".join(parts) for parts in pieces]
 
 
 def request_bytes(text: str) -> int:
@@ -98,16 +109,22 @@ def _hard_cut(text: str, max_bytes: int) -> list[str]:
 
     >>> _hard_cut("banana " * 4, 16)
     ['banana banana ', 'banana banana ']
+    >>> _hard_cut("北约" * 5, 12), _hard_cut("x" * 10, 4)
+    (['北约北约', '北约北约', '北约'], ['xxxx', 'xxxx', 'xx'])
     """
-    pieces, current = [], ""
-    for char in text:
-        if current and request_bytes(current + char) > max_bytes:
-            space = current.rfind(" ")
-            cut = space + 1 if space > 0 else len(current)
-            pieces.append(current[:cut])
-            current = current[cut:]
-        current += char
-    return [*pieces, current] if current else pieces
+    pieces: list[str] = []
+    start, size, space = 0, 0, -1  # the piece being filled: where it starts, its bytes, its last space
+    for index, char in enumerate(text):
+        char_size = request_bytes(char)
+        if index > start and size + char_size > max_bytes:
+            cut = space + 1 if space > start else index
+            pieces.append(text[start:cut])
+            size -= request_bytes(text[start:cut])
+            start, space = cut, -1
+        if char == " ":
+            space = index
+        size += char_size
+    return [*pieces, text[start:]] if start < len(text) else pieces
 
 
 def _cut_after(pattern: re.Pattern[str], text: str) -> list[str]:

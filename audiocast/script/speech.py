@@ -19,8 +19,11 @@ _CJK_QUOTES = "“”‘’"
 REMOVALS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("tags", re.compile(r"<[^>]{0,500}>")),
     ("urls", re.compile(r"(?:https?://|ftp://|www\.)[^\s<>\"“”，。、]+", re.IGNORECASE)),
+    # Each alternative starts only where a token starts ((?<![\w.-]), not \b), so a run such as
+    # "a-a-a-…" or "a.a.a.…" is tried once, not from every letter: linear, not quadratic.
     ("bare addresses", re.compile(
-        r"\b(?:[\w-]+\.)+[a-z]{2,6}[/?#][^\s，。]*|\b[\w-]+(?:\.[\w-]+)*\.(?:jpe?g|png|gif|webp|html?|php|aspx?)\b",
+        r"(?<![\w.-])(?:[\w-]++\.)++[a-z]{2,6}[/?#][^\s，。]*"
+        r"|(?<![\w.-])[\w-]+(?:\.[\w-]+)*\.(?:jpe?g|png|gif|webp|html?|php|aspx?)\b",
         re.IGNORECASE,
     )),
     ("emoji", re.compile("[\U0001f000-\U0001faff\U00002600-\U000027bf\U0001f1e6-\U0001f1ff\ufe0f\u200d\u20e3]")),
@@ -41,7 +44,7 @@ PHOTO_CREDIT = re.compile(
 "Image credits: Getty", "图/新华社" at the end (or as the whole caption)."""
 
 _REPEATED_MARKS = re.compile(r"([!?！？。，,.;；])\1+")
-_DASHES = re.compile(r"\s*(?:——|—|―|--)\s*")
+_DASHES = re.compile(r"(?<!\s)\s*+(?:——|—|―|--)\s*")  # from a space run's start only: linear
 _SPACES = re.compile(r"[ \t\r\n\u00a0\u3000]+")
 _CAPS_DATELINE = re.compile(
     r"^([A-Z][A-Z.'\-]{4,}(?: [A-Z][A-Z.'\-]+)*|[A-Z]{2,}(?: [A-Z][A-Z.'\-]+)+)(?=\s*(?:—|–|--))"
