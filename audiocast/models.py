@@ -92,7 +92,7 @@ class Segment:
             raise ValueError(f"empty {self.role} segment")
         if self.pause_after_ms < 0:
             raise ValueError("pause_after_ms must not be negative")
-        if "".join(self.sentences).replace(" ", "") != self.text.replace(" ", ""):
+        if "".join("".join(self.sentences).split()) != "".join(self.text.split()):  # any white space: \u2028 too
             raise ValueError(f"sentences do not cover the text of segment {self.text[:30]!r}")
 
 

@@ -76,15 +76,10 @@ def _rss_item(item: str) -> tuple[str, str]:
     return ".xml", f'<?xml version="1.0"?>\n<rss version="2.0"><channel><title>F</title><item>{item}</item></channel></rss>'
 
 
-NEW_BUG = "issue 11, found by fuzzing, not fixed yet: "
-
-
-@pytest.mark.xfail(strict=True, raises=ValueError, reason=NEW_BUG + "feedparser raises on an out-of-range character reference")
 def test_found_feed_with_an_impossible_character_reference_is_refused_or_read() -> None:
     check_reader(_rss_item("<title>&#99999999;</title><description>Some text here.</description>"))
 
 
-@pytest.mark.xfail(strict=True, raises=UnicodeEncodeError, reason=NEW_BUG + "a surrogate reference (&#xD800;) in a feed crashes")
 def test_found_feed_with_a_surrogate_reference_is_refused_or_read() -> None:
     check_reader(_rss_item("<title>T</title><description>Some text &#xD800; here.</description>"))
 
@@ -99,9 +94,8 @@ def test_found_page_with_a_malformed_address_is_refused_or_read() -> None:
 
 @pytest.mark.parametrize(
     "separator",
-    ["\x85", pytest.param("\u2028", marks=pytest.mark.xfail(
-        strict=True, raises=ValueError, reason=NEW_BUG + "Segment's sentence check strips only spaces"))],
-)  # fmt: skip
+    ["\x85", "\u2028"],
+)
 def test_found_line_separator_after_a_sentence_end_is_scripted(separator: str) -> None:
     check_script(ArticleParts(title="T", link="", author="", source="", blocks=(("paragraph", f"One. {separator}Two."),)))
 

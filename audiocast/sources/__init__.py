@@ -13,9 +13,10 @@ import contextlib
 import datetime as dt
 import logging
 import re
+import warnings
 from collections.abc import Iterator
 
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning
 
 from ..errors import AudiocastError, ReadError
 from ..models import Article
@@ -25,6 +26,10 @@ from .html_body import read_blocks
 from .loading import read_input
 from .page import read_page
 from .text import read_text
+
+# A feed entry's body may be a bare address or file name; it is read as text, and bs4's warning that
+# it "looks like a URL" would reach the user's terminal as a raw Python warning.
+warnings.filterwarnings("ignore", category=MarkupResemblesLocatorWarning)
 
 __all__ = ["article_from_entry", "read_source", "read_text_as_article"]
 

@@ -140,9 +140,39 @@ if hasattr(_mixin, "_sync_author_detail"):
     _mixin._sync_author_detail = _bounded_author_sync(_mixin._sync_author_detail)
 
 
+_CHARACTER_REFERENCE = re.compile(rb"&#(?:[xX]([0-9a-fA-F]{1,16})|([0-9]{1,20}));")
+
+
+def _parsed(data: bytes, location: str) -> Any:
+    """feedparser's reading of ``data``. feedparser raises on a character reference to no character
+    (``&#99999999;``, a surrogate such as ``&#xD800;``); such references are dropped and the feed
+    read again, so one bad reference costs one character, not the feed."""
+    headers = {"content-location": location}
+    try:
+        return feedparser.parse(data, response_headers=headers)
+    except (ValueError, UnicodeError) as exc:
+        repaired = _CHARACTER_REFERENCE.sub(_possible_reference, data)
+        if repaired == data:
+            raise ReadError(f"{location}: cannot be read as a feed ({exc})") from exc
+    try:
+        return feedparser.parse(repaired, response_headers=headers)
+    except (ValueError, UnicodeError) as exc:
+        raise ReadError(f"{location}: cannot be read as a feed ({exc})") from exc
+
+
+def _possible_reference(match: re.Match[bytes]) -> bytes:
+    """A numeric character reference as it was when it names a character, else nothing.
+
+    >>> [_CHARACTER_REFERENCE.sub(_possible_reference, text) for text in (b"&#x4E2D;", b"&#55296;", b"&#99999999;")]
+    [b'&#x4E2D;', b'', b'']
+    """
+    code = int(match[1], 16) if match[1] else int(match[2])
+    return match[0] if code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else b""
+
+
 def parse_feed(data: bytes, location: str, *, now: dt.datetime | None = None) -> FeedRead:
     """Articles from feed bytes; ``location`` names the feed in messages and resolves relative links."""
-    parsed = feedparser.parse(data, response_headers={"content-location": location})
+    parsed = _parsed(data, location)
     if not parsed.get("version") and not parsed.entries:
         problem = parsed.get("bozo_exception")
         detail = f" ({problem})" if problem else ""
