@@ -14,7 +14,9 @@ from audiocast.cli import COMMANDS, USAGE_EXIT_STATUS, cli
 from audiocast.episode import sidecar_paths
 from audiocast.publish.artwork import FETCH_TIMEOUT_S, MAX_IMAGE_BYTES, MAX_IMAGE_MEGAPIXELS
 from audiocast.script import MAX_SPOKEN_CHARACTERS
+from audiocast.sources.article import TITLE_LIMIT
 from audiocast.sources.feed import FETCH_TIMEOUT, MAX_FEED_BYTES
+from audiocast.sources.html_body import MAX_DEPTH
 from audiocast.sources.loading import MAX_ARTICLE_BYTES
 
 from .conftest import ROOT, run_cli
@@ -71,6 +73,8 @@ def test_the_readme_limits_are_the_codes() -> None:
         "a feed given as a URL": f"| {FETCH_TIMEOUT:g} s for the whole download, {MAX_FEED_BYTES // 2**20} MB |",
         "an article's lead image": f"| {FETCH_TIMEOUT_S:g} s for the whole download, {MAX_IMAGE_BYTES // 2**20} MB |",
         "any image:": f"| {MAX_IMAGE_MEGAPIXELS} megapixels,",
+        "markup nesting": f"| {MAX_DEPTH} elements deep,",
+        "a title": f"| {TITLE_LIMIT} characters",
     }
     limits = README.split("## Limits", 1)[1].split("\n## ", 1)[0]
     for row, limit in rows.items():

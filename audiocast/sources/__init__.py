@@ -22,7 +22,7 @@ from ..errors import AudiocastError, ReadError
 from ..models import Article
 from .archive import is_archive, read_archive, take_date_line
 from .article import make_article
-from .html_body import read_blocks
+from .html_body import MarkupTooDeep, read_blocks
 from .loading import read_input
 from .page import read_page
 from .text import read_text
@@ -90,7 +90,9 @@ def _only_read_errors(name: str) -> Iterator[None]:
         yield
     except AudiocastError:
         raise
-    except Exception as exc:  # e.g. RecursionError on thousands of nested tags
+    except MarkupTooDeep as exc:
+        raise ReadError(f"{name}: {exc}") from exc
+    except Exception as exc:  # a reader's bug on odd input: one line, the traceback under -v
         log.debug("unexpected error reading %s", name, exc_info=True)
         problem = f"unexpected {type(exc).__name__}: {exc}"
         raise ReadError(f"{name}: could not be read ({problem}); please report it") from exc

@@ -162,6 +162,25 @@ _SOCIAL_POST = re.compile(r"twitter-tweet|twitter-post|bluesky-embed|mastodon-em
 """Quoted social-media posts: read as quotes when they are the article, else dropped as chrome."""
 
 
+MAX_DEPTH = 400
+"""Markup nested deeper than this is not read: no article nests so deep, and reading it would
+take time quadratic in the depth (nested lists: 2,000 deep took 5 s) and then Python's recursion limit."""
+
+
+class MarkupTooDeep(Exception):
+    """Markup nested deeper than ``MAX_DEPTH``; the reader names the input and refuses it."""
+
+
+def _check_depth(root: Tag) -> None:
+    """Raise ``MarkupTooDeep`` when elements under ``root`` nest deeper than ``MAX_DEPTH`` (one pass)."""
+    stack = [(root, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise MarkupTooDeep(f"markup nested more than {MAX_DEPTH} elements deep; not an article")
+        stack.extend((child, depth + 1) for child in node.children if isinstance(child, Tag))
+
+
 def read_blocks(root: Tag) -> Iterator[Block]:
     """The blocks under a parsed element, in order, without page chrome (the element is changed in place).
 
@@ -170,6 +189,7 @@ def read_blocks(root: Tag) -> Iterator[Block]:
     >>> [block.kind for block in read_blocks(soup)]
     ['paragraph', 'heading', 'paragraph']
     """
+    _check_depth(root)
     drop_chrome(root)
     _mark_captions(root)
     builder = _BlockBuilder()
