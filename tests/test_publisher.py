@@ -112,3 +112,20 @@ def test_a_feed_build_tags_and_speaks_the_real_publisher(tmp_path: Path) -> None
     assert str(tags["TPE1"]) == "德国之声"
     transcript = next(episodes.glob("*.transcript.txt")).read_text(encoding="utf-8")
     assert "德国之声" in transcript and "Someone" not in transcript
+
+
+def test_an_image_enclosure_is_never_taken_for_the_articles_address() -> None:
+    feed = _rss("<title>存档</title>", [_item(
+        "北约会议", "https://someone.github.io/archive/e.html", ZH,
+        '<enclosure url="https://cdn.example.net/img/2.jpg" type="image/jpeg" length="1000"/>',
+    )])
+    [(name, link)] = _names(feed, "https://someone.github.io/archive/feed.xml")
+    assert (name, link) == ("", "https://someone.github.io/archive/e.html")
+
+
+def test_a_known_publishers_own_feed_is_not_renamed_by_a_category() -> None:
+    feed = _rss("<title>The Guardian</title><link>https://www.theguardian.com/</link>", [_item(
+        "Licence fee", "https://www.theguardian.com/media/2024/dec/11/licence-fee", EN, "<category>BBC</category>",
+    )])
+    [(name, _)] = _names(feed, "https://www.theguardian.com/uk/rss")
+    assert name == "The Guardian"

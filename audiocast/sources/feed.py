@@ -28,7 +28,7 @@ from ..errors import ReadError
 from ..fetch import download
 from ..models import Article
 from . import article_from_entry
-from .sites import FEED_PROXIES, host_of, is_stand_in, publisher_named
+from .sites import FEED_PROXIES, host_of, is_known_site, is_stand_in, publisher_named
 
 log = logging.getLogger(__name__)
 
@@ -224,6 +224,9 @@ def original_link(entry: Any) -> str:
     ...     {"rel": "alternate", "href": "https://a.github.io/p/1.html"},
     ...     {"rel": "related", "href": "https://www.dw.com/zh/1"}]})
     'https://www.dw.com/zh/1'
+    >>> original_link({"link": "https://a.github.io/p/1.html", "links": [
+    ...     {"rel": "enclosure", "type": "image/jpeg", "href": "https://cdn.example.net/1.jpg"}]})
+    'https://a.github.io/p/1.html'
     """
     link = str(entry.get("link", "")).strip()
     origin_link = str(entry.get("feedburner_origlink", "")).strip()
@@ -233,9 +236,15 @@ def original_link(entry: Any) -> str:
         return link
     for candidate in entry.get("links", []):
         href = str(candidate.get("href", "")).strip()
-        if re.match(r"^https?://", href, re.IGNORECASE) and not is_stand_in(host_of(href)):
+        page = candidate.get("rel", "alternate") in _PAGE_RELATIONS and _PAGE_TYPE.match(candidate.get("type") or "")
+        if page and re.match(r"^https?://", href, re.IGNORECASE) and not is_stand_in(host_of(href)):
             return href
     return link
+
+
+_PAGE_RELATIONS = frozenset({"alternate", "related", "via"})
+"""Atom link relations that point at a web page; an enclosure (an image, the audio) never does."""
+_PAGE_TYPE = re.compile(r"^(?:$|text/html|application/xhtml\+xml)", re.IGNORECASE)
 
 
 def entry_publisher(entry: Any, link: str, channel: Channel) -> str | None:
@@ -247,8 +256,8 @@ def entry_publisher(entry: Any, link: str, channel: Channel) -> str | None:
     the feed's title. ``""`` means nobody can be named (better silence than the mirror's name).
     """
     host = host_of(link)
-    if host and not is_stand_in(host) and host not in channel.hosts:
-        return None
+    if host and not is_stand_in(host) and (host not in channel.hosts or is_known_site(host)):
+        return None  # the link's own site names it: a known publisher's feed is not named by its categories
     source = entry.get("source") or {}
     source_title = _plain(source.get("title", ""))
     categories = [_plain(tag.get("term", "")) for tag in entry.get("tags", [])]

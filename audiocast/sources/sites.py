@@ -91,6 +91,15 @@ def is_stand_in(host: str, hosts: tuple[str, ...] = STAND_IN_HOSTS) -> bool:
     return _matching(host, hosts) is not None
 
 
+def is_known_site(host: str) -> bool:
+    """Whether ``host`` belongs to a publisher of the table.
+
+    >>> is_known_site("amp.theguardian.com"), is_known_site("example.org")
+    (True, False)
+    """
+    return _matching(host, tuple(SOURCES)) is not None
+
+
 def source_name(link: str, language: str) -> str:
     """The spoken name of the site ``link`` points at, in ``language``.
 
