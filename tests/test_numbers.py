@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from hypothesis import strategies as st
 from audiocast.engines.base import VoiceSpec
 from audiocast.engines.espeak import EspeakEngine
 from audiocast.script.numbers import spoken_numbers
+from audiocast.script.speech import clean
 from tests.conftest import run_cli
 
 CHINESE = [
@@ -27,6 +29,11 @@ CHINESE = [
     ("下降-3%，上午10:30", "下降负百分之三，上午十点三十分"),
     ("比分3:1", "比分三比一"),
     ("约3.5亿美元", "约三点五亿美元"),
+    ("上涨5%-10%", "上涨百分之五至百分之十"),
+    ("上涨10-12%", "上涨百分之十至百分之十二"),
+    ("耗资£5m", "耗资五百万英镑"),
+    ("融资$5-10 million", "融资五百万至一千万美元"),
+    ("圆周率3.14159265358979323846", "圆周率三点一四一五九二六五三五八九七九三二三八四六"),
 ]
 
 ENGLISH = [
@@ -38,6 +45,10 @@ ENGLISH = [
     ("2024.12.11", "December eleventh, twenty twenty-four"),
     ("from 2010-2020", "from twenty ten to twenty twenty"),
     ("up 25%", "up twenty-five percent"),
+    ("Shares rose +5%", "Shares rose five percent"),
+    ("between 5%-10%", "between five to ten percent"),
+    ("a £5m deal", "a five million pounds deal"),
+    ("$5-10 million", "five to ten million dollars"),
 ]
 
 LEFT_AS_WRITTEN = ["9/11", "24/7", "a 3-2 win", "电话010-12345678", "G20峰会", "v1.2.3", "192.168.1.1", "1,2,3"]
@@ -57,6 +68,18 @@ def test_english_numbers_are_said_in_english(written: str, spoken: str) -> None:
 def test_codes_scores_and_dates_with_slashes_are_not_guessed_at(written: str) -> None:
     for language in ("zh", "en"):
         assert not any(word in spoken_numbers(written, language).text for word in ("分之", "至", "tenth", " to "))
+
+
+def test_a_long_decimal_is_said_whole_and_quietly() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # cn2an warns, and cuts, past 16 decimal digits
+        assert spoken_numbers("3.14159265358979323846", "zh").text.endswith("二三八四六")
+
+
+def test_a_dash_between_numbers_is_a_range_not_a_pause() -> None:
+    written = clean("2023—2024年度，价格上涨——很快", "zh-CN")
+    assert written == "2023–2024年度，价格上涨，很快"
+    assert spoken_numbers(written, "zh").text.startswith("二零二三至二零二四年度")
 
 
 def test_languages_without_rules_and_text_without_digits_are_untouched() -> None:

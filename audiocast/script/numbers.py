@@ -44,7 +44,9 @@ _RULES: dict[str, str] = {
     rf"(?P<d_day>0?[1-9]|[12]\d|3[01])(?![{_LATIN}.\-/])",
     "temperature": _SIGN.format(name="t_sign") + rf"(?P<t_value>{_NUMBER})\s?(?P<unit>℃|℉|°\s?[CF](?![A-Za-z]))",
     "money": rf"{_ALONE_BEFORE}(?P<currency>US\$|HK\$|NT\$|[$€£¥￥])\s?(?P<m_value>{_NUMBER})"
-    r"(?:\s?(?P<scale>(?:million|billion|trillion|thousand|bn|mn|[MBK])(?![A-Za-z])|[万亿]))?",
+    rf"(?:\s?[-–~～]\s?(?P<m_high>{_NUMBER}))?"
+    r"(?:\s?(?P<scale>(?:million|billion|trillion|thousand)(?![A-Za-z])|[万亿])|(?P<short>bn|mn|[MBKmbk])(?![A-Za-z]))?",
+    "percent_range": rf"{_ALONE_BEFORE}(?P<q_low>{_NUMBER})\s?[%％]?\s?[-–—~～至到]\s?(?P<q_high>{_NUMBER})\s?[%％]",
     "percent": _SIGN.format(name="p_sign") + rf"(?P<p_value>{_NUMBER})\s?[%％]",
     "clock": rf"(?<![{_LATIN}.:：])(?P<hour>[01]?\d|2[0-3])[:：](?P<minute>[0-5]\d)(?![{_LATIN}.:：])",
     "ratio": rf"{_ALONE_BEFORE}(?P<left>{_NUMBER})\s?[:：]\s?(?P<right>{_NUMBER}){_ALONE_AFTER}",
@@ -195,7 +197,9 @@ def _zh(match: re.Match[str]) -> str | None:
         scale = "华氏度" if "F" in group("unit") or "℉" in group("unit") else "摄氏度"
         return f"{_zh_sign(group('t_sign'), '零下')}{_zh_number(group('t_value'))}{scale}"
     if rule == "money":
-        return _zh_money(group("currency"), group("m_value"), group("scale"))
+        return _zh_money(group("currency"), group("m_value"), group("m_high"), group("scale") or group("short"))
+    if rule == "percent_range":
+        return f"百分之{_zh_number(group('q_low'))}至百分之{_zh_number(group('q_high'))}"
     if rule == "percent":
         return f"{_zh_sign(group('p_sign'), '负')}百分之{_zh_number(group('p_value'))}"
     if rule == "clock":
@@ -224,13 +228,18 @@ def _zh_number(written: str) -> str:
 
     >>> _zh_number("37,000"), _zh_number("3.14"), _zh_number("007"), _zh_number("10"), _zh_number("1" * 20)[:3]
     ('三万七千', '三点一四', '零零七', '十', '一一一')
+    >>> _zh_number("3.14159265358979323846")
+    '三点一四一五九二六五三五八九七九三二三八四六'
+    >>> _zh_number("12.05")
+    '十二点零五'
     """
-    plain = written.replace(",", "")
-    whole = plain.split(".", 1)[0]
+    whole, _, fraction = written.replace(",", "").partition(".")
     if len(whole) > _CN2AN_MAX_DIGITS or (len(whole) > 1 and whole.startswith("0")):
-        return _zh_digits(plain)
-    words = _an2cn()(plain, "low")
-    return words[1:] if words.startswith("一十") else words
+        words = _zh_digits(whole)
+    else:
+        words = _an2cn()(whole, "low")
+        words = words[1:] if words.startswith("一十") else words
+    return f"{words}点{_zh_digits(fraction)}" if fraction else words  # cn2an would cut digits past 16, with a warning
 
 
 @functools.cache
@@ -249,11 +258,18 @@ def _zh_digits(written: str) -> str:
     return "".join(_ZH_DIGITS[int(char)] if char.isdigit() else "点" for char in written if char != ",")
 
 
-def _zh_money(currency: str, written: str, scale: str | None) -> str:
+def _zh_money(currency: str, low: str, high: str | None, scale: str | None) -> str:
+    """
+    >>> _zh_money("£", "5", None, "m"), _zh_money("$", "5", "10", "million"), _zh_money("HK$", "3", None, "亿")
+    ('五百万英镑', '五百万至一千万美元', '三亿港元')
+    """
     unit = _CURRENCIES_ZH[currency]
     if scale in ("万", "亿"):
-        return f"{_zh_number(written)}{scale}{unit}"
-    return f"{_zh_number(_plain(_value(written) * _SCALES.get((scale or '').lower(), 1)))}{unit}"
+        amounts = [f"{_zh_number(written)}{scale}" for written in (low, high) if written]
+    else:
+        factor = _SCALES.get((scale or "").lower(), 1)
+        amounts = [_zh_number(_plain(_value(written) * factor)) for written in (low, high) if written]
+    return "至".join(amounts) + unit
 
 
 def _plain(amount: Decimal) -> str:
@@ -279,9 +295,11 @@ def _en(match: re.Match[str]) -> str | None:
         sign = "minus " if group("t_sign") and group("t_sign") != "+" else ""
         return f"{sign}{_en_number(group('t_value'))} degrees {scale}"
     if rule == "money":
-        return _en_money(group("currency"), group("m_value"), group("scale"))
+        return _en_money(group("currency"), group("m_value"), group("m_high"), group("scale") or group("short"))
+    if rule == "percent_range":
+        return f"{_en_number(group('q_low'))} to {_en_number(group('q_high'))} percent"
     if rule == "percent":
-        sign = "minus " if group("p_sign") else ""
+        sign = "minus " if group("p_sign") and group("p_sign") != "+" else ""
         return f"{sign}{_en_number(group('p_value'))} percent"
     if rule == "ratio":
         return f"{_en_number(group('left'))} to {_en_number(group('right'))}"
@@ -314,14 +332,19 @@ def _en_ordinal(written: str) -> str:
     return str(num2words(int(written), to="ordinal"))
 
 
-def _en_money(currency: str, written: str, scale: str | None) -> str:
+def _en_money(currency: str, low: str, high: str | None, scale: str | None) -> str:
+    """
+    >>> _en_money("£", "5", None, "m"), _en_money("$", "5", "10", "million"), _en_money("$", "1", None, None)
+    ('five million pounds', 'five to ten million dollars', 'one dollar')
+    """
     unit = _CURRENCIES_EN[currency]
     scale_word = {"k": "thousand", "m": "million", "mn": "million", "b": "billion", "bn": "billion"}.get(
         (scale or "").lower(), scale or ""
     )
-    plural = "" if _value(written) == 1 and not scale_word else "s"
+    plural = "" if _value(low) == 1 and not (high or scale_word) else "s"
     plural = "" if unit in ("yen", "yuan") else plural
-    return " ".join(filter(None, (_en_number(written), scale_word, unit + plural)))
+    amount = f"{_en_number(low)} to {_en_number(high)}" if high else _en_number(low)
+    return " ".join(filter(None, (amount, scale_word, unit + plural)))
 
 
 def _en_fraction(numerator: int, denominator: int) -> str:

@@ -44,6 +44,8 @@ PHOTO_CREDIT = re.compile(
 "Image credits: Getty", "图/新华社" at the end (or as the whole caption)."""
 
 _REPEATED_MARKS = re.compile(r"([!?！？。，,.;；])\1+")
+_DIGIT_DASH = re.compile(r"(?<=\d)\s*(?:——|—|―|--)\s*(?=\d)")
+"""A dash between two numbers is a range (2023—2024年度, 9—12 May), kept as a short dash for the voice."""
 _DASHES = re.compile(r"(?<!\s)\s*+(?:——|—|―|--)\s*")  # from a space run's start only: linear
 _SPACES = re.compile(r"[ \t\r\n\u00a0\u3000]+")
 _CAPS_DATELINE = re.compile(
@@ -70,6 +72,7 @@ def clean(text: str, language: str) -> str:
     text = _CAPS_DATELINE.sub(lambda match: match.group(1).title(), text)
     for _, pattern in REMOVALS:
         text = pattern.sub(" ", text)
+    text = _DIGIT_DASH.sub("–", text)
     text = _DASHES.sub("，" if is_cjk(language) else ", ", text)
     text = _REPEATED_MARKS.sub(r"\1", text)
     text = _SPACES.sub(" ", text).strip()
