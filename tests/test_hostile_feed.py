@@ -204,3 +204,13 @@ def test_an_input_a_reader_chokes_on_is_skipped_and_the_others_are_built(tmp_pat
     assert re.search(r"warning: skipped: .* entry 1: markup nested more than 400 elements deep; not an article\n", result.err)
     assert "Traceback" not in result.err and "Added 1, re-made 0" in result.out
     assert [e.title for e in parsed(output_of(tmp_path) / "feed.xml")[0].entries] == ["Fine"]
+
+
+def test_two_articles_under_one_entry_id_are_named_not_silently_merged(tmp_path: Path) -> None:
+    first = entry("First story", "https://example.org/first", "<p>The first story is about the harbor.</p>", day=1)
+    second = entry("Second story", "https://example.org/second", "<p>The second story is about the bridge.</p>", day=2)
+    result = build_feed_of(tmp_path, first.replace("<guid>https://example.org/first", "<guid>same-id"),
+                           second.replace("<guid>https://example.org/second", "<guid>same-id"))
+    assert result.code == 0, result.err
+    assert re.search(r"warning: https://example.org/first and https://example.org/second give two articles one id "
+                     r"\(\S*same-id\); only the newer is read\n", result.err)

@@ -217,6 +217,9 @@ def _dedupe(items: tuple[SourceItem, ...]) -> dict[str, SourceItem]:
     latest: dict[str, SourceItem] = {}
     for item in items:
         current = latest.get(item.key)
+        if current is not None and current.article.link != item.article.link:
+            log.warning("%s and %s give two articles one id (%s); only the newer is read", current.origin,
+                        item.origin, item.key)
         if current is None or item.article.published >= current.article.published:
             latest[item.key] = item
     return latest
