@@ -100,6 +100,8 @@ FURNITURE = {
     "original link": "<p>原文链接：<a href='https://x.org/a'>https://x.org/a</a></p>",
     "metadata box": "<h3>档案卡</h3><p>标题：会议纪要 作者：王明 发表日期：2023-08-01 来源：本站 版权说明：转载请注明</p>",
     "copyright notice": "<p>版权声明：本文为原创，版权所有，未经许可不得转载。</p>",
+    "(c) and a year": "<p>(c) 2024 Example News</p>",
+    "(c) and a name": "<p>(c) Example News Ltd.</p>",
     "feed footer": "<p>获取更多RSS：https://feeds.example.org/</p>",
     "contact e-mail": "<p>投稿邮箱：tips@example.org</p>",
     "contact e-mail, English": "<p>Contact us: newsroom@example.org</p>",
@@ -172,6 +174,12 @@ REAL_SENTENCES = [
     "By Tuesday, the council had voted twice.",
     "文：这是他写给家人的最后一封信。",
     "The post office will close early on Friday.",
+    "The post office said the parcels appeared first on Monday at the depot.",
+    "The post office said the parcels appeared first on Monday.",
+    "More farmers feed their cattle imported soy than a decade ago, the survey found.",
+    "更多用户订阅了这项服务，公司收入因此增长了三成。",
+    "Subscribe to the newsletter, the mayor urged, and you will know about every vote before the press does.",
+    "(c) the review would serve the public interest.",
 ]
 
 
