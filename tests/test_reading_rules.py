@@ -150,7 +150,9 @@ def test_key_value_widgets_are_not_read(box: str) -> None:
         ("<p>会场外聚集了数百名抗议者（程皓楠摄）</p>", "会场外聚集了数百名抗议者"),
         ("<p>这是他在家中的工作室。（受访者提供）</p>", "这是他在家中的工作室。"),
         ("<p>议员们在周四投票。（责任编辑：李四）</p>", "议员们在周四投票。"),
-        ("<p>The vote ended at 2024-12-12T15:07:50Z with a narrow majority.</p>", "The vote ended at with a narrow majority."),
+        ("<p>会场外聚集了数百名抗议者。（新华社记者李明 摄）</p>", "会场外聚集了数百名抗议者。"),
+        ("<p>The vote ended with a narrow majority. 2024-12-12T15:07:50Z</p>", "The vote ended with a narrow majority."),
+        ("<p>Thu, 12 Dec 2024 18:29:07 GMT The vote ended with a narrow majority.</p>", "The vote ended with a narrow majority."),
         ("<p>Mayors gathered at noon. pic.twitter.com/AbC123xyz</p>", "Mayors gathered at noon."),
     ],
 )
@@ -180,6 +182,10 @@ REAL_SENTENCES = [
     "更多用户订阅了这项服务，公司收入因此增长了三成。",
     "Subscribe to the newsletter, the mayor urged, and you will know about every vote before the press does.",
     "(c) the review would serve the public interest.",
+    "The deadline passed on 12 Dec 2024 18:00 GMT, officials said, without agreement.",
+    "The launch window opens 2024-12-14T09:30Z and closes two hours later, officials said.",
+    "这部影片（在上海拍摄）讲述了三代人的故事。",
+    "这部影片讲述了三代人的故事（全片在上海拍摄）",
 ]
 
 

@@ -30,6 +30,8 @@ _CREDIT_KEY = (
 )
 _NAMES = r"[^\s:：，,、。！？!?；;]{1,12}(?:[\s、,，]+[^\s:：，,、。！？!?；;]{1,12}){0,5}"
 _CREDIT = rf"{_CREDIT_KEY}\s*[:：|丨/]\s*{_NAMES}"
+_PHOTOGRAPHER = r"(?!在|于|於)[^（）()，,。、:：\s拍]{2,12}"
+"""Who took a photo, in ``（新华社记者李明摄）``: a short name, not a place or an act (``（在上海拍摄）``)."""
 _BYLINE_KEY = r"(?:记者|記者|作者|来源|來源|出处|出處|撰稿|整理|口述|文|图|圖)"
 """Keys that make a credit only as a line of their own: "（来源：国家统计局）" after a figure is a citation."""
 _BYLINE = rf"{_BYLINE_KEY}\s*[:：|丨/]\s*{_NAMES}"
@@ -106,14 +108,14 @@ _CARD_KEY = re.compile(
 """Keys of an entity card (a company or product box beside an article)."""
 
 INLINE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("timestamp", re.compile(rf"\s*{_STAMP}")),
+    ("timestamp", re.compile(rf"^\s*{_STAMP}\s*|\s*{_STAMP}\s*$")),
     ("credit line", re.compile(
-        rf"\s*[（(]\s*(?:{_CREDIT}|[^（）()，,。、:：\s]{{1,12}}\s*(?:摄|攝))\s*[)）]"
+        rf"\s*[（(]\s*(?:{_CREDIT}|{_PHOTOGRAPHER}\s*(?:摄|攝))\s*[)）]"
         r"|\s*[（(]\s*[^（）()，,。:：]{1,16}(?:提供|供图|供圖)\s*[)）]\s*$"
     )),
     ("social chrome", re.compile(r"\s*\bpic\.twitter\.com/\w+")),
 )
-"""Pieces cut out of a line that stays: a stamp inside a sentence, a trailing ``（张三摄）`` or
+"""Pieces cut out of a line that stays: a stamp opening or closing it, a ``（张三摄）`` or
 ``（责任编辑：李四）``, a ``pic.twitter.com`` address."""
 
 
