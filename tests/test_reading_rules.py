@@ -333,6 +333,24 @@ def test_front_matter_after_the_archive_lines_and_a_markdown_body(tmp_path: Path
     ]
 
 
+def test_a_markdown_body_keeps_the_paragraph_under_a_heading_and_drops_its_marks(tmp_path: Path) -> None:
+    post = tmp_path / "post.md"
+    post.write_text(
+        "---\ntitle: 北约外长会议举行\ndate: 2023-08-01\n---\n\n"
+        "## 会议议程\n北约外长周二开会，讨论援助。\n会议持续两天。\n\n"
+        "各国外长*一致*同意增加援助，全部赞成。详见[维基百科](https://zh.wikipedia.org/wiki/北约_(组织))。\n\n"
+        "1. 第一点\n2) 第二点\n",
+        encoding="utf-8",
+    )
+    assert [(block.kind, block.text) for block in read_source(str(post)).blocks] == [
+        ("heading", "会议议程"),
+        ("paragraph", "北约外长周二开会，讨论援助。 会议持续两天。"),
+        ("paragraph", "各国外长一致同意增加援助，全部赞成。详见维基百科。"),
+        ("list_item", "第一点"),
+        ("list_item", "第二点"),
+    ]
+
+
 def test_an_undated_post_is_dated_when_read_with_a_warning(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     post = tmp_path / "post.md"
     post.write_text("---\ntitle: Storm\n---\n<p>Schools closed on Tuesday as the storm hit.</p>", encoding="utf-8")

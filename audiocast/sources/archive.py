@@ -180,9 +180,14 @@ def take_date_line(soup: BeautifulSoup) -> dt.datetime | None:
     return None
 
 
-_MD_IMAGE = re.compile(r'!\[(?P<alt>[^\]]*)\]\((?P<src>[^)\s]+)(?:\s+"(?P<title>[^"]*)")?\)')
-_MD_LINK = re.compile(r"\[(?P<text>[^\]]+)\]\([^)\s]+(?:\s+\"[^\"]*\")?\)")
+_MD_TARGET = r"(?:[^()\s]|\([^()\s]*\))+"
+"""A link's address, which may hold balanced parentheses: ``https://zh.wikipedia.org/wiki/北约_(组织)``."""
+_MD_IMAGE = re.compile(rf'!\[(?P<alt>[^\]]*)\]\((?P<src>{_MD_TARGET})(?:\s+"(?P<title>[^"]*)")?\)')
+_MD_LINK = re.compile(rf"\[(?P<text>[^\]]+)\]\({_MD_TARGET}(?:\s+\"[^\"]*\")?\)")
 _MD_STRONG = re.compile(r"\*\*(.+?)\*\*|__(.+?)__")
+_MD_ITEM = re.compile(r"^(?:[-*+]|\d{1,9}[.)])\s+")
+"""The mark of a list item, bulleted or numbered."""
+_MD_EMPHASIS = re.compile(r"(?<!\*)\*(?![\s*])(.+?)(?<![\s*])\*(?!\*)|(?<![_\w])_(?![\s_])(.+?)(?<![\s_])_(?![_\w])")
 
 
 def markdown_html(text: str) -> str:
@@ -201,12 +206,15 @@ def markdown_html(text: str) -> str:
         lines = [line.strip() for line in chunk.strip().splitlines() if line.strip()]
         if not lines:
             continue
-        if lines[0].startswith("#"):
+        while lines and lines[0].startswith("#"):  # a paragraph may follow its heading without a blank line
             parts.append(f"<h2>{_inline(lines[0].lstrip('#').strip())}</h2>")
-        elif all(line.startswith(">") for line in lines):
+            lines = lines[1:]
+        if not lines:
+            continue
+        if all(line.startswith(">") for line in lines):
             parts.append(f"<blockquote>{_inline(' '.join(line.lstrip('> ') for line in lines))}</blockquote>")
-        elif all(re.match(r"[-*+]\s", line) for line in lines):
-            parts.append("<ul>" + "".join(f"<li>{_inline(line[2:])}</li>" for line in lines) + "</ul>")
+        elif all(_MD_ITEM.match(line) for line in lines):
+            parts.append("<ul>" + "".join(f"<li>{_inline(_MD_ITEM.sub('', line))}</li>" for line in lines) + "</ul>")
         else:
             parts.append(f"<p>{'<br>'.join(_inline(line) for line in lines)}</p>")
     return "\n".join(parts)
@@ -222,6 +230,7 @@ def _inline(text: str) -> str:
 
     text = html.escape(_MD_LINK.sub(r"\g<text>", _MD_IMAGE.sub(image, text)), quote=False)
     text = _MD_STRONG.sub(lambda match: f"<strong>{match.group(1) or match.group(2)}</strong>", text)
+    text = _MD_EMPHASIS.sub(lambda match: f"<em>{match.group(1) or match.group(2)}</em>", text)
     return re.sub(r"\0(\d+)\0", lambda match: images[int(match.group(1))], text)
 
 
