@@ -333,6 +333,22 @@ def test_front_matter_after_the_archive_lines_and_a_markdown_body(tmp_path: Path
     ]
 
 
+@pytest.mark.parametrize("indicator", [">-", ">", "|", "|-"])
+def test_a_block_scalar_title_is_joined_and_a_bad_link_falls_back_to_the_source_url(
+    tmp_path: Path, indicator: str
+) -> None:
+    post = tmp_path / "post.md"
+    post.write_text(
+        f"---\ntitle: {indicator}\n  Storm closes\n  schools\ndate: 2023-08-01\nlink: javascript:alert(1)\n"
+        "source: https://www.bbc.com/news/x\n---\n\nSchools closed on Tuesday as the storm hit the coast.\n",
+        encoding="utf-8",
+    )
+    article = read_source(str(post))
+    assert (article.title, article.link, article.source_name) == (
+        "Storm closes schools", "https://www.bbc.com/news/x", "BBC"
+    )
+
+
 def test_a_markdown_body_keeps_the_paragraph_under_a_heading_and_drops_its_marks(tmp_path: Path) -> None:
     post = tmp_path / "post.md"
     post.write_text(

@@ -23,6 +23,7 @@ from typing import Any
 
 from bs4 import BeautifulSoup
 
+from ..links import safe_link
 from ..models import Article
 from .article import make_article
 from .dating import believable_date
@@ -62,7 +63,8 @@ def read_archive(text: str, origin: str) -> Article:
     date_line = take_date_line(soup)
     blocks = tuple(read_blocks(soup))
     source = header.get("source", "")
-    link = header.get("link") or (source if _URL.match(source) else "")
+    given = header.get("link", "")
+    link = given if safe_link(given) or not _URL.match(source) else source  # a bad link falls back to a source URL
     published = believable_date(
         [_parse_date(header.get("date", "")), date_line, header.get("archived")],
         " ".join(block.text for block in blocks),
@@ -142,18 +144,51 @@ def _front_matter_end(lines: list[str], start: int) -> int | None:
 
 
 def _front_matter(lines: list[str]) -> dict[str, str]:
-    r"""The fields audiocast uses from flat YAML front matter (quoted or plain scalars).
+    r"""The fields audiocast uses from flat YAML front matter (quoted, plain or block scalars).
 
     >>> _front_matter(['title: "A \"quoted\" title"', "date: '2001-01-01'", "tags:", "  - x", "link: https://x.org/a"])
     {'title': 'A "quoted" title', 'date': '2001-01-01', 'link': 'https://x.org/a'}
+
+    A block scalar (``>``, ``|``, with ``-``/``+``) or a plain one folded over indented lines is one line:
+
+    >>> _front_matter(["title: >-", "  A folded", "  title", "source: |", "  Example", "  News", "date: 2023-08-01"])
+    {'title': 'A folded title', 'source': 'Example News', 'date': '2023-08-01'}
+    >>> _front_matter(["title: A plain title", "  over two lines", "link:", "  https://x.org/a", "author:", "  - Jane"])
+    {'title': 'A plain title over two lines', 'link': 'https://x.org/a', 'author': ''}
     """
     fields: dict[str, str] = {}
-    for line in lines:
+    for index, line in enumerate(lines):
         match = _FRONT_LINE.match(line)
         key = _FRONT_KEYS.get(match.group("key").lower()) if match else None
         if match and key and key not in fields:
-            fields[key] = _scalar(match.group("value"))
+            fields[key] = _value(match.group("value"), _continuation(lines[index + 1 :]))
     return fields
+
+
+_NESTED = re.compile(r"^(?:-\s|[\w-]+\s*:(?:\s|$))")
+"""An indented line that is a list item or a nested key, not the continuation of a scalar."""
+_BLOCK_SCALAR = re.compile(r"^[|>](?:[+-]?[1-9]?|[1-9][+-])\s*(?:#.*)?$")
+
+
+def _continuation(lines: list[str]) -> list[str]:
+    """The indented lines that continue a key's value, stripped, blank ones left out."""
+    taken: list[str] = []
+    for line in lines:
+        if line.strip() and not line[:1].isspace():
+            break
+        taken.append(line.strip())
+    return [line for line in taken if line]
+
+
+def _value(value: str, continuation: list[str]) -> str:
+    """A scalar on one line: a block scalar's lines, or a plain scalar's, are joined with spaces
+    (a literal block's line breaks too: the fields audiocast uses are one line each)."""
+    value = value.strip()
+    if _BLOCK_SCALAR.match(value):
+        return " ".join(continuation)
+    plain = value[:1] not in ("'", '"')
+    folded = plain and not any(_NESTED.match(line) for line in continuation)
+    return _scalar(" ".join([value, *continuation]) if folded else value)
 
 
 def _scalar(value: str) -> str:
