@@ -100,6 +100,8 @@ FURNITURE = {
     "original link": "<p>原文链接：<a href='https://x.org/a'>https://x.org/a</a></p>",
     "metadata box": "<h3>档案卡</h3><p>标题：会议纪要 作者：王明 发表日期：2023-08-01 来源：本站 版权说明：转载请注明</p>",
     "copyright notice": "<p>版权声明：本文为原创，版权所有，未经许可不得转载。</p>",
+    "(c) and a year": "<p>(c) 2024 Example News</p>",
+    "(c) and a name": "<p>(c) Example News Ltd.</p>",
     "feed footer": "<p>获取更多RSS：https://feeds.example.org/</p>",
     "contact e-mail": "<p>投稿邮箱：tips@example.org</p>",
     "contact e-mail, English": "<p>Contact us: newsroom@example.org</p>",
@@ -148,7 +150,9 @@ def test_key_value_widgets_are_not_read(box: str) -> None:
         ("<p>会场外聚集了数百名抗议者（程皓楠摄）</p>", "会场外聚集了数百名抗议者"),
         ("<p>这是他在家中的工作室。（受访者提供）</p>", "这是他在家中的工作室。"),
         ("<p>议员们在周四投票。（责任编辑：李四）</p>", "议员们在周四投票。"),
-        ("<p>The vote ended at 2024-12-12T15:07:50Z with a narrow majority.</p>", "The vote ended at with a narrow majority."),
+        ("<p>会场外聚集了数百名抗议者。（新华社记者李明 摄）</p>", "会场外聚集了数百名抗议者。"),
+        ("<p>The vote ended with a narrow majority. 2024-12-12T15:07:50Z</p>", "The vote ended with a narrow majority."),
+        ("<p>Thu, 12 Dec 2024 18:29:07 GMT The vote ended with a narrow majority.</p>", "The vote ended with a narrow majority."),
         ("<p>Mayors gathered at noon. pic.twitter.com/AbC123xyz</p>", "Mayors gathered at noon."),
     ],
 )
@@ -172,6 +176,16 @@ REAL_SENTENCES = [
     "By Tuesday, the council had voted twice.",
     "文：这是他写给家人的最后一封信。",
     "The post office will close early on Friday.",
+    "The post office said the parcels appeared first on Monday at the depot.",
+    "The post office said the parcels appeared first on Monday.",
+    "More farmers feed their cattle imported soy than a decade ago, the survey found.",
+    "更多用户订阅了这项服务，公司收入因此增长了三成。",
+    "Subscribe to the newsletter, the mayor urged, and you will know about every vote before the press does.",
+    "(c) the review would serve the public interest.",
+    "The deadline passed on 12 Dec 2024 18:00 GMT, officials said, without agreement.",
+    "The launch window opens 2024-12-14T09:30Z and closes two hours later, officials said.",
+    "这部影片（在上海拍摄）讲述了三代人的故事。",
+    "这部影片讲述了三代人的故事（全片在上海拍摄）",
 ]
 
 
@@ -316,6 +330,40 @@ def test_front_matter_after_the_archive_lines_and_a_markdown_body(tmp_path: Path
     assert [(block.kind, block.text) for block in article.blocks] == [
         ("figure", "Trees down"),
         ("paragraph", "Schools closed on Tuesday as the storm hit."),
+    ]
+
+
+@pytest.mark.parametrize("indicator", [">-", ">", "|", "|-"])
+def test_a_block_scalar_title_is_joined_and_a_bad_link_falls_back_to_the_source_url(
+    tmp_path: Path, indicator: str
+) -> None:
+    post = tmp_path / "post.md"
+    post.write_text(
+        f"---\ntitle: {indicator}\n  Storm closes\n  schools\ndate: 2023-08-01\nlink: javascript:alert(1)\n"
+        "source: https://www.bbc.com/news/x\n---\n\nSchools closed on Tuesday as the storm hit the coast.\n",
+        encoding="utf-8",
+    )
+    article = read_source(str(post))
+    assert (article.title, article.link, article.source_name) == (
+        "Storm closes schools", "https://www.bbc.com/news/x", "BBC"
+    )
+
+
+def test_a_markdown_body_keeps_the_paragraph_under_a_heading_and_drops_its_marks(tmp_path: Path) -> None:
+    post = tmp_path / "post.md"
+    post.write_text(
+        "---\ntitle: 北约外长会议举行\ndate: 2023-08-01\n---\n\n"
+        "## 会议议程\n北约外长周二开会，讨论援助。\n会议持续两天。\n\n"
+        "各国外长*一致*同意增加援助，全部赞成。详见[维基百科](https://zh.wikipedia.org/wiki/北约_(组织))。\n\n"
+        "1. 第一点\n2) 第二点\n",
+        encoding="utf-8",
+    )
+    assert [(block.kind, block.text) for block in read_source(str(post)).blocks] == [
+        ("heading", "会议议程"),
+        ("paragraph", "北约外长周二开会，讨论援助。 会议持续两天。"),
+        ("paragraph", "各国外长一致同意增加援助，全部赞成。详见维基百科。"),
+        ("list_item", "第一点"),
+        ("list_item", "第二点"),
     ]
 
 

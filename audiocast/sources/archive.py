@@ -23,6 +23,7 @@ from typing import Any
 
 from bs4 import BeautifulSoup
 
+from ..links import safe_link
 from ..models import Article
 from .article import make_article
 from .dating import believable_date
@@ -62,7 +63,8 @@ def read_archive(text: str, origin: str) -> Article:
     date_line = take_date_line(soup)
     blocks = tuple(read_blocks(soup))
     source = header.get("source", "")
-    link = header.get("link") or (source if _URL.match(source) else "")
+    given = header.get("link", "")
+    link = given if safe_link(given) or not _URL.match(source) else source  # a bad link falls back to a source URL
     published = believable_date(
         [_parse_date(header.get("date", "")), date_line, header.get("archived")],
         " ".join(block.text for block in blocks),
@@ -142,18 +144,51 @@ def _front_matter_end(lines: list[str], start: int) -> int | None:
 
 
 def _front_matter(lines: list[str]) -> dict[str, str]:
-    r"""The fields audiocast uses from flat YAML front matter (quoted or plain scalars).
+    r"""The fields audiocast uses from flat YAML front matter (quoted, plain or block scalars).
 
     >>> _front_matter(['title: "A \"quoted\" title"', "date: '2001-01-01'", "tags:", "  - x", "link: https://x.org/a"])
     {'title': 'A "quoted" title', 'date': '2001-01-01', 'link': 'https://x.org/a'}
+
+    A block scalar (``>``, ``|``, with ``-``/``+``) or a plain one folded over indented lines is one line:
+
+    >>> _front_matter(["title: >-", "  A folded", "  title", "source: |", "  Example", "  News", "date: 2023-08-01"])
+    {'title': 'A folded title', 'source': 'Example News', 'date': '2023-08-01'}
+    >>> _front_matter(["title: A plain title", "  over two lines", "link:", "  https://x.org/a", "author:", "  - Jane"])
+    {'title': 'A plain title over two lines', 'link': 'https://x.org/a', 'author': ''}
     """
     fields: dict[str, str] = {}
-    for line in lines:
+    for index, line in enumerate(lines):
         match = _FRONT_LINE.match(line)
         key = _FRONT_KEYS.get(match.group("key").lower()) if match else None
         if match and key and key not in fields:
-            fields[key] = _scalar(match.group("value"))
+            fields[key] = _value(match.group("value"), _continuation(lines[index + 1 :]))
     return fields
+
+
+_NESTED = re.compile(r"^(?:-\s|[\w-]+\s*:(?:\s|$))")
+"""An indented line that is a list item or a nested key, not the continuation of a scalar."""
+_BLOCK_SCALAR = re.compile(r"^[|>](?:[+-]?[1-9]?|[1-9][+-])\s*(?:#.*)?$")
+
+
+def _continuation(lines: list[str]) -> list[str]:
+    """The indented lines that continue a key's value, stripped, blank ones left out."""
+    taken: list[str] = []
+    for line in lines:
+        if line.strip() and not line[:1].isspace():
+            break
+        taken.append(line.strip())
+    return [line for line in taken if line]
+
+
+def _value(value: str, continuation: list[str]) -> str:
+    """A scalar on one line: a block scalar's lines, or a plain scalar's, are joined with spaces
+    (a literal block's line breaks too: the fields audiocast uses are one line each)."""
+    value = value.strip()
+    if _BLOCK_SCALAR.match(value):
+        return " ".join(continuation)
+    plain = value[:1] not in ("'", '"')
+    folded = plain and not any(_NESTED.match(line) for line in continuation)
+    return _scalar(" ".join([value, *continuation]) if folded else value)
 
 
 def _scalar(value: str) -> str:
@@ -180,9 +215,14 @@ def take_date_line(soup: BeautifulSoup) -> dt.datetime | None:
     return None
 
 
-_MD_IMAGE = re.compile(r'!\[(?P<alt>[^\]]*)\]\((?P<src>[^)\s]+)(?:\s+"(?P<title>[^"]*)")?\)')
-_MD_LINK = re.compile(r"\[(?P<text>[^\]]+)\]\([^)\s]+(?:\s+\"[^\"]*\")?\)")
+_MD_TARGET = r"(?:[^()\s]|\([^()\s]*\))+"
+"""A link's address, which may hold balanced parentheses: ``https://zh.wikipedia.org/wiki/北约_(组织)``."""
+_MD_IMAGE = re.compile(rf'!\[(?P<alt>[^\]]*)\]\((?P<src>{_MD_TARGET})(?:\s+"(?P<title>[^"]*)")?\)')
+_MD_LINK = re.compile(rf"\[(?P<text>[^\]]+)\]\({_MD_TARGET}(?:\s+\"[^\"]*\")?\)")
 _MD_STRONG = re.compile(r"\*\*(.+?)\*\*|__(.+?)__")
+_MD_ITEM = re.compile(r"^(?:[-*+]|\d{1,9}[.)])\s+")
+"""The mark of a list item, bulleted or numbered."""
+_MD_EMPHASIS = re.compile(r"(?<!\*)\*(?![\s*])(.+?)(?<![\s*])\*(?!\*)|(?<![_\w])_(?![\s_])(.+?)(?<![\s_])_(?![_\w])")
 
 
 def markdown_html(text: str) -> str:
@@ -201,12 +241,15 @@ def markdown_html(text: str) -> str:
         lines = [line.strip() for line in chunk.strip().splitlines() if line.strip()]
         if not lines:
             continue
-        if lines[0].startswith("#"):
+        while lines and lines[0].startswith("#"):  # a paragraph may follow its heading without a blank line
             parts.append(f"<h2>{_inline(lines[0].lstrip('#').strip())}</h2>")
-        elif all(line.startswith(">") for line in lines):
+            lines = lines[1:]
+        if not lines:
+            continue
+        if all(line.startswith(">") for line in lines):
             parts.append(f"<blockquote>{_inline(' '.join(line.lstrip('> ') for line in lines))}</blockquote>")
-        elif all(re.match(r"[-*+]\s", line) for line in lines):
-            parts.append("<ul>" + "".join(f"<li>{_inline(line[2:])}</li>" for line in lines) + "</ul>")
+        elif all(_MD_ITEM.match(line) for line in lines):
+            parts.append("<ul>" + "".join(f"<li>{_inline(_MD_ITEM.sub('', line))}</li>" for line in lines) + "</ul>")
         else:
             parts.append(f"<p>{'<br>'.join(_inline(line) for line in lines)}</p>")
     return "\n".join(parts)
@@ -222,6 +265,7 @@ def _inline(text: str) -> str:
 
     text = html.escape(_MD_LINK.sub(r"\g<text>", _MD_IMAGE.sub(image, text)), quote=False)
     text = _MD_STRONG.sub(lambda match: f"<strong>{match.group(1) or match.group(2)}</strong>", text)
+    text = _MD_EMPHASIS.sub(lambda match: f"<em>{match.group(1) or match.group(2)}</em>", text)
     return re.sub(r"\0(\d+)\0", lambda match: images[int(match.group(1))], text)
 
 

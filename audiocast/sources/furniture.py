@@ -18,6 +18,11 @@ _RFC_STAMP = (
     r"\d{4}\s+\d{2}:\d{2}(?::\d{2})?\s*(?:GMT|UTC|[+-]\d{4})"
 )
 _STAMP = rf"(?:{_ISO_STAMP}|{_RFC_STAMP})"
+_SITE_NAME = (
+    r"(?!(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b|\d)"
+    r"[^\s.!?。！？]+(?:\.[^\s.!?。！？]+)*(?:\s+[^\s.!?。！？]+(?:\.[^\s.!?。！？]+)*){0,5}"
+)
+"""The site a "The post … appeared first on" footer names: a few words ending the line, not a day or a date."""
 
 _CREDIT_KEY = (
     r"(?:责任编辑|責任編輯|责编|責編|网编|網編|编辑|編輯|编译|編譯|译者|譯者|翻译|翻譯|视觉|視覺|版式|校对|校對|"
@@ -25,20 +30,23 @@ _CREDIT_KEY = (
 )
 _NAMES = r"[^\s:：，,、。！？!?；;]{1,12}(?:[\s、,，]+[^\s:：，,、。！？!?；;]{1,12}){0,5}"
 _CREDIT = rf"{_CREDIT_KEY}\s*[:：|丨/]\s*{_NAMES}"
+_PHOTOGRAPHER = r"(?!在|于|於)[^（）()，,。、:：\s拍]{2,12}"
+"""Who took a photo, in ``（新华社记者李明摄）``: a short name, not a place or an act (``（在上海拍摄）``)."""
 _BYLINE_KEY = r"(?:记者|記者|作者|来源|來源|出处|出處|撰稿|整理|口述|文|图|圖)"
 """Keys that make a credit only as a line of their own: "（来源：国家统计局）" after a figure is a citation."""
 _BYLINE = rf"{_BYLINE_KEY}\s*[:：|丨/]\s*{_NAMES}"
 
 LINE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("copyright", re.compile(
-        r"^\s*(?:©|\(c\)\s|copyright\s*(?:©|\(c\)|\d{4})|all rights reserved|版权所有|版權所有|"
+        r"^\s*(?:©|\(c\)\s*(?:\d{4}|(?-i:[A-Z][\w&.'’-]*(?:\s+[A-Z][\w&.,'’-]*){0,5})\.?\s*$)|"
+        r"copyright\s*(?:©|\(c\)|\d{4})|all rights reserved|版权所有|版權所有|"
         r"(?:版权|版權)(?:声明|聲明|说明|說明)\s*[:：])",
         re.IGNORECASE,
     )),
     ("feed footer", re.compile(
-        r"^\s*(?:(?:获取|獲取|get\s+)?(?:更多|more)\s*\S{0,12}\s*(?:rss|feeds?|订阅|訂閱|推送)|"
-        r"(?:subscribe|订阅|訂閱)\b.{0,40}(?:rss|feed|newsletter|频道|頻道)|"
-        r"the post\s.{1,300}\sappeared first on\s.{1,100}$|"
+        r"^\s*(?:(?:获取|獲取|get\s+)?(?:更多|more)\s*\S{0,12}\s*(?:rss|feeds?|订阅|訂閱|推送)\s*[:：]?\s*(?:https?://\S*)?\W*$|"
+        r"(?:subscribe|订阅|訂閱)\b.{0,40}(?:rss|feed|newsletter|频道|頻道).{0,40}$|"
+        rf"the post\s.{{1,300}}\sappeared first on\s+{_SITE_NAME}\W*$|"
         r"(?:原文链接|原文鏈接|原文网址|原文網址|本文链接|本文鏈接)\s*[:：]|"
         r"(?:continue reading|阅读全文|閱讀全文|查看原文|点击阅读原文|點擊閱讀原文)\W{0,12}$)",
         re.IGNORECASE,
@@ -100,14 +108,14 @@ _CARD_KEY = re.compile(
 """Keys of an entity card (a company or product box beside an article)."""
 
 INLINE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("timestamp", re.compile(rf"\s*{_STAMP}")),
+    ("timestamp", re.compile(rf"^\s*{_STAMP}\s*|\s*{_STAMP}\s*$")),
     ("credit line", re.compile(
-        rf"\s*[（(]\s*(?:{_CREDIT}|[^（）()，,。、:：\s]{{1,12}}\s*(?:摄|攝))\s*[)）]"
+        rf"\s*[（(]\s*(?:{_CREDIT}|{_PHOTOGRAPHER}\s*(?:摄|攝))\s*[)）]"
         r"|\s*[（(]\s*[^（）()，,。:：]{1,16}(?:提供|供图|供圖)\s*[)）]\s*$"
     )),
     ("social chrome", re.compile(r"\s*\bpic\.twitter\.com/\w+")),
 )
-"""Pieces cut out of a line that stays: a stamp inside a sentence, a trailing ``（张三摄）`` or
+"""Pieces cut out of a line that stays: a stamp opening or closing it, a ``（张三摄）`` or
 ``（责任编辑：李四）``, a ``pic.twitter.com`` address."""
 
 
