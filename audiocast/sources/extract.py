@@ -23,7 +23,7 @@ from lxml import html as lxml_html
 from lxml.html import HtmlElement
 
 from ..models import Block, BlockKind
-from .furniture import furniture_rule
+from .furniture import PAGE_FURNITURE, furniture_rule
 from .html_body import CHROME_CLASS, EMBED_CLASSES, TRACKER_SRC, is_hidden, meaningful_alt, read_blocks
 
 logging.getLogger("trafilatura").setLevel(logging.CRITICAL)  # it logs every page it finds thin
@@ -33,18 +33,6 @@ _CAPTION_XPATH = etree.XPath("//figcaption|//*[contains(@class, 'caption') or co
 _EMBED_XPATH = etree.XPath(
     " | ".join(f"//*[contains(concat(' ', normalize-space(@class), ' '), ' {name} ')]" for name in EMBED_CLASSES)
 )
-_STAMP = r"\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?(?:\s*\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)?"
-PAGE_FURNITURE = re.compile(
-    rf"^\s*(?:(?:{_STAMP})\s*)?(?:来源|來源|作者|发布时间|發佈時間|发布日期)\s*[:：]"
-    rf"|^\s*[（(]?\s*(?:责任编辑|責任編輯|责编|責編|编辑|編輯)\s*[:：][^）)]{{0,20}}[）)]?\s*$"
-    rf"|^\s*(?:{_STAMP})\s*$"
-    rf"|^\s*上一篇\s*[:：].*下一篇"
-    r"|^\s*(?:read more|read also|also read|see also|see more|more on this|don['’]t miss|recommended|you may also like|"
-    r"相关阅读|相關閱讀|推荐阅读|推薦閱讀|延伸阅读|延伸閱讀)\b\s*(?:[:：]|$)",
-    re.IGNORECASE,
-)
-"""Lines of a news portal's page furniture: the source/author line under the title, the editor's
-credit, a bare time stamp, previous/next links, and "Read more:" / "相关阅读" pointers to other stories."""
 _ADDRESS = re.compile(r"[^\s\"'<>]*[/.][^\s\"'<>]*")
 _MARKED_XPATH = etree.XPath("//*[@class or @id or @hidden or @aria-hidden or @style]")
 _INLINE_CARD_XPATH = etree.XPath("//p//span[.//img][count(.//a) >= 2]")

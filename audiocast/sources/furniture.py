@@ -36,6 +36,20 @@ _BYLINE_KEY = r"(?:记者|記者|作者|来源|來源|出处|出處|撰稿|整�
 """Keys that make a credit only as a line of their own: "（来源：国家统计局）" after a figure is a citation."""
 _BYLINE = rf"{_BYLINE_KEY}\s*[:：|丨/]\s*{_NAMES}"
 
+_PAGE_DATE_TIME = r"\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?(?:\s*\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)?"
+PAGE_FURNITURE = re.compile(
+    rf"^\s*(?:(?:{_PAGE_DATE_TIME})\s*)?(?:来源|來源|作者|发布时间|發佈時間|发布日期)\s*[:：]"
+    rf"|^\s*[（(]?\s*(?:责任编辑|責任編輯|责编|責編|编辑|編輯)\s*[:：][^）)]{{0,20}}[）)]?\s*$"
+    rf"|^\s*(?:{_PAGE_DATE_TIME})\s*$"
+    rf"|^\s*上一篇\s*[:：].*下一篇"
+    r"|^\s*(?:read more|read also|also read|see also|see more|more on this|don['’]t miss|recommended|you may also like|"
+    r"相关阅读|相關閱讀|推荐阅读|推薦閱讀|延伸阅读|延伸閱讀)\b\s*(?:[:：]|$)",
+    re.IGNORECASE,
+)
+"""Applied to web pages only (``extract``), beside ``LINE_RULES``: lines of a news portal's page
+furniture: the source/author line under the title, the editor's credit, a bare time stamp,
+previous/next links, and "Read more:" / "相关阅读" pointers to other stories."""
+
 LINE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("copyright", re.compile(
         r"^\s*(?:©|\(c\)\s*(?:\d{4}|(?-i:[A-Z][\w&.'’-]*(?:\s+[A-Z][\w&.,'’-]*){0,5})\.?\s*$)|"
