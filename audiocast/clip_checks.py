@@ -21,12 +21,13 @@ Offline clips are never judged: espeak-ng's output is deterministic and cannot b
 
 from __future__ import annotations
 
+import re
 import statistics
-import unicodedata
 from collections import deque
 from collections.abc import Callable, Sequence
 
 from .models import Boundary
+from .text import SYLLABIC
 
 FASTEST_UNITS_PER_S = 8.0
 """Speech units per second no voice beats at rate +0% before its own pace is known: the edge
@@ -58,8 +59,11 @@ def speech_units(text: str) -> float:
     return units
 
 
+_SYLLABIC = re.compile(f"[{SYLLABIC}]")
+
+
 def _is_cjk(char: str) -> bool:
-    return unicodedata.east_asian_width(char) == "W"
+    return _SYLLABIC.match(char) is not None
 
 
 def _script_class(text: str) -> str:

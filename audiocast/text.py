@@ -32,6 +32,8 @@ FULLWIDTH = "\uff00-\uffef"
 """Full- and half-width forms (，：？ and full-width Latin)."""
 CJK = CJK_MARKS + KANA + HAN + FULLWIDTH
 """Scripts written without spaces between words (Korean, which spaces its words, is not)."""
+SYLLABIC = HAN + KANA + HANGUL
+"""Scripts in which one character is about one spoken syllable (for judging how long speech takes)."""
 
 _SEPARATORS = "\x0b\x0c\x1c\x1d\x1e\x1f\x85"
 # Only characters of the Basic Multilingual Plane: an astral character in the class makes every search

@@ -21,6 +21,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from ..atomic import write_bytes
 from ..errors import ReadError
+from ..text import CJK, HANGUL
 from .artwork import ImageTooLarge, open_image
 
 log = logging.getLogger(__name__)
@@ -139,7 +140,7 @@ def _draw_title(draw: ImageDraw.ImageDraw, title: str, font_file: str, size: int
 
 # A CJK character may break anywhere, but closing punctuation stays on its line (kinsoku);
 # other text breaks between words.
-_CJK = "\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef"
+_CJK = CJK + HANGUL
 _CLOSING = "，。、；：！？）」』》〉】"
 _TOKENS = re.compile(rf"\s+|[{_CJK}][{_CLOSING}]*|[^\s{_CJK}]+")
 
