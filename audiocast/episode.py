@@ -78,6 +78,10 @@ SIDECARS: dict[str, tuple[str, Callable[[Script, Timeline], str]]] = {
 }
 """Sidecar kind → (file ending, writer). Keep the README's list of output files in sync."""
 
+EPISODE_ENDINGS = (".mp3", *(ending for ending, _ in SIDECARS.values()))
+"""Every file ending an episode is written with: the MP3 and its sidecars."""
+TRANSCRIPT_ENDING = SIDECARS["txt"][0]
+
 
 def sidecar_paths(destination: Path) -> dict[str, Path]:
     """Where the captions, chapters and transcript of an episode at ``destination`` go."""

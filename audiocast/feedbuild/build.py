@@ -42,7 +42,7 @@ from typing import Protocol
 from ..atomic import write_bytes
 from ..cache import default_cache_dir
 from ..engines import Engine
-from ..episode import EpisodeOptions, Progress, choose_profile, make_episode
+from ..episode import EPISODE_ENDINGS, EpisodeOptions, Progress, choose_profile, make_episode
 from ..errors import AudiocastError, EngineUnavailable, OutputWriteError, ProfileError, PublishError, SynthError
 from ..models import Episode
 from ..publish.cover import write_cover
@@ -63,7 +63,6 @@ LOCK_FILE = ".audiocast-lock"
 RENDER_VERSION = "1"
 """Bump when episodes made by older code should be made again."""
 
-_SIDECAR_ENDINGS = (".mp3", ".vtt", ".srt", ".chapters.json", ".txt")
 
 SYNTH_FAILURES_IN_A_ROW = 3
 """Articles in a row the voice failed (after its own retries) at which the build stops: the service
@@ -494,7 +493,7 @@ def _ours(path: Path) -> bool:
     if name.startswith(".") and name.endswith(".part"):
         return True
     if path.parent.name == EPISODES_DIR:
-        return name.endswith(_SIDECAR_ENDINGS)
+        return name.endswith(EPISODE_ENDINGS)
     return bool(re.fullmatch(r"cover-[0-9a-f]{8}\.jpg", name))
 
 

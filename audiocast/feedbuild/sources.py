@@ -15,7 +15,7 @@ import logging
 import re
 from pathlib import Path
 
-from ..episode import sidecar_paths
+from ..episode import TRANSCRIPT_ENDING, sidecar_paths
 from ..errors import ReadError
 from ..sources import read_text_as_article
 from ..sources.feed import FeedRead, SourceItem, fetch, looks_like_feed, parse_feed, read_feed
@@ -26,8 +26,6 @@ log = logging.getLogger(__name__)
 ARTICLE_SUFFIXES = frozenset({".md", ".html", ".htm", ".txt", ".xml", ".rss", ".atom"})
 """Files a folder source reads; others (images, notes) are ignored."""
 
-TRANSCRIPT_ENDING = ".transcript.txt"
-"""How ``audiocast episode`` names a transcript (``sidecar_paths``): never an article, even without its MP3."""
 
 
 def read_items(source: str, *, timeout: float, source_name: str = "") -> FeedRead:
