@@ -421,3 +421,16 @@ def test_each_removal_is_counted_under_its_rule_and_only_while_counting() -> Non
     assert tally.chars["timestamp"] == len("Thu, 12 Dec 2024 18:29:07 GMT")
     read(body)
     assert sum(tally.fired.values()) == 3
+
+
+def test_a_body_whose_container_class_merely_ends_in_hidden_is_read() -> None:
+    """Drupal puts ``field-label-hidden`` on the article body's own container; only whole hiding
+    helpers (``hidden``, ``visually-hidden``, ``sr-only``) are chrome."""
+    body = (
+        '<div class="field field-name-body field-label-hidden"><p>The harbor reopened on Tuesday after a '
+        'long closure, officials said.</p></div><span class="visually-hidden">Share on Facebook</span>'
+    )
+    article = article_from_entry(title="Harbor", link="https://example.org/a", published=None, body_html=body)
+    assert [block.text for block in article.blocks] == [
+        "The harbor reopened on Tuesday after a long closure, officials said."
+    ]

@@ -96,9 +96,7 @@ def _chrome_class(node: HtmlElement) -> bool:
 
 @functools.lru_cache(maxsize=4096)
 def _chrome_token(token: str) -> bool:
-    """A chrome class token, except ``*-hidden`` ones: a class that only names a CSS helper hides nothing
-    by itself (Drupal puts ``field-label-hidden`` on the article body)."""
-    return CHROME_CLASS.fullmatch(token) is not None and not token.endswith("hidden")
+    return CHROME_CLASS.fullmatch(token) is not None
 
 
 def _with_continuations(tree: HtmlElement, blocks: list[Block]) -> list[Block]:

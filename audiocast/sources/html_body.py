@@ -59,16 +59,18 @@ EMBED_CLASSES = ("twitter-tweet", "instagram-media", "tiktok-embed")
 """Classes of social-media posts embedded in an article: someone else's words, not the article's."""
 
 CHROME_CLASS = re.compile(
+    r"sr-only|visually-hidden|screen-reader-text|is-hidden|hidden|"
     r"(?:[a-z0-9]+[-_]){0,2}"
     r"(?:share|sharing|social|comments?|related|tags|tag-?list|tag-?cloud|copyright|newsletter|subscribe|"
     r"advert\w*|ads?|promo|sponsor(?:ed)?|breadcrumbs?|" + "|".join(EMBED_CLASSES) + "|"
-    r"video-?player|player|more-?feeds|rss|toolbar|sr-only|visually-hidden|hidden)"
+    r"video-?player|player|more-?feeds|rss|toolbar)"
     r"(?:[-_](?:bar|box|links?|list|buttons?|tools|widget|block|section|area|container|wrapper|module|"
     r"items?|articles?|stories|posts|content|embed))?",
     re.IGNORECASE,
 )
 """One class or id token of page chrome — share bars, related lists, tweets, tag lists, ads — matched
-whole, so WordPress's ``tag-politics`` or Bootstrap's ``hidden-xs`` on an article are not chrome."""
+whole, so WordPress's ``tag-politics`` or Bootstrap's ``hidden-xs`` on an article are not chrome. The
+hiding helpers count only as whole tokens: Drupal's ``field-label-hidden`` sits on the article body."""
 
 _NOT_PROSE = frozenset({"script", "style", "noscript", "template", "head", "meta", "link", "svg", "canvas"})
 """Chrome that holds code or metadata, not text anyone would read: not counted as removed text."""
