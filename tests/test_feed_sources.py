@@ -82,6 +82,7 @@ def test_rss_prefers_content_encoded_and_skips_entries_with_no_text() -> None:
     assert bakery.article.author == "Li Wei"
     assert bakery.article.published == dt.datetime(2024, 6, 5, 5, tzinfo=dt.UTC)
     assert undated.article.published == now and broken.article.published == now
+    assert not undated.article.dated and not broken.article.dated  # spoken without a made-up date
     assert len(read.skipped) == 1 and "entry 4" in read.skipped[0]
 
 

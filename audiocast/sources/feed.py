@@ -4,13 +4,15 @@ Owns fetching a feed (timeout, size limit), parsing it with feedparser, and choo
 parts: the full HTML (``content`` / ``content:encoded``, else ``description``) goes through the same
 body reader as the archive format (``article_from_entry``); title, link, date and author come from
 the entry. A missing or nonsense date falls back to the entry's update date, then the feed's, then
-the time of reading; a placeholder author ("admin", an e-mail address) is dropped rather than read
+an archive date line in the body; with none, the entry is listed as of when it was read, with a
+warning, and is spoken without a date (never a made-up one); a placeholder author ("admin", an e-mail address) is dropped rather than read
 aloud. An entry with no readable text is skipped with a warning, not fatal to the feed.
 """
 
 from __future__ import annotations
 
 import calendar
+import dataclasses
 import datetime as dt
 import hashlib
 import html
@@ -177,7 +179,8 @@ def parse_feed(data: bytes, location: str, *, now: dt.datetime | None = None) ->
         problem = parsed.get("bozo_exception")
         detail = f" ({problem})" if problem else ""
         raise ReadError(f"{location}: not an RSS or Atom feed{detail}")
-    fallback = _feed_date(parsed.feed) or now or dt.datetime.now(dt.UTC)
+    feed_date = _feed_date(parsed.feed)
+    read_at = now or dt.datetime.now(dt.UTC)
     channel = Channel(
         _plain(parsed.feed.get("title", "")),
         frozenset(filter(None, (host_of(location), host_of(str(parsed.feed.get("link", "")))))),
@@ -187,19 +190,21 @@ def parse_feed(data: bytes, location: str, *, now: dt.datetime | None = None) ->
     for number, entry in enumerate(parsed.entries, start=1):
         origin = f"{location} entry {number}"
         try:
-            items.append(_item(entry, origin, fallback, channel))
+            items.append(_item(entry, origin, feed_date, channel, read_at))
         except ReadError as exc:
             log.warning("skipped: %s", exc)
             skipped.append(str(exc))
     return FeedRead(tuple(items), tuple(skipped))
 
 
-def _item(entry: Any, origin: str, fallback: dt.datetime, channel: Channel) -> SourceItem:
+def _item(
+    entry: Any, origin: str, feed_date: dt.datetime | None, channel: Channel, read_at: dt.datetime
+) -> SourceItem:
     title = _plain(entry.get("title", ""))
     link = original_link(entry)
     body = _body_html(entry)
     author = clean_author(_author(entry))
-    published = entry_date(entry) or fallback
+    published = entry_date(entry) or feed_date
     article = article_from_entry(
         title=title,
         link=link,
@@ -209,6 +214,9 @@ def _item(entry: Any, origin: str, fallback: dt.datetime, channel: Channel) -> S
         origin=origin,
         publisher=entry_publisher(entry, link, channel),
     )
+    if not article.dated:  # listed as of when it was read; its opening names no made-up date
+        log.warning("%s: no date in the entry or the feed; listed as read on %s", origin, f"{read_at:%Y-%m-%d}")
+        article = dataclasses.replace(article, published=read_at)
     raw_date = str(dict.get(entry, "published") or dict.get(entry, "updated") or "")
     digest = hashlib.sha256("\x00".join((title, link, raw_date, author, body)).encode("utf-8")).hexdigest()
     key = str(entry.get("id") or link or f"sha256:{hashlib.sha256((title + body).encode()).hexdigest()}")
