@@ -103,7 +103,7 @@ def read_feed(location: str, *, timeout: float = FETCH_TIMEOUT, max_bytes: int =
 def fetch(location: str, *, timeout: float = FETCH_TIMEOUT, max_bytes: int = MAX_FEED_BYTES) -> bytes:
     """The bytes at a path or http(s) URL, refusing more than ``max_bytes``."""
     if re.match(r"^https?://", location, re.IGNORECASE):
-        data = download(location, timeout=timeout, max_bytes=max_bytes, accept=_FEED_TYPES)
+        data = download(location, timeout=timeout, max_bytes=max_bytes, accept=_FEED_TYPES).body
     else:
         try:
             with Path(location).open("rb") as handle:
