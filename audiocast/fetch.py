@@ -6,7 +6,8 @@ waits for it no longer than the timeout (a worker stuck on dripped headers is le
 Only the caller reports the deadline: the worker can hit it at the same moment (between reads, or
 as a socket timeout, which is never shorter than the time left), and its timeout is reported as
 the caller's, so one slow server always gets the same message.
-urllib follows at most 10 redirects and stops a loop; the answer carries the address it came from
+urllib follows at most 10 redirects and stops a loop; a redirect may lead only to another http(s)
+address (urllib would follow one to ``ftp://``). The answer carries the address it came from
 in the end, its content type and its declared charset, so a page's reader can check and decode it.
 Used for feeds, article pages and cover art; failures are one-line ``ReadError``s naming the address.
 """
@@ -17,13 +18,33 @@ import http.client
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass
+from typing import IO
 
 from .errors import ReadError
 
 USER_AGENT = "audiocast/0.1 (+podcast feed builder)"
 _CHUNK_BYTES = 64 * 1024
+
+
+class _WebOnlyRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(
+        self,
+        req: urllib.request.Request,
+        fp: IO[bytes],
+        code: int,
+        msg: str,
+        headers: http.client.HTTPMessage,
+        newurl: str,
+    ) -> urllib.request.Request | None:
+        if urllib.parse.urlsplit(newurl).scheme.lower() not in {"http", "https"}:
+            raise urllib.error.URLError(f"redirected to {newurl}, not an http(s) address")
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+_OPENER = urllib.request.build_opener(_WebOnlyRedirects)
 
 
 @dataclass(frozen=True)
@@ -64,7 +85,7 @@ def _receive(
 ) -> None:
     """The download worker: puts the answer, or what went wrong, in ``outcome``."""
     try:
-        with urllib.request.urlopen(request, timeout=max(deadline - time.monotonic(), 0.01)) as response:
+        with _OPENER.open(request, timeout=max(deadline - time.monotonic(), 0.01)) as response:
             body = _read_until(response, deadline, max_bytes)
             declared = response.headers.get("Content-Type")
             content_type = response.headers.get_content_type() if declared else ""

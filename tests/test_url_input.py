@@ -49,6 +49,8 @@ class _PageHandler(BaseHTTPRequestHandler):
             self._redirect("/news/harbour-ferries-return.html")
         elif self.path == "/loop.html":
             self._redirect(self.path)
+        elif self.path == "/to-ftp":
+            self._redirect("ftp://127.0.0.1/story.html")
         elif self.path == "/huge.html":
             self._send_huge()
         elif self.path == "/slow.html":
@@ -144,6 +146,11 @@ def _refused_port() -> int:
         ("/report.pdf", "{url}: not a web page (application/pdf)"),
         ("/huge.html", "{url}: larger than 4 MB; one article at a time, please"),
         ("/loop.html", "{url}: too many redirects (the server redirects in a loop); check the address"),
+        (
+            "/to-ftp",
+            "{url}: cannot be fetched (redirected to ftp://127.0.0.1/story.html, not an http(s) address); "
+            "check the address and the network",
+        ),
     ],
 )
 def test_a_page_that_cannot_be_read_is_one_line(site: str, path: str, message: str) -> None:
