@@ -15,6 +15,7 @@ Used for feeds, article pages and cover art; failures are one-line ``ReadError``
 from __future__ import annotations
 
 import http.client
+import re
 import threading
 import time
 import urllib.error
@@ -27,6 +28,12 @@ from .errors import ReadError
 
 USER_AGENT = "audiocast/0.1 (+podcast feed builder)"
 _CHUNK_BYTES = 64 * 1024
+_WEB_ADDRESS = re.compile(r"^https?://", re.IGNORECASE)
+
+
+def is_url(text: str) -> bool:
+    """Whether ``text`` is an http(s) address (what this module fetches) rather than a file name."""
+    return _WEB_ADDRESS.match(text) is not None
 
 
 class _WebOnlyRedirects(urllib.request.HTTPRedirectHandler):

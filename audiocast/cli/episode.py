@@ -13,11 +13,11 @@ from ..engines import ENGINE_CHOICES
 from ..episode import BITRATES, EpisodeOptions, make_episode, plan, refuse_overwriting
 from ..errors import ReadError
 from ..feedbuild.build import slug_from_link, slugify
+from ..fetch import is_url
 from ..models import Article, Episode
 from ..publish.timecodes import clock
 from ..script import DEFAULT_MAX_SEGMENT_BYTES
 from ..sources import read_source
-from ..sources.loading import is_url
 from ..synth import MAX_JOBS, SynthOptions
 from .progress import BarProgress
 

@@ -19,11 +19,12 @@ from collections.abc import Iterator
 from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning
 
 from ..errors import AudiocastError, ReadError
+from ..fetch import is_url
 from ..models import Article
 from .archive import is_archive, read_archive, take_date_line
 from .article import make_article
 from .html_body import MarkupTooDeep, read_blocks
-from .loading import fetch_page, is_url, read_input
+from .loading import fetch_page, read_input
 from .page import read_page
 from .text import read_text
 

@@ -22,7 +22,6 @@ MAX_ARTICLE_BYTES = 4 * 1024 * 1024
 PAGE_FETCH_TIMEOUT = 30.0
 """Seconds allowed for downloading an article page given as a URL."""
 
-_URL = re.compile(r"^https?://", re.IGNORECASE)
 _PAGE_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_-]+)""", re.IGNORECASE)
@@ -44,11 +43,6 @@ def read_input(source: str) -> tuple[str, str]:
     except OSError as exc:
         raise ReadError(f"{source}: cannot be read ({exc.strerror})") from exc
     return decode(data, source), source
-
-
-def is_url(source: str) -> bool:
-    """Whether an ARTICLE argument is a page's http(s) address rather than a file."""
-    return bool(_URL.match(source))
 
 
 def fetch_page(url: str) -> tuple[str, str]:
