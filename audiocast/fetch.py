@@ -6,27 +6,70 @@ waits for it no longer than the timeout (a worker stuck on dripped headers is le
 Only the caller reports the deadline: the worker can hit it at the same moment (between reads, or
 as a socket timeout, which is never shorter than the time left), and its timeout is reported as
 the caller's, so one slow server always gets the same message.
-Used for feeds and for cover art; failures are one-line ``ReadError``s naming the address.
+urllib follows at most 10 redirects and stops a loop; a redirect may lead only to another http(s)
+address (urllib would follow one to ``ftp://``). The answer carries the address it came from
+in the end, its content type and its declared charset, so a page's reader can check and decode it.
+Used for feeds, article pages and cover art; failures are one-line ``ReadError``s naming the address.
 """
 
 from __future__ import annotations
 
 import http.client
+import re
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
+from dataclasses import dataclass
+from typing import IO
 
 from .errors import ReadError
 
 USER_AGENT = "audiocast/0.1 (+podcast feed builder)"
 _CHUNK_BYTES = 64 * 1024
+_WEB_ADDRESS = re.compile(r"^https?://", re.IGNORECASE)
 
 
-def download(url: str, *, timeout: float, max_bytes: int, accept: str = "*/*") -> bytes:
-    """The body at ``url``, at most ``max_bytes + 1`` bytes (so the caller can tell it was too big)."""
+def is_url(text: str) -> bool:
+    """Whether ``text`` is an http(s) address (what this module fetches) rather than a file name."""
+    return _WEB_ADDRESS.match(text) is not None
+
+
+class _WebOnlyRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(
+        self,
+        req: urllib.request.Request,
+        fp: IO[bytes],
+        code: int,
+        msg: str,
+        headers: http.client.HTTPMessage,
+        newurl: str,
+    ) -> urllib.request.Request | None:
+        if urllib.parse.urlsplit(newurl).scheme.lower() not in {"http", "https"}:
+            raise urllib.error.URLError(f"redirected to {newurl}, not an http(s) address")
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+_OPENER = urllib.request.build_opener(_WebOnlyRedirects)
+
+
+@dataclass(frozen=True)
+class Download:
+    body: bytes
+    """At most ``max_bytes + 1`` bytes (so the caller can tell it was too big)."""
+    url: str
+    """The address the body came from, after redirects."""
+    content_type: str
+    """The media type without parameters, lower case; ``""`` when the server names none."""
+    charset: str | None
+    """The charset the ``Content-Type`` header declares, if any."""
+
+
+def download(url: str, *, timeout: float, max_bytes: int, accept: str = "*/*") -> Download:
+    """The body at ``url`` with what the server says about it."""
     request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept": accept})
-    outcome: list[bytes | Exception] = []
+    outcome: list[Download | Exception] = []
     deadline = time.monotonic() + timeout
     worker = threading.Thread(
         target=_receive, args=(request, deadline, max_bytes, outcome), name="audiocast-fetch", daemon=True
@@ -36,7 +79,7 @@ def download(url: str, *, timeout: float, max_bytes: int, accept: str = "*/*") -
     if not outcome or _is_timeout(outcome[0]):
         raise _cannot_fetch(url, f"not complete within {timeout:g} s")
     result = outcome[0]
-    if isinstance(result, bytes):
+    if isinstance(result, Download):
         return result
     error = _fetch_error(url, result)
     if error is None:
@@ -45,12 +88,15 @@ def download(url: str, *, timeout: float, max_bytes: int, accept: str = "*/*") -
 
 
 def _receive(
-    request: urllib.request.Request, deadline: float, max_bytes: int, outcome: list[bytes | Exception]
+    request: urllib.request.Request, deadline: float, max_bytes: int, outcome: list[Download | Exception]
 ) -> None:
-    """The download worker: puts the body, or what went wrong, in ``outcome``."""
+    """The download worker: puts the answer, or what went wrong, in ``outcome``."""
     try:
-        with urllib.request.urlopen(request, timeout=max(deadline - time.monotonic(), 0.01)) as response:
-            outcome.append(_read_until(response, deadline, max_bytes))
+        with _OPENER.open(request, timeout=max(deadline - time.monotonic(), 0.01)) as response:
+            body = _read_until(response, deadline, max_bytes)
+            declared = response.headers.get("Content-Type")
+            content_type = response.headers.get_content_type() if declared else ""
+            outcome.append(Download(body, response.url, content_type, response.headers.get_content_charset()))
     except Exception as exc:  # handed to the caller's thread, which translates it
         outcome.append(exc)
 
@@ -70,7 +116,7 @@ def _read_until(response: http.client.HTTPResponse, deadline: float, max_bytes: 
     return b"".join(chunks)
 
 
-def _is_timeout(result: bytes | Exception) -> bool:
+def _is_timeout(result: Download | Exception) -> bool:
     """Whether the worker stopped at the deadline (urllib wraps a timed-out connect in ``URLError``)."""
     return isinstance(result, TimeoutError) or isinstance(getattr(result, "reason", None), TimeoutError)
 

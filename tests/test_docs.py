@@ -17,7 +17,7 @@ from audiocast.script import MAX_SPOKEN_CHARACTERS
 from audiocast.sources.article import TITLE_LIMIT
 from audiocast.sources.feed import FETCH_TIMEOUT, MAX_FEED_BYTES
 from audiocast.sources.html_body import MAX_DEPTH
-from audiocast.sources.loading import MAX_ARTICLE_BYTES
+from audiocast.sources.loading import MAX_ARTICLE_BYTES, PAGE_FETCH_TIMEOUT
 
 from .conftest import ROOT, run_cli
 
@@ -70,6 +70,7 @@ def test_the_readme_limits_are_the_codes() -> None:
     rows = {
         "an article (file,": f"| {MAX_ARTICLE_BYTES // 2**20} MB |",
         "the text one episode reads": f"| {MAX_SPOKEN_CHARACTERS:,} characters",
+        "an article given as a URL": f"| {PAGE_FETCH_TIMEOUT:g} s for the whole download, {MAX_ARTICLE_BYTES // 2**20} MB |",
         "a feed given as a URL": f"| {FETCH_TIMEOUT:g} s for the whole download, {MAX_FEED_BYTES // 2**20} MB |",
         "an article's lead image": f"| {FETCH_TIMEOUT_S:g} s for the whole download, {MAX_IMAGE_BYTES // 2**20} MB |",
         "any image:": f"| {MAX_IMAGE_MEGAPIXELS} megapixels,",

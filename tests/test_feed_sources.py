@@ -6,7 +6,7 @@ import datetime as dt
 import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import feedparser
@@ -19,6 +19,7 @@ from audiocast.sources.feed import parse_feed, read_feed
 
 from .conftest import run_cli
 from .feed_helpers import ARTICLES, ATOM, FEED_DATA, copy_articles, write_definition
+from .http_helpers import serving
 
 RSS = FEED_DATA / "rss-content.xml"
 
@@ -140,13 +141,8 @@ class _FeedHandler(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def feed_server() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _FeedHandler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serving(_FeedHandler) as url:
+        yield url
 
 
 def test_feed_url_is_fetched(feed_server: str) -> None:

@@ -12,7 +12,9 @@ from ..cache import default_cache_dir
 from ..engines import ENGINE_CHOICES
 from ..episode import BITRATES, EpisodeOptions, make_episode, plan, refuse_overwriting
 from ..errors import ReadError
-from ..models import Episode
+from ..feedbuild.build import slug_from_link, slugify
+from ..fetch import is_url
+from ..models import Article, Episode
 from ..publish.timecodes import clock
 from ..script import DEFAULT_MAX_SEGMENT_BYTES
 from ..sources import read_source
@@ -32,7 +34,8 @@ _max_bytes_option = click.option(
 @click.command("episode")
 @click.argument("source", metavar="ARTICLE")
 @click.option("-o", "--output", type=click.Path(path_type=Path),
-              help="MP3 file or existing folder to write. Default: beside the article, with .mp3.")
+              help="MP3 file or existing folder to write. Default: beside the article, with .mp3 "
+                   "(for a URL: in the current folder, named after the address or the title).")
 @click.option("--engine", type=click.Choice(ENGINE_CHOICES), default="auto", show_default=True,
               help="Voice engine: edge (online neural voices), espeak (offline), auto (edge when reachable).")
 @_profile_option
@@ -66,10 +69,13 @@ def episode_command(
 ) -> None:
     """Read one ARTICLE aloud into a tagged MP3 with captions, chapters and a transcript.
 
-    ARTICLE is an archive-format .md file, an HTML page, a text file, or - for standard input.
+    ARTICLE is an archive-format .md file, an HTML page, a text file, a web page's http(s) URL,
+    or - for standard input.
     """
-    destination = _destination(source, output)
-    refuse_overwriting(None if source == "-" else Path(source), destination, named=destination == output)
+    fetched = read_source(source) if is_url(source) else None  # a page's title may name the MP3
+    destination = _destination(source, output, fetched)
+    article_path = None if source == "-" or fetched else Path(source)
+    refuse_overwriting(article_path, destination, named=destination == output)
     try:
         options = EpisodeOptions(
             engine=engine, profile=profile, bitrate=int(bitrate),
@@ -78,7 +84,7 @@ def episode_command(
         )
     except ValueError as error:
         raise click.BadParameter(str(error), ctx=context) from error
-    article = read_source(source)
+    article = fetched or read_source(source)
     progress = BarProgress(enabled=not context.obj["quiet"])
     try:
         episode = make_episode(article, destination, options, progress)
@@ -87,18 +93,24 @@ def episode_command(
     click.echo(summary(episode))
 
 
-def _destination(source: str, output: Path | None) -> Path:
+def _destination(source: str, output: Path | None, fetched: Article | None) -> Path:
+    """Where the MP3 goes; ``fetched`` is the article when ``source`` is a URL."""
     if output is None:
         if source == "-":
             raise ReadError("standard input: give the MP3 to write with -o FILE.mp3")
-        return Path(source).with_suffix(".mp3")
+        return Path(f"{_url_stem(source, fetched)}.mp3") if fetched else Path(source).with_suffix(".mp3")
     if output.is_dir():
-        stem = "episode" if source == "-" else Path(source).stem
+        stem = "episode" if source == "-" else _url_stem(source, fetched) if fetched else Path(source).stem
         return output / f"{stem}.mp3"
     if output.suffix.lower() != ".mp3":
         message = f"{output}: the output must be a .mp3 file or an existing folder"
         raise click.BadParameter(message, click.get_current_context(), param_hint="-o")
     return output
+
+
+def _url_stem(url: str, article: Article) -> str:
+    """An ASCII file name for a page's episode: from its address, else its title."""
+    return slug_from_link(url) or slugify(article.title) or "episode"
 
 
 def summary(episode: Episode) -> str:

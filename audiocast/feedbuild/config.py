@@ -17,6 +17,7 @@ from typing import Any
 
 from ..engines import ENGINE_CHOICES
 from ..errors import ProfileError
+from ..fetch import is_url
 from ..profiles import bundled_profiles, load_profile
 from ..publish.show import ShowInfo
 from ..text import is_clean
@@ -250,7 +251,7 @@ def _check_apart(origin: Path, source: str, output: Path) -> None:
 
     An output inside a source folder is fine: a folder source reads only the files directly in it.
     """
-    if _is_url(source):
+    if is_url(source):
         return
     if Path(source) == output:
         raise ProfileError(
@@ -294,16 +295,12 @@ def _folder(where: str, base: Path, value: Any) -> Path:
 
 def _source(where: str, base: Path, value: Any) -> str:
     text = _text(where, base, value)
-    if _is_url(text):
+    if is_url(text):
         return text
     path = (base / text).resolve()
     if not path.exists():
         raise ProfileError(f"{where}: {path} does not exist; give a folder, a file or an http(s) feed address")
     return str(path)
-
-
-def _is_url(source: str) -> bool:
-    return re.match(r"^https?://", source, re.IGNORECASE) is not None
 
 
 def _profile(where: str, base: Path, value: Any) -> str:

@@ -12,11 +12,11 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import logging
-import re
 from pathlib import Path
 
 from ..episode import TRANSCRIPT_ENDING, sidecar_paths
 from ..errors import ReadError
+from ..fetch import is_url
 from ..sources import read_text_as_article
 from ..sources.feed import FeedRead, SourceItem, fetch, looks_like_feed, parse_feed, read_feed
 from ..sources.loading import MAX_ARTICLE_BYTES, decode
@@ -40,7 +40,7 @@ def read_items(source: str, *, timeout: float, source_name: str = "") -> FeedRea
 
 
 def _read_source(source: str, *, timeout: float) -> FeedRead:
-    if re.match(r"^https?://", source, re.IGNORECASE):
+    if is_url(source):
         return read_feed(source, timeout=timeout)
     path = Path(source)
     if path.is_dir():

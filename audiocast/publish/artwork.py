@@ -58,7 +58,7 @@ def fetch_image(url: str) -> bytes | None:
         log.warning("cover image %s is not an http(s) address; using the default cover", url)
         return None
     try:
-        data = download(url, timeout=FETCH_TIMEOUT_S, max_bytes=MAX_IMAGE_BYTES, accept="image/*")
+        data = download(url, timeout=FETCH_TIMEOUT_S, max_bytes=MAX_IMAGE_BYTES, accept="image/*").body
     except ReadError as exc:
         log.warning("cover image %s; using the default cover", exc)
         return None

@@ -1,4 +1,4 @@
-"""Reading articles: archive-format files, HTML pages and plain text, from a path or stdin.
+"""Reading articles: archive-format files, HTML pages and plain text, from a path, stdin or a URL.
 
 ``read_source`` picks the reader by content, not by file name, since archive files end in
 ``.md`` but carry HTML. Feed entries use ``article_from_entry`` with the same body reader.
@@ -19,11 +19,12 @@ from collections.abc import Iterator
 from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning
 
 from ..errors import AudiocastError, ReadError
+from ..fetch import is_url
 from ..models import Article
 from .archive import is_archive, read_archive, take_date_line
 from .article import make_article
 from .html_body import MarkupTooDeep, read_blocks
-from .loading import read_input
+from .loading import fetch_page, read_input
 from .page import read_page
 from .text import read_text
 
@@ -39,18 +40,22 @@ _HTML = re.compile(r"<(?:html|body|p|div|article|br|h[1-6]|img)\b", re.IGNORECAS
 
 
 def read_source(source: str) -> Article:
-    """Read one article from a file path, or from standard input when ``source`` is ``-``."""
+    """Read one article from a file path, a web page's http(s) URL, or standard input when ``source`` is ``-``."""
+    if is_url(source):
+        text, address = fetch_page(source)
+        return read_text_as_article(text, source, address=address)
     text, name = read_input(source)
     return read_text_as_article(text, name)
 
 
-def read_text_as_article(text: str, name: str) -> Article:
-    """Read an article already decoded to text; ``name`` is used in error messages."""
+def read_text_as_article(text: str, name: str, *, address: str = "") -> Article:
+    """Read an article already decoded to text; ``name`` is used in error messages, ``address`` is
+    where a fetched page came from (its link when the page names no canonical one)."""
     with _only_read_errors(name):
         if is_archive(text):
             return read_archive(text, name)
         if _HTML.search(text[:20_000]):
-            return read_page(text, name)
+            return read_page(text, name, address=address)
         return read_text(text, name)
 
 

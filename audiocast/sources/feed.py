@@ -27,7 +27,7 @@ from typing import Any
 import feedparser
 
 from ..errors import ReadError
-from ..fetch import download
+from ..fetch import download, is_url
 from ..models import Article
 from . import article_from_entry
 from .sites import FEED_PROXIES, host_of, is_known_site, is_stand_in, publisher_named
@@ -104,8 +104,8 @@ def read_feed(location: str, *, timeout: float = FETCH_TIMEOUT, max_bytes: int =
 
 def fetch(location: str, *, timeout: float = FETCH_TIMEOUT, max_bytes: int = MAX_FEED_BYTES) -> bytes:
     """The bytes at a path or http(s) URL, refusing more than ``max_bytes``."""
-    if re.match(r"^https?://", location, re.IGNORECASE):
-        data = download(location, timeout=timeout, max_bytes=max_bytes, accept=_FEED_TYPES)
+    if is_url(location):
+        data = download(location, timeout=timeout, max_bytes=max_bytes, accept=_FEED_TYPES).body
     else:
         try:
             with Path(location).open("rb") as handle:

@@ -1,8 +1,8 @@
-"""Turn raw input (a path or standard input) into text, refusing what is not an article.
+"""Turn raw input (a path, standard input or a page's URL) into text, refusing what is not an article.
 
 Owns the checks every reader needs first: the input exists, is not empty, not binary, not too
-big, and its encoding is found (UTF-8, a BOM, an HTML ``<meta charset>``, else detection, so GBK
-archives read correctly).
+big, and its encoding is found (a BOM, the charset a server declares, UTF-8, an HTML
+``<meta charset>``, else detection, so GBK archives read correctly).
 """
 
 from __future__ import annotations
@@ -15,9 +15,14 @@ from pathlib import Path
 from charset_normalizer import from_bytes
 
 from ..errors import ReadError
+from ..fetch import download
 
 MAX_ARTICLE_BYTES = 4 * 1024 * 1024
 """Larger inputs are refused: 4 MB of text is days of audio, never one article."""
+PAGE_FETCH_TIMEOUT = 30.0
+"""Seconds allowed for downloading an article page given as a URL."""
+
+_PAGE_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_-]+)""", re.IGNORECASE)
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
@@ -40,6 +45,14 @@ def read_input(source: str) -> tuple[str, str]:
     return decode(data, source), source
 
 
+def fetch_page(url: str) -> tuple[str, str]:
+    """Return (text, address after redirects) of the web page at ``url``."""
+    page = download(url, timeout=PAGE_FETCH_TIMEOUT, max_bytes=MAX_ARTICLE_BYTES, accept="text/html,*/*;q=0.5")
+    if page.content_type and page.content_type not in _PAGE_TYPES:
+        raise ReadError(f"{url}: not a web page ({page.content_type})")
+    return decode(page.body, url, declared=page.charset), page.url
+
+
 def _read_standard_input() -> bytes:
     if sys.stdin is None:  # what Python makes of a closed descriptor 0 (`audiocast script - <&-`)
         raise ReadError("standard input is closed; pipe an article in, or give its file")
@@ -49,8 +62,10 @@ def _read_standard_input() -> bytes:
         raise ReadError(f"standard input: cannot be read ({exc.strerror or exc})") from exc
 
 
-def decode(data: bytes, name: str) -> str:
+def decode(data: bytes, name: str, *, declared: str | None = None) -> str:
     """Decode article bytes to text, with one clear error for anything that is not text.
+
+    ``declared`` is the charset a server named for them; it wins over everything but a BOM.
 
     >>> decode("北约".encode("gbk") * 20, "x")[:2]
     '北约'
@@ -65,7 +80,9 @@ def decode(data: bytes, name: str) -> str:
     if _looks_binary(data):
         raise ReadError(f"{name}: is a binary file, not an article (expected HTML, text or the archive format)")
     try:
-        return data.decode("utf-8")
+        return data.decode(_widen(declared or "utf-8"))
+    except LookupError:  # a charset Python does not know: find it as if none were declared
+        return decode(data, name)
     except UnicodeDecodeError:
         pass
     return _decode_legacy(data, name)

@@ -10,6 +10,7 @@ visible text (see ``page_meta.py``).
 from __future__ import annotations
 
 import re
+from urllib.parse import urljoin
 
 from bs4 import BeautifulSoup, Tag
 from lxml import html as lxml_html
@@ -25,10 +26,16 @@ _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>")
 _SPOKEN_BODY = frozenset({"paragraph", "quote", "list_item"})
 
 
-def read_page(text: str, origin: str) -> Article:
+def read_page(text: str, origin: str, *, address: str = "") -> Article:
+    """The article on a page; ``address`` is where it was fetched from (after redirects), if it was.
+
+    The page's canonical link (og:url, ``<link rel="canonical">``) is the article's link, resolved
+    against ``address``; a fetched page that names none is linked to ``address`` itself.
+    """
     tree = parse_page(text)
     title = page_title(tree)
-    link = meta_content(tree, "link") or _canonical(tree)
+    canonical = meta_content(tree, "link") or _canonical(tree)
+    link = urljoin(address, canonical) if canonical else address
     published = published_at(tree, link)
     found = main_blocks(tree)
     return make_article(

@@ -1,0 +1,200 @@
+"""An ARTICLE given as an http(s) URL: pages served from a real HTTP server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import socket
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler
+from pathlib import Path
+
+import pytest
+
+from audiocast.sources import loading
+
+from .conftest import decode_mp3, read_id3, run_cli
+from .http_helpers import serving
+
+ENGLISH = """<html><head><title>Harbour ferries return after winter repairs</title>{head}</head><body>
+<article><h1>Harbour ferries return after winter repairs</h1>
+<p>The harbour ferries returned to service on Tuesday after three months of winter repairs, the city said.</p>
+<p>Boats will run every twenty minutes during the day and every half hour in the evening all summer.</p>
+</article></body></html>"""
+CHINESE_TITLE = "图书馆延长晚间开放时间"
+CHINESE = f"""<html><head>{{head}}<title>{CHINESE_TITLE}</title></head><body><article><h1>{CHINESE_TITLE}</h1>
+<p>市图书馆周一宣布，从下月起每天晚间开放时间延长两个小时，方便上班族和学生在下班放学后借阅图书。</p>
+<p>馆长表示，延长开放时间是读者意见调查中呼声最高的一项要求，图书馆将为此增加值班人员。</p>
+</article></body></html>"""
+HUGE_BYTES = 30 * 1024 * 1024
+
+
+class _PageHandler(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        routes = {
+            "/gbk-header.html": ("text/html; charset=GBK", CHINESE.format(head="").encode("gbk")),
+            "/gbk-meta.html": ("text/html", CHINESE.format(head='<meta charset="gbk">').encode("gbk")),
+            "/news/harbour-ferries-return.html": ("text/html; charset=utf-8", ENGLISH.format(head="").encode()),
+            "/canonical.html": (
+                "text/html",
+                ENGLISH.format(head='<link rel="canonical" href="/a/ferries-2024.html">').encode(),
+            ),
+            "/report.pdf": ("application/pdf", b"%PDF-1.4\n" + b"x" * 1000),
+        }
+        if self.path in routes:
+            content_type, body = routes[self.path]
+            self._send(200, content_type, body)
+        elif self.path == "/moved":
+            self._redirect("/news/harbour-ferries-return.html")
+        elif self.path == "/loop.html":
+            self._redirect(self.path)
+        elif self.path == "/to-ftp":
+            self._redirect("ftp://127.0.0.1/story.html")
+        elif self.path == "/huge.html":
+            self._send_huge()
+        elif self.path == "/slow.html":
+            threading.Event().wait(2)
+            self._send(200, "text/html", ENGLISH.format(head="").encode())
+        else:
+            self._send(404, "text/html", b"<html><body><p>Not found</p></body></html>")
+
+    def _send(self, status: int, content_type: str, body: bytes) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        with contextlib.suppress(OSError):  # a client that gave up (the slow page) has closed
+            self.wfile.write(body)
+
+    def _redirect(self, location: str) -> None:
+        self.send_response(302)
+        self.send_header("Location", location)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def _send_huge(self) -> None:
+        """30 MB of paragraphs as fast as the client takes them; it must stop reading at its cap."""
+        chunk = b"<p>" + b"The harbour ferries run every twenty minutes. " * 1000 + b"</p>\n"
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(HUGE_BYTES))
+        self.end_headers()
+        sent = 0
+        try:
+            while sent < HUGE_BYTES:
+                part = chunk[: HUGE_BYTES - sent]
+                self.wfile.write(part)
+                sent += len(part)
+        except OSError:
+            pass  # the client stopped reading, as it should
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def site() -> Iterator[str]:
+    with serving(_PageHandler) as url:
+        yield url
+
+
+def script_json(url: str) -> dict[str, str]:
+    result = run_cli("script", url, "--json")
+    assert result.code == 0, result.err
+    document: dict[str, str] = json.loads(result.out)
+    return document
+
+
+@pytest.mark.parametrize("page", ["gbk-header.html", "gbk-meta.html"])
+def test_a_gbk_page_is_decoded_by_its_header_or_its_meta_charset(site: str, page: str) -> None:
+    document = script_json(f"{site}/{page}")
+    assert document["title"] == CHINESE_TITLE
+    assert document["language"] == "zh-CN"
+
+
+def test_a_declared_charset_wins_over_detection() -> None:
+    """Two characters of GBK are too few to detect; the server's word decides."""
+    assert loading.decode("北约 NATO".encode("gbk"), "x", declared="gbk") == "北约 NATO"
+
+
+def test_script_of_a_url_shows_the_title_and_the_page_address_as_its_link(site: str) -> None:
+    url = f"{site}/news/harbour-ferries-return.html"
+    document = script_json(url)
+    assert (document["title"], document["link"]) == ("Harbour ferries return after winter repairs", url)
+
+
+def test_a_redirected_page_is_linked_to_where_it_ended(site: str) -> None:
+    assert script_json(f"{site}/moved")["link"] == f"{site}/news/harbour-ferries-return.html"
+
+
+def test_the_canonical_link_is_the_article_link(site: str) -> None:
+    assert script_json(f"{site}/canonical.html")["link"] == f"{site}/a/ferries-2024.html"
+
+
+def _refused_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port  # closed: nothing listens there now
+
+
+@pytest.mark.parametrize(
+    ("path", "message"),
+    [
+        ("/missing.html", "{url}: the server answered 404 Not Found; check the address"),
+        ("/report.pdf", "{url}: not a web page (application/pdf)"),
+        ("/huge.html", "{url}: larger than 4 MB; one article at a time, please"),
+        ("/loop.html", "{url}: too many redirects (the server redirects in a loop); check the address"),
+        (
+            "/to-ftp",
+            "{url}: cannot be fetched (redirected to ftp://127.0.0.1/story.html, not an http(s) address); "
+            "check the address and the network",
+        ),
+    ],
+)
+def test_a_page_that_cannot_be_read_is_one_line(site: str, path: str, message: str) -> None:
+    url = site + path
+    result = run_cli("script", url)
+    assert (result.code, result.err) == (1, f"error: {message.format(url=url)}\n")
+
+
+def test_a_refused_connection_is_one_line() -> None:
+    url = f"http://127.0.0.1:{_refused_port()}/story.html"
+    result = run_cli("script", url)
+    assert result.code == 1
+    assert result.err.startswith(f"error: {url}: cannot be fetched (") and "refused" in result.err
+    assert result.err.count("\n") == 1
+
+
+def test_a_slow_page_is_given_up_at_the_deadline(site: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(loading, "PAGE_FETCH_TIMEOUT", 0.3)
+    url = f"{site}/slow.html"
+    result = run_cli("script", url)
+    assert (result.code, result.err) == (1, f"error: {url}: cannot be fetched (not complete within 0.3 s); "
+                                            "check the address and the network\n")  # fmt: skip
+
+
+def test_episode_of_a_url_is_an_mp3_that_decodes_tagged_with_the_page_link(site: str, tmp_path: Path) -> None:
+    mp3 = tmp_path / "X.mp3"
+    url = f"{site}/moved"
+    result = run_cli("episode", url, "--engine", "espeak", "-o", mp3)
+    assert result.code == 0, result.err
+    assert len(decode_mp3(mp3)) > 22050  # more than a second of audio
+    assert read_id3(mp3)["WOAS"].url == f"{site}/news/harbour-ferries-return.html"
+    assert (tmp_path / "X.transcript.txt").exists()
+
+
+def test_episode_of_a_url_without_o_lands_in_the_current_folder_named_after_the_address(
+    site: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = run_cli("episode", f"{site}/news/harbour-ferries-return.html", "--engine", "espeak")
+    assert result.code == 0, result.err
+    assert sorted(path.name for path in tmp_path.iterdir()) == [
+        "harbour-ferries-return.chapters.json", "harbour-ferries-return.mp3", "harbour-ferries-return.srt",
+        "harbour-ferries-return.transcript.txt", "harbour-ferries-return.vtt",
+    ]  # fmt: skip
+    again = run_cli("episode", f"{site}/canonical.html", "--engine", "espeak", "-o", tmp_path)
+    assert again.code == 0, again.err
+    assert (tmp_path / "canonical.mp3").exists()  # named after the address typed, not the canonical one
