@@ -6,7 +6,8 @@ body reader as the archive format (``article_from_entry``); title, link, date an
 the entry. A missing or nonsense date falls back to the entry's update date, then the feed's, then
 an archive date line in the body; with none, the entry is listed as of when it was read, with a
 warning, and is spoken without a date (never a made-up one); a placeholder author ("admin", an
-e-mail address) is dropped rather than read aloud. An entry with no readable text is skipped with a warning, not fatal to the feed.
+e-mail address) is dropped rather than read aloud. An entry with no readable text is skipped with
+a warning, not fatal to the feed.
 """
 
 from __future__ import annotations
