@@ -11,6 +11,7 @@ import re
 import pytest
 
 from audiocast.models import Article, Block
+from audiocast.publish.show import Show
 from audiocast.sources import article_from_entry, read_text_as_article
 from audiocast.sources.article import TITLE_LIMIT
 
@@ -119,3 +120,10 @@ def test_a_title_without_spaces_is_cut_after_a_clause_else_between_characters(ti
     article = article_from_entry(title=title, link="", published=None, body_html="<p>正文。Body.</p>")
 
     assert article.title == expected
+
+
+def test_show_text_with_control_characters_is_refused_when_the_show_is_built() -> None:
+    """Found by the nightly fuzz run: a NUL in the show's title crashed feed.xml (feed definitions
+    refuse it at load; the value itself now refuses it too, like Article and ShowEpisode)."""
+    with pytest.raises(ValueError, match="control characters"):
+        dataclasses.replace(Show.example(), title="News\x00")

@@ -57,6 +57,10 @@ class ShowInfo:
     def __post_init__(self) -> None:
         if not self.base_url.endswith("/"):
             raise ValueError(f"base_url must end with '/', got {self.base_url!r}")
+        texts = (self.title, self.description, self.author, self.owner_name, self.owner_email, self.category,
+                 self.subcategory)
+        if not all(map(is_clean, texts)):
+            raise ValueError("show text has control characters")  # feed definitions refuse them at load
 
     def url(self, relative: str) -> str:
         """The absolute, percent-encoded URL of a file in the output folder.
