@@ -80,7 +80,7 @@ def test_feed_add_lists_each_url_once_and_makes_only_the_new_episode(tmp_path: P
 
     again = run_cli("feed", "add", definition, f"{site}/news/ferries.html", "--engine", "espeak")
     assert again.code == 0, again.err
-    assert "Listed 0 new addresses" in again.out
+    assert "Listed 0 new URLs" in again.out
     assert "Added 0, re-made 0, removed 0, kept 2" in again.out
     assert (tmp_path / "later.urls").read_text().splitlines() == [
         f"{site}/news/ferries.html",
@@ -97,7 +97,7 @@ def test_a_page_that_cannot_be_fetched_is_skipped_with_a_warning_and_the_others_
     result = run_cli("feed", "add", definition, missing, f"{site}/news/library.html", "--engine", "espeak")
     assert result.code == 0, result.err
     assert [line for line in result.err.splitlines() if missing in line] == [
-        f"warning: skipped: cannot fetch {missing}: HTTP Error 404: Not Found"
+        f"warning: skipped: {missing}: the server answered 404 Not Found; check the address"
     ]
     assert _titles(tmp_path / "public" / "show") == ["Library opens its doors later on Sundays"]
     assert (tmp_path / "later.urls").read_text().splitlines() == [missing, f"{site}/news/library.html"]
@@ -111,7 +111,7 @@ def test_a_line_that_is_not_a_url_is_one_error_naming_the_file_and_line(tmp_path
     assert result.err == (
         f"error: {urls}:4: 'news/library.html' is not an http(s) address; write one URL per line, # for comments\n"
     )
-    assert not (tmp_path / "public").exists()
+    assert not (tmp_path / "public" / "show" / "feed.xml").exists()
 
 
 def test_feed_add_refuses_a_definition_whose_source_is_not_a_url_list(tmp_path: Path, site: str) -> None:

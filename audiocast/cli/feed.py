@@ -94,7 +94,7 @@ def add_command(
     added = add_urls(Path(config.source), urls)
     already = len(urls) - len(added)
     click.echo(
-        f"Listed {_count(len(added), 'new address')} in {_shown(Path(config.source))}"
+        f"Listed {_count(len(added), 'new URL')} in {_shown(Path(config.source))}"
         + (f" ({already} already there)." if already else ".")
     )
     _build(context, config, BuildOptions(base_url=base_url, engine=engine, jobs=jobs))
