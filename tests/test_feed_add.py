@@ -65,6 +65,7 @@ def test_feed_add_lists_each_url_once_and_makes_only_the_new_episode(tmp_path: P
     first = run_cli("feed", "add", definition, f"{site}/news/ferries.html", "--engine", "espeak")
     assert first.code == 0, first.err
     assert (tmp_path / "later.urls").read_text() == f"{site}/news/ferries.html\n"
+    assert "Listed 1 new URL in " in first.out
     assert _titles(output) == ["Harbour ferries return after winter repairs"]
     made_first = episode_files(output)
 
@@ -89,8 +90,17 @@ def test_feed_add_lists_each_url_once_and_makes_only_the_new_episode(tmp_path: P
     assert episode_files(output) == made_second
 
 
+def test_comments_and_blank_lines_in_the_list_are_ignored_and_kept(tmp_path: Path, site: str) -> None:
+    urls = tmp_path / "later.urls"
+    urls.write_text(f"# read later\n\n  {site}/news/ferries.html  \n# done")
+    result = run_cli("feed", "add", write_definition(tmp_path, "later.urls"), f"{site}/news/library.html")
+    assert result.code == 0, result.err
+    assert urls.read_text() == f"# read later\n\n  {site}/news/ferries.html  \n# done\n{site}/news/library.html\n"
+    assert len(_titles(tmp_path / "public" / "show")) == 2
+
+
 def test_a_page_that_cannot_be_fetched_is_skipped_with_a_warning_and_the_others_built(
-    tmp_path: Path, site: str
+    tmp_path: Path, site: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     definition = write_definition(tmp_path, "later.urls")
     missing = f"{site}/news/gone.html"
@@ -101,6 +111,20 @@ def test_a_page_that_cannot_be_fetched_is_skipped_with_a_warning_and_the_others_
     ]
     assert _titles(tmp_path / "public" / "show") == ["Library opens its doors later on Sundays"]
     assert (tmp_path / "later.urls").read_text().splitlines() == [missing, f"{site}/news/library.html"]
+
+    monkeypatch.setitem(PAGES, "/news/gone.html", PAGES["/news/ferries.html"])
+    retried = run_cli("feed", "build", definition)
+    assert retried.code == 0, retried.err
+    assert "Added 1, re-made 0, removed 0, kept 1" in retried.out
+    assert len(_titles(tmp_path / "public" / "show")) == 2
+
+
+def test_a_url_list_that_does_not_exist_yet_is_one_error_for_feed_build(tmp_path: Path) -> None:
+    result = run_cli("feed", "build", write_definition(tmp_path, "later.urls"))
+    assert result.code == 1
+    assert result.err == (
+        f"error: {tmp_path / 'later.urls'}: no such URL list; add addresses with: audiocast feed add FEED.toml URL\n"
+    )
 
 
 def test_a_line_that_is_not_a_url_is_one_error_naming_the_file_and_line(tmp_path: Path, site: str) -> None:
