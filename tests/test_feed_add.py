@@ -119,6 +119,25 @@ def test_a_page_that_cannot_be_fetched_is_skipped_with_a_warning_and_the_others_
     assert len(_titles(tmp_path / "public" / "show")) == 2
 
 
+def test_an_undated_page_whose_ads_change_is_not_made_again(
+    tmp_path: Path, site: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    undated = "<html><head><title>Bus lanes</title></head><body>{ad}<article><h1>Bus lanes open on Main Street</h1>"
+    undated += "<p>Two new bus lanes opened on Main Street on Monday, cutting the trip across town by ten minutes.</p>"
+    undated += "</article></body></html>"
+    monkeypatch.setitem(PAGES, "/news/bus.html", undated.format(ad='<script>var ad = "first";</script>'))
+    definition = write_definition(tmp_path, "later.urls")
+    first = run_cli("feed", "add", definition, f"{site}/news/bus.html")
+    assert first.code == 0, first.err
+    made = episode_files(tmp_path / "public" / "show")
+
+    monkeypatch.setitem(PAGES, "/news/bus.html", undated.format(ad='<script>var ad = "second";</script>'))
+    again = run_cli("feed", "build", definition)
+    assert again.code == 0, again.err
+    assert "Added 0, re-made 0, removed 0, kept 1" in again.out
+    assert episode_files(tmp_path / "public" / "show") == made
+
+
 def test_a_url_list_that_does_not_exist_yet_is_one_error_for_feed_build(tmp_path: Path) -> None:
     result = run_cli("feed", "build", write_definition(tmp_path, "later.urls"))
     assert result.code == 1
