@@ -79,9 +79,10 @@ def test_feed_add_lists_each_url_once_and_makes_only_the_new_episode(tmp_path: P
     made_second = episode_files(output)
     assert {name: made_second[name] for name in made_first} == made_first
 
-    again = run_cli("feed", "add", definition, f"{site}/news/ferries.html", "--engine", "espeak")
+    ferries = f"{site}/news/ferries.html"
+    again = run_cli("feed", "add", definition, ferries, ferries, "--engine", "espeak")
     assert again.code == 0, again.err
-    assert "Listed 0 new URLs" in again.out
+    assert f"Listed 0 new URLs in {tmp_path / 'later.urls'} (1 already there)." in again.out
     assert "Added 0, re-made 0, removed 0, kept 2" in again.out
     assert (tmp_path / "later.urls").read_text().splitlines() == [
         f"{site}/news/ferries.html",

@@ -33,7 +33,7 @@ class _FeedProgress(BarProgress):
 
 @click.group("feed")
 def feed_group() -> None:
-    """Podcast feeds: turn a folder or feed of articles into a feed any podcast app can subscribe to."""
+    """Podcast feeds: turn a folder, feed or list of articles into a feed any podcast app can subscribe to."""
 
 
 def _build_options(command: Callable[..., None]) -> Callable[..., None]:
@@ -92,7 +92,7 @@ def add_command(
             f'set source to a file such as "articles{URL_LIST_SUFFIX}" to add URLs'
         )
     added = add_urls(Path(config.source), urls)
-    already = len(urls) - len(added)
+    already = len(set(urls)) - len(added)
     click.echo(
         f"Listed {_count(len(added), 'new URL')} in {_shown(Path(config.source))}"
         + (f" ({already} already there)." if already else ".")
