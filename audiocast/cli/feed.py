@@ -1,4 +1,5 @@
-"""``audiocast feed build``: build or update a podcast feed from a feed definition, then say where it is."""
+"""``audiocast feed build``: build or update a podcast feed from a feed definition, then say where it is;
+``audiocast feed add``: list more article addresses in the definition's ``.urls`` source, then build."""
 
 from __future__ import annotations
 
@@ -6,14 +7,17 @@ import datetime as dt
 import ipaddress
 import logging
 import urllib.parse
+from collections.abc import Callable
 from pathlib import Path
 
 import click
 
 from ..engines import ENGINE_CHOICES
-from ..errors import IncompleteBuild
-from ..feedbuild import BuildOptions, BuildReport, build_feed, load_feed_config
+from ..errors import IncompleteBuild, ProfileError
+from ..feedbuild import BuildOptions, BuildReport, FeedConfig, build_feed, load_feed_config
 from ..feedbuild.config import normalise_base_url
+from ..feedbuild.url_list import URL_LIST_SUFFIX, add_urls, is_url_list
+from ..fetch import is_url
 from ..synth import MAX_JOBS
 from .progress import BarProgress
 
@@ -29,33 +33,83 @@ class _FeedProgress(BarProgress):
 
 @click.group("feed")
 def feed_group() -> None:
-    """Podcast feeds: turn a folder or feed of articles into a feed any podcast app can subscribe to."""
+    """Podcast feeds: turn a folder, feed or list of articles into a feed any podcast app can subscribe to."""
+
+
+def _build_options(command: Callable[..., None]) -> Callable[..., None]:
+    """The options every command that builds takes: where it is published, the voice, parallel synthesis."""
+    options = [
+        click.option(
+            "--base-url",
+            metavar="URL",
+            help="Publish for this address instead of the definition's base_url, e.g. http://192.168.1.20:8000/example/.",
+            callback=lambda _context, _option, value: _checked_base_url(value),
+        ),
+        click.option(
+            "--engine",
+            type=click.Choice(ENGINE_CHOICES),
+            help="Voice engine, overriding the definition: edge (online), espeak (offline), auto.",
+        ),
+        click.option(
+            "--jobs",
+            type=click.IntRange(1, MAX_JOBS),
+            default=4,
+            show_default=True,
+            help="Segments synthesised at once.",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
 
 
 @feed_group.command("build")
 @click.argument("definition", metavar="FEED.toml", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--dry-run", is_flag=True, help="Only show what would be added, re-made and removed; write nothing.")
-@click.option(
-    "--base-url",
-    metavar="URL",
-    help="Publish for this address instead of the definition's base_url, e.g. http://192.168.1.20:8000/example/.",
-    callback=lambda _context, _option, value: _checked_base_url(value),
-)
-@click.option(
-    "--engine",
-    type=click.Choice(ENGINE_CHOICES),
-    help="Voice engine, overriding the definition: edge (online), espeak (offline), auto.",
-)
-@click.option(
-    "--jobs", type=click.IntRange(1, MAX_JOBS), default=4, show_default=True, help="Segments synthesised at once."
-)
+@_build_options
 @click.pass_context
 def build_command(
     context: click.Context, definition: Path, dry_run: bool, base_url: str | None, engine: str | None, jobs: int
 ) -> None:
     """Build or update the feed that FEED.toml defines: only new or changed articles are read aloud."""
     config = load_feed_config(definition)
-    options = BuildOptions(dry_run=dry_run, base_url=base_url, engine=engine, jobs=jobs)
+    _build(context, config, BuildOptions(dry_run=dry_run, base_url=base_url, engine=engine, jobs=jobs))
+
+
+@feed_group.command("add")
+@click.argument("definition", metavar="FEED.toml", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("urls", metavar="URL...", nargs=-1, required=True, callback=lambda _c, _p, value: _checked_urls(value))
+@_build_options
+@click.pass_context
+def add_command(
+    context: click.Context, definition: Path, urls: tuple[str, ...], base_url: str | None, engine: str | None, jobs: int
+) -> None:
+    """Add article URLs to the .urls list FEED.toml reads from, then build: only what is new is read aloud."""
+    config = load_feed_config(definition)
+    if not is_url_list(config.source):
+        raise ProfileError(
+            f"{definition}: its source {config.source} is not a {URL_LIST_SUFFIX} list of article addresses; "
+            f'set source to a file such as "articles{URL_LIST_SUFFIX}" to add URLs'
+        )
+    added = add_urls(Path(config.source), urls)
+    already = len(set(urls)) - len(added)
+    click.echo(
+        f"Listed {_count(len(added), 'new URL')} in {_shown(Path(config.source))}"
+        + (f" ({already} already there)." if already else ".")
+    )
+    _build(context, config, BuildOptions(base_url=base_url, engine=engine, jobs=jobs))
+
+
+def _checked_urls(urls: tuple[str, ...]) -> tuple[str, ...]:
+    """The URL arguments checked as they are parsed, before the list is touched."""
+    for url in urls:
+        if not is_url(url):
+            raise click.BadParameter(f"{url!r} is not an http(s) address", param_hint="URL")
+    return urls
+
+
+def _build(context: click.Context, config: FeedConfig, options: BuildOptions) -> None:
+    """Build, print what changed and where it is; an article that failed makes the exit status 1."""
     progress = _FeedProgress(enabled=not (context.obj or {}).get("quiet", False))
     try:
         report = build_feed(config, options, progress)

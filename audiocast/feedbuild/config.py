@@ -21,6 +21,7 @@ from ..fetch import is_url
 from ..profiles import bundled_profiles, load_profile
 from ..publish.show import ShowInfo
 from ..text import is_clean
+from .url_list import is_url_list
 
 # Apple Podcasts categories (2019+ taxonomy, podcasters.apple.com/support/1691; exact,
 # case-sensitive strings). feedgen's own table is the obsolete pre-2019 list, so we check here.
@@ -76,7 +77,7 @@ class FeedConfig:
     show: ShowInfo
     cover: Path | None
     source: str
-    """An absolute path (folder, article file or feed file) or an http(s) URL of a feed."""
+    """An absolute path (folder, article file, feed file or ``.urls`` list) or an http(s) URL of a feed."""
     source_name: str = ""
     """The publisher spoken in every episode and tagged as album; empty: each article's own."""
     profile: str | None
@@ -112,7 +113,7 @@ KEYS: dict[str, _Key] = {
     "link": _Key("url", False, help="the show's web page; defaults to base_url"),
     "cover": _Key("file", False, help="JPEG or PNG; generated from the title when absent"),
     "base_url": _Key("url", True, help="where the output folder will be served"),
-    "source": _Key("source", True, help="folder, article file, feed file or feed URL"),
+    "source": _Key("source", True, help="folder, article file, feed file, feed URL or .urls list"),
     "source_name": _Key("text", False, "", help="publisher named in every episode; by default each article's own"),
     "profile": _Key("profile", False, help="voice profile name or .toml path; by language when absent"),
     "engine": _Key("engine", False, "auto"),
@@ -298,7 +299,7 @@ def _source(where: str, base: Path, value: Any) -> str:
     if is_url(text):
         return text
     path = (base / text).resolve()
-    if not path.exists():
+    if not path.exists() and not is_url_list(str(path)):  # `feed add` creates a missing URL list
         raise ProfileError(f"{where}: {path} does not exist; give a folder, a file or an http(s) feed address")
     return str(path)
 

@@ -1,4 +1,5 @@
-"""Where a feed's articles come from: a folder, one article file, or an RSS/Atom feed (file or URL).
+"""Where a feed's articles come from: a folder, one article file, an RSS/Atom feed (file or URL), or a
+list of article addresses (a ``.urls`` file, see ``url_list``).
 
 Owns turning the definition's ``source`` into ``SourceItem``s (article + stable key + content hash).
 A file that starts like RSS/Atom is read as a feed, anything else as one article (archive format,
@@ -20,12 +21,12 @@ from ..fetch import is_url
 from ..sources import read_text_as_article
 from ..sources.feed import FeedRead, SourceItem, fetch, looks_like_feed, parse_feed, read_feed
 from ..sources.loading import MAX_ARTICLE_BYTES, decode
+from .url_list import is_url_list, read_url_items
 
 log = logging.getLogger(__name__)
 
 ARTICLE_SUFFIXES = frozenset({".md", ".html", ".htm", ".txt", ".xml", ".rss", ".atom"})
 """Files a folder source reads; others (images, notes) are ignored."""
-
 
 
 def read_items(source: str, *, timeout: float, source_name: str = "") -> FeedRead:
@@ -43,6 +44,8 @@ def _read_source(source: str, *, timeout: float) -> FeedRead:
     if is_url(source):
         return read_feed(source, timeout=timeout)
     path = Path(source)
+    if is_url_list(source):
+        return read_url_items(path)
     if path.is_dir():
         return _read_folder(path)
     if not path.is_file():
