@@ -36,7 +36,6 @@ _STAMP = re.compile(r"^\s*<!--\s*(\d{10,14})\s*-->\s*$")
 _TITLE = re.compile(r"^\[(?P<title>.+)\]\((?P<link>[^)\s]*)\)\s*$")
 _RULE = re.compile(r"^\s*-{3,}\s*$")
 _HTML_TAG = re.compile(r"<(?:p|div|br|img|h[1-6]|span|figure|table|ul|ol|blockquote|section|article)\b", re.I)
-_URL = re.compile(r"^https?://\S+$")
 
 
 def is_archive(text: str) -> bool:
@@ -64,7 +63,8 @@ def read_archive(text: str, origin: str) -> Article:
     blocks = tuple(read_blocks(soup))
     source = header.get("source", "")
     given = header.get("link", "")
-    link = given if safe_link(given) or not _URL.match(source) else source  # a bad link falls back to a source URL
+    source_is_link = safe_link(source) is not None
+    link = given if safe_link(given) or not source_is_link else source  # a bad link falls back to a source URL
     published = believable_date(
         [_parse_date(header.get("date", "")), date_line, header.get("archived")],
         " ".join(block.text for block in blocks),
@@ -79,7 +79,7 @@ def read_archive(text: str, origin: str) -> Article:
         blocks=blocks,
         origin=origin,
         author=header.get("author", ""),
-        publisher=None if not source or _URL.match(source) else source,
+        publisher=None if not source or source_is_link else source,
     )
 
 

@@ -239,14 +239,14 @@ def original_link(entry: Any) -> str:
     """
     link = str(entry.get("link", "")).strip()
     origin_link = str(entry.get("feedburner_origlink", "")).strip()
-    if re.match(r"^https?://", origin_link, re.IGNORECASE):
+    if is_url(origin_link):
         return origin_link
     if not is_stand_in(host_of(link)):
         return link
     for candidate in entry.get("links", []):
         href = str(candidate.get("href", "")).strip()
         page = candidate.get("rel", "alternate") in _PAGE_RELATIONS and _PAGE_TYPE.match(candidate.get("type") or "")
-        if page and re.match(r"^https?://", href, re.IGNORECASE) and not is_stand_in(host_of(href)):
+        if page and is_url(href) and not is_stand_in(host_of(href)):
             return href
     return link
 
