@@ -194,14 +194,14 @@ def _zh(match: re.Match[str]) -> str | None:
     if rule == "date":
         return f"{_zh_digits(group('d_year'))}年{_zh_number(group('d_month'))}月{_zh_number(group('d_day'))}日"
     if rule == "temperature":
-        scale = "华氏度" if "F" in group("unit") or "℉" in group("unit") else "摄氏度"
-        return f"{_zh_sign(group('t_sign'), '零下')}{_zh_number(group('t_value'))}{scale}"
+        scale = "华氏度" if _fahrenheit(group("unit")) else "摄氏度"
+        return f"{'零下' if _negative(group('t_sign')) else ''}{_zh_number(group('t_value'))}{scale}"
     if rule == "money":
         return _zh_money(group("currency"), group("m_value"), group("m_high"), group("scale") or group("short"))
     if rule == "percent_range":
         return f"百分之{_zh_number(group('q_low'))}至百分之{_zh_number(group('q_high'))}"
     if rule == "percent":
-        return f"{_zh_sign(group('p_sign'), '负')}百分之{_zh_number(group('p_value'))}"
+        return f"{'负' if _negative(group('p_sign')) else ''}百分之{_zh_number(group('p_value'))}"
     if rule == "clock":
         minute = "" if group("minute") == "00" else f"{_zh_number(group('minute'))}分"
         return f"{_zh_number(group('hour'))}点{minute}"
@@ -219,8 +219,13 @@ def _zh(match: re.Match[str]) -> str | None:
     return _zh_number(group("n_value"))
 
 
-def _zh_sign(sign: str | None, minus: str) -> str:
-    return minus if sign and sign != "+" else ""
+def _negative(sign: str | None) -> bool:
+    """Whether a number's sign makes it negative (``+`` and no sign do not)."""
+    return bool(sign) and sign != "+"
+
+
+def _fahrenheit(unit: str) -> bool:
+    return "F" in unit or "℉" in unit
 
 
 def _zh_number(written: str) -> str:
@@ -291,16 +296,14 @@ def _en(match: re.Match[str]) -> str | None:
         month = _MONTHS_EN[int(group("d_month")) - 1]
         return f"{month} {_en_ordinal(group('d_day'))}, {_en_number(group('d_year'))}"
     if rule == "temperature":
-        scale = "Fahrenheit" if "F" in group("unit") or "℉" in group("unit") else "Celsius"
-        sign = "minus " if group("t_sign") and group("t_sign") != "+" else ""
-        return f"{sign}{_en_number(group('t_value'))} degrees {scale}"
+        scale = "Fahrenheit" if _fahrenheit(group("unit")) else "Celsius"
+        return f"{'minus ' if _negative(group('t_sign')) else ''}{_en_number(group('t_value'))} degrees {scale}"
     if rule == "money":
         return _en_money(group("currency"), group("m_value"), group("m_high"), group("scale") or group("short"))
     if rule == "percent_range":
         return f"{_en_number(group('q_low'))} to {_en_number(group('q_high'))} percent"
     if rule == "percent":
-        sign = "minus " if group("p_sign") and group("p_sign") != "+" else ""
-        return f"{sign}{_en_number(group('p_value'))} percent"
+        return f"{'minus ' if _negative(group('p_sign')) else ''}{_en_number(group('p_value'))} percent"
     if rule == "ratio":
         return f"{_en_number(group('left'))} to {_en_number(group('right'))}"
     if rule == "range":
