@@ -15,6 +15,7 @@ import datetime as dt
 import hashlib
 import logging
 import re
+from collections.abc import Sequence
 from urllib.parse import urljoin
 
 from ..errors import ReadError
@@ -24,7 +25,7 @@ from ..models import Article, Block
 from ..script.speech import PHOTO_CREDIT, speakable
 from ..tally import removed
 from ..text import clean_text, shorten
-from .html_body import same_words
+from .html_body import nearby, same_words
 from .sites import publisher_named, source_name
 
 log = logging.getLogger(__name__)
@@ -108,8 +109,6 @@ def _checked_link(link: str, origin: str) -> str:
 
 _HEADLINE_REACH = 3
 """How many blocks from the top a repeated headline may stand (after a lead image or a stamp line)."""
-_CAPTION_REACH = 2
-"""How many blocks away from a caption a paragraph repeating it is taken for the same sentence."""
 
 
 def read_once(title: str, blocks: tuple[Block, ...]) -> tuple[Block, ...]:
@@ -127,8 +126,7 @@ def read_once(title: str, blocks: tuple[Block, ...]) -> tuple[Block, ...]:
         if (near_top or block.kind == "figure") and same_words(block.text, title):
             removed("headline repeated", block.text)
             continue
-        near = blocks[max(0, index - _CAPTION_REACH) : index + _CAPTION_REACH + 1]
-        if block.kind == "paragraph" and _repeats_a_caption(block, near):
+        if block.kind == "paragraph" and _repeats_a_caption(block, nearby(blocks, index)):
             removed("caption repeated", block.text)
             continue
         kept.append(block)
@@ -137,7 +135,7 @@ def read_once(title: str, blocks: tuple[Block, ...]) -> tuple[Block, ...]:
     return tuple(kept)
 
 
-def _repeats_a_caption(paragraph: Block, near: tuple[Block, ...]) -> bool:
+def _repeats_a_caption(paragraph: Block, near: Sequence[Block]) -> bool:
     captions = [block.text for block in near if block.kind == "figure"]
     return any(same_words(paragraph.text, PHOTO_CREDIT.sub("", text)) for text in captions)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -457,15 +457,23 @@ def _paragraph_rule(text: str, raw: str, link_share: float, in_related: bool) ->
     return furniture_rule(text, raw.split("\n"))
 
 
+NEARBY_BLOCKS = 2
+"""How many blocks either side of a figure its text may be repeated and still be the same sentence."""
+
+
+def nearby(blocks: Sequence[Block], index: int) -> Sequence[Block]:
+    """The blocks within ``NEARBY_BLOCKS`` of ``blocks[index]``, itself included."""
+    return blocks[max(0, index - NEARBY_BLOCKS) : index + NEARBY_BLOCKS + 1]
+
+
 def _drop_repeated_alts(blocks: list[Block], from_alt: set[int]) -> list[Block]:
     """Alt text that repeats a paragraph next to it is not a caption: the paragraph says it."""
     kept: list[Block] = []
     for index, block in enumerate(blocks):
-        if index in from_alt:
-            near = blocks[max(0, index - 2) : index + 3]
-            if any(other.kind != "figure" and same_words(other.text, block.text) for other in near):
-                removed("alt repeats text", block.text)
-                continue
+        repeated = (other.kind != "figure" and same_words(other.text, block.text) for other in nearby(blocks, index))
+        if index in from_alt and any(repeated):
+            removed("alt repeats text", block.text)
+            continue
         kept.append(block)
     return kept
 
