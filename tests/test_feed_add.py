@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
 
 from .conftest import run_cli
 from .feed_helpers import ARTICLES, episode_files, parsed, write_definition
-from .http_helpers import serving
+from .http_helpers import QuietHandler, serving
 
 PAGE = """<html><head><title>{title}</title><meta property="article:published_time" content="{date}"></head>
 <body><article><h1>{title}</h1><p>{body}</p></article></body></html>"""
@@ -30,7 +29,7 @@ PAGES = {
 }
 
 
-class _Pages(BaseHTTPRequestHandler):
+class _Pages(QuietHandler):
     def do_GET(self) -> None:
         page = PAGES.get(self.path)
         body = (page or "<html><body><p>Not found</p></body></html>").encode()
@@ -41,8 +40,6 @@ class _Pages(BaseHTTPRequestHandler):
         with contextlib.suppress(OSError):
             self.wfile.write(body)
 
-    def log_message(self, format: str, *args: object) -> None:
-        pass
 
 
 @pytest.fixture

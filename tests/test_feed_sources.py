@@ -6,7 +6,6 @@ import datetime as dt
 import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import feedparser
@@ -19,7 +18,7 @@ from audiocast.sources.feed import parse_feed, read_feed
 
 from .conftest import run_cli
 from .feed_helpers import ARTICLES, ATOM, FEED_DATA, copy_articles, write_definition
-from .http_helpers import serving
+from .http_helpers import QuietHandler, serving
 
 RSS = FEED_DATA / "rss-content.xml"
 
@@ -97,7 +96,7 @@ def test_content_hash_changes_only_with_the_entry() -> None:
     assert [item.content_hash for item in changed[1:]] == [item.content_hash for item in first[1:]]
 
 
-class _FeedHandler(BaseHTTPRequestHandler):
+class _FeedHandler(QuietHandler):
     body = ATOM.read_bytes()
 
     def do_GET(self) -> None:
@@ -135,8 +134,6 @@ class _FeedHandler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", "0")
         self.end_headers()
 
-    def log_message(self, format: str, *args: object) -> None:
-        pass
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ import json
 import socket
 import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
@@ -15,7 +14,7 @@ import pytest
 from audiocast.sources import loading
 
 from .conftest import decode_mp3, read_id3, run_cli
-from .http_helpers import serving
+from .http_helpers import QuietHandler, serving
 
 ENGLISH = """<html><head><title>Harbour ferries return after winter repairs</title>{head}</head><body>
 <article><h1>Harbour ferries return after winter repairs</h1>
@@ -30,7 +29,7 @@ CHINESE = f"""<html><head>{{head}}<title>{CHINESE_TITLE}</title></head><body><ar
 HUGE_BYTES = 30 * 1024 * 1024
 
 
-class _PageHandler(BaseHTTPRequestHandler):
+class _PageHandler(QuietHandler):
     def do_GET(self) -> None:
         routes = {
             "/gbk-header.html": ("text/html; charset=GBK", CHINESE.format(head="").encode("gbk")),
@@ -89,8 +88,6 @@ class _PageHandler(BaseHTTPRequestHandler):
         except OSError:
             pass  # the client stopped reading, as it should
 
-    def log_message(self, format: str, *args: object) -> None:
-        pass
 
 
 @pytest.fixture(scope="module")
