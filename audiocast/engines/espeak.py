@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 from ..errors import EngineUnavailable, SynthError
 from ..models import Boundary, Clip
-from ..script.numbers import RULES_VERSION, NumberLanguage, spoken_numbers
+from ..script.japanese import READING_VERSION, japanese_reading
+from ..script.numbers import RULES_VERSION, NumberLanguage, Spoken, spoken_numbers
 from .base import VoiceSpec
 
 log = logging.getLogger(__name__)
@@ -129,6 +130,13 @@ def number_language(voice_name: str) -> NumberLanguage | None:
     return "en" if family == "en" else None
 
 
+def spoken_reading(text: str, voice_name: str) -> Spoken:
+    """What espeak-ng is given to read ``text`` aloud in ``voice_name``'s language."""
+    if voice_name.split("+", 1)[0].lower().split("-", 1)[0] == "ja":
+        return japanese_reading(text)
+    return spoken_numbers(text, number_language(voice_name))
+
+
 def sentence_boundaries(text: str, marks: list[tuple[int, int]], total_ms: int) -> tuple[Boundary, ...]:
     """Turn espeak's (character position, audio ms) sentence marks into boundaries over ``text``.
 
@@ -157,7 +165,7 @@ class EspeakEngine:
 
     @property
     def version(self) -> str:
-        return f"espeak-ng {self._library.version}, numbers {RULES_VERSION}"
+        return f"espeak-ng {self._library.version}, numbers {RULES_VERSION}, japanese {READING_VERSION}"
 
     @property
     def sample_rate(self) -> int:
@@ -166,9 +174,10 @@ class EspeakEngine:
     def synthesize_now(self, text: str, voice: VoiceSpec) -> Clip:
         """Synchronous synthesis; used by :meth:`synthesize` in a worker thread.
 
-        Numbers are spoken as words of the voice's language; the boundaries still point into ``text``.
+        Numbers are spoken as words of the voice's language, Japanese in kana; the boundaries still
+        point into ``text``.
         """
-        spoken = spoken_numbers(text, number_language(voice.name))
+        spoken = spoken_reading(text, voice.name)
         with _lock:
             capture = self._library.speak(spoken.text, voice)
         marks = [(spoken.written_position(position - 1) + 1, ms) for position, ms in capture.sentence_marks]
