@@ -76,7 +76,7 @@ def render_index(show: Show, episodes: Sequence[ShowEpisode]) -> str:
 <div>
 <h1{show_text}>{_e(show.title)}</h1>
 <p{show_text}>{_e(show.description)}</p>
-<p>{_e(words["subscribe"])}: <a href="{FEED_FILE}"><code>{_e(show.feed_url)}</code></a></p>
+<p>{_e(words["subscribe"])}: <a href="{FEED_FILE}"><code dir="ltr">{_e(show.feed_url)}</code></a></p>
 </div>
 </header>
 <main>
