@@ -9,6 +9,7 @@ own words in the page's language.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import json
 import unicodedata
@@ -16,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import pytest
 from bs4 import BeautifulSoup, Tag
 
@@ -25,6 +27,7 @@ from audiocast.publish.site import render_index
 from .conftest import read_id3
 from .feed_helpers import build, parsed, write_definition
 from .test_feed_publish import EPISODE
+from .test_index_html import CHROMIUM, DevTools, browser  # noqa: F401 (browser: a fixture)
 
 RTL_DATA = Path(__file__).resolve().parent / "data" / "rtl"
 TITLE = "عودة العبّارات إلى ميناء الإسكندرية بعد إصلاحات 2024 لشركة Nile Ferries"
@@ -186,3 +189,44 @@ def test_a_language_without_its_own_page_words_gets_an_english_page_with_its_tex
     assert (_one(page, "html")["lang"], _one(page, "main h2").get_text()) == ("en", "Episodes")
     title = _one(page, "header h1")
     assert (title["lang"], effective_direction(title)) == ("fa-IR", "rtl")
+
+
+# In a real browser: the first word of the Arabic title sits at the right edge of its heading,
+# the first of "Episodes" at the left of its own. Optional: skipped where chromium is missing.
+FIRST_WORD_EDGES = """
+(() => {
+  const gaps = (element) => {
+    const text = [...element.childNodes].find((node) => node.nodeType === Node.TEXT_NODE && node.data.trim());
+    const word = document.createRange();
+    word.setStart(text, 0);
+    word.setEnd(text, text.data.includes(" ") ? text.data.indexOf(" ") : text.data.length);
+    const [box, mine] = [element.getBoundingClientRect(), word.getBoundingClientRect()];
+    return {left: Math.round(mine.left - box.left), right: Math.round(box.right - mine.right)};
+  };
+  return {title: gaps(document.querySelector("article h3")), heading: gaps(document.querySelector("main h2"))};
+})()
+"""
+
+
+async def _first_word_edges(devtools_url: str, page_url: str) -> dict[str, dict[str, int]]:
+    async with aiohttp.ClientSession() as session:
+        async with session.get(f"{devtools_url}/json/list") as response:
+            target = next(t for t in await response.json() if t["type"] == "page")
+        async with session.ws_connect(target["webSocketDebuggerUrl"], max_msg_size=0) as socket:
+            tools = DevTools(socket)
+            await tools.call("Page.enable")
+            await tools.call("Page.navigate", url=page_url)
+            await tools.wait_for("Page.loadEventFired")
+            edges: dict[str, dict[str, int]] = await tools.evaluate(FIRST_WORD_EDGES)
+            tools.reader.cancel()
+            return edges
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium (Debian package chromium) is not installed")
+def test_in_a_browser_the_arabic_title_starts_at_the_right_edge_of_an_english_page(
+    english_show: Built,
+    browser: str,  # noqa: F811 (the fixture imported above)
+) -> None:
+    edges = asyncio.run(_first_word_edges(browser, (english_show.output / "index.html").as_uri()))
+    assert edges["title"]["right"] == 0 and edges["title"]["left"] > 100, edges
+    assert edges["heading"]["left"] == 0 and edges["heading"]["right"] > 100, edges
