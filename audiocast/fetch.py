@@ -9,6 +9,8 @@ the caller's, so one slow server always gets the same message.
 urllib follows at most 10 redirects and stops a loop; a redirect may lead only to another http(s)
 address (urllib would follow one to ``ftp://``). The answer carries the address it came from
 in the end, its content type and its declared charset, so a page's reader can check and decode it.
+Bodies are asked for compressed (gzip or deflate) and decompressed as they arrive; the size cap
+counts decompressed bytes, so a small "gzip bomb" stops at the cap like any other large body.
 Used for feeds, article pages and cover art; failures are one-line ``ReadError``s naming the address.
 """
 
@@ -21,6 +23,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+import zlib
 from dataclasses import dataclass
 from typing import IO
 
@@ -29,6 +32,9 @@ from .errors import ReadError
 USER_AGENT = "audiocast/0.1 (+podcast feed builder)"
 _CHUNK_BYTES = 64 * 1024
 _WEB_ADDRESS = re.compile(r"^https?://", re.IGNORECASE)
+_ACCEPT_ENCODING = "gzip, deflate"
+_ZLIB_FORMAT = {"gzip": 16 + zlib.MAX_WBITS, "x-gzip": 16 + zlib.MAX_WBITS, "deflate": zlib.MAX_WBITS}
+"""Content-Encoding → zlib's ``wbits`` for it (RFC 9110: "deflate" is the zlib format)."""
 
 
 def is_url(text: str) -> bool:
@@ -57,7 +63,7 @@ _OPENER = urllib.request.build_opener(_WebOnlyRedirects)
 @dataclass(frozen=True)
 class Download:
     body: bytes
-    """At most ``max_bytes + 1`` bytes (so the caller can tell it was too big)."""
+    """Decompressed, at most ``max_bytes + 1`` bytes (so the caller can tell it was too big)."""
     url: str
     """The address the body came from, after redirects."""
     content_type: str
@@ -68,7 +74,8 @@ class Download:
 
 def download(url: str, *, timeout: float, max_bytes: int, accept: str = "*/*") -> Download:
     """The body at ``url`` with what the server says about it."""
-    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept": accept})
+    headers = {"User-Agent": USER_AGENT, "Accept": accept, "Accept-Encoding": _ACCEPT_ENCODING}
+    request = urllib.request.Request(url, headers=headers)
     outcome: list[Download | Exception] = []
     deadline = time.monotonic() + timeout
     worker = threading.Thread(
@@ -93,7 +100,7 @@ def _receive(
     """The download worker: puts the answer, or what went wrong, in ``outcome``."""
     try:
         with _OPENER.open(request, timeout=max(deadline - time.monotonic(), 0.01)) as response:
-            body = _read_until(response, deadline, max_bytes)
+            body = _read_until(response, deadline, max_bytes, _decoder(response.headers.get("Content-Encoding")))
             declared = response.headers.get("Content-Type")
             content_type = response.headers.get_content_type() if declared else ""
             outcome.append(Download(body, response.url, content_type, response.headers.get_content_charset()))
@@ -101,16 +108,59 @@ def _receive(
         outcome.append(exc)
 
 
-def _read_until(response: http.client.HTTPResponse, deadline: float, max_bytes: int) -> bytes:
-    """At most ``max_bytes + 1`` bytes of the body, read as they arrive, until ``deadline``."""
+class _UndecodableBody(Exception):
+    """The body does not decompress as the server says it is encoded; the message follows the address."""
+
+
+def _decoder(content_encoding: str | None) -> _ZlibDecoder | None:
+    """The decoder for a ``Content-Encoding``; None for a body sent as is."""
+    encoding = (content_encoding or "identity").strip().lower()
+    if encoding == "identity":
+        return None
+    if encoding not in _ZLIB_FORMAT:
+        raise _UndecodableBody(f"the server sent {_one_line(encoding)}-encoded data, which audiocast cannot decode")
+    return _ZlibDecoder(encoding, _ZLIB_FORMAT[encoding])
+
+
+class _ZlibDecoder:
+    """A gzip or deflate body decoded as it arrives, never more than the caller has room for."""
+
+    def __init__(self, encoding: str, wbits: int) -> None:
+        self._encoding = encoding
+        self._stream = zlib.decompressobj(wbits)
+
+    def decode(self, chunk: bytes, limit: int) -> bytes:
+        """At most ``limit`` decoded bytes of ``chunk``; input beyond them is never decoded at all."""
+        try:
+            return self._stream.decompress(chunk, limit)
+        except zlib.error as exc:
+            raise _UndecodableBody(f"the server sent damaged {self._encoding} data ({exc}); try again later") from exc
+
+    def finish(self) -> None:
+        """Check, at the end of the body, that the compressed stream was whole."""
+        if not self._stream.eof:
+            raise _UndecodableBody(f"the server's {self._encoding} data ends early; try again later")
+
+
+def _read_until(
+    response: http.client.HTTPResponse, deadline: float, max_bytes: int, decoder: _ZlibDecoder | None
+) -> bytes:
+    """At most ``max_bytes + 1`` bytes of the decoded body, read as they arrive, until ``deadline``.
+
+    Stopping at ``max_bytes + 1`` decoded bytes also stops decoding: a chunk that would decode to
+    more leaves the rest undecoded, so a small compressed body never expands in memory.
+    """
     chunks: list[bytes] = []
     size = 0
     while size <= max_bytes:
         if time.monotonic() > deadline:
             raise TimeoutError("past the deadline")  # reported by the caller, as its own timeout
-        chunk = response.read1(_CHUNK_BYTES)
-        if not chunk:
+        arriving = response.read1(_CHUNK_BYTES)
+        if not arriving:
+            if decoder is not None:
+                decoder.finish()
             break
+        chunk = arriving if decoder is None else decoder.decode(arriving, max_bytes + 1 - size)
         chunks.append(chunk)
         size += len(chunk)
     return b"".join(chunks)
@@ -123,6 +173,8 @@ def _is_timeout(result: Download | Exception) -> bool:
 
 def _fetch_error(url: str, exc: Exception) -> ReadError | None:
     """The one-line error for a failed download, or None for an exception no network causes."""
+    if isinstance(exc, _UndecodableBody):
+        return ReadError(f"{url}: {exc}")
     if isinstance(exc, urllib.error.HTTPError):
         if 300 <= exc.code < 400:  # urllib gave up following: a loop, or more than 10 redirects
             return ReadError(f"{url}: too many redirects (the server redirects in a loop); check the address")

@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import contextlib
+import gzip
 import json
 import socket
 import threading
+import tracemalloc
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
+from audiocast.errors import ReadError
 from audiocast.sources import loading
+from audiocast.sources.feed import read_feed
 
 from .conftest import decode_mp3, read_id3, run_cli
+from .feed_helpers import FEED_DATA
 from .http_helpers import QuietHandler, serving
 
 ENGLISH = """<html><head><title>Harbour ferries return after winter repairs</title>{head}</head><body>
@@ -27,10 +34,34 @@ CHINESE = f"""<html><head>{{head}}<title>{CHINESE_TITLE}</title></head><body><ar
 <p>馆长表示，延长开放时间是读者意见调查中呼声最高的一项要求，图书馆将为此增加值班人员。</p>
 </article></body></html>"""
 HUGE_BYTES = 30 * 1024 * 1024
+GZIP_BOMB = gzip.compress(bytes(HUGE_BYTES), compresslevel=9)
+"""30 MB of zeros in about 30 KB: only decoding tells how large it is."""
+COMPRESSED_FEED = FEED_DATA / "rss-content.xml"
 
 
 class _PageHandler(QuietHandler):
+    accept_encodings: ClassVar[list[str | None]] = []
+    """The ``Accept-Encoding`` of each request for a compressed route, in order."""
+
     def do_GET(self) -> None:
+        compressed = {
+            "/gzip.html": ("gzip", gzip.compress(ENGLISH.format(head="").encode())),
+            "/deflate.html": ("deflate", zlib.compress(ENGLISH.format(head="").encode())),
+            "/feed.xml": ("gzip", gzip.compress(COMPRESSED_FEED.read_bytes())),
+        }
+        hostile = {  # sent encoded whatever the client asked for
+            "/bomb.html": ("gzip", GZIP_BOMB),
+            "/corrupt-gzip.html": ("gzip", ENGLISH.format(head="").encode()),
+            "/truncated-gzip.html": ("gzip", gzip.compress(ENGLISH.format(head="").encode())[:-40]),
+            "/brotli.html": ("br", b"\x1b\x03\x00\xf8\xa5\x00"),
+        }
+        if self.path in compressed:
+            self.accept_encodings.append(self.headers.get("Accept-Encoding"))
+            self._send_compressed(*compressed[self.path])
+            return
+        if self.path in hostile:
+            self._send_compressed(*hostile[self.path], always=True)
+            return
         routes = {
             "/gbk-header.html": ("text/html; charset=GBK", CHINESE.format(head="").encode("gbk")),
             "/gbk-meta.html": ("text/html", CHINESE.format(head='<meta charset="gbk">').encode("gbk")),
@@ -66,6 +97,21 @@ class _PageHandler(QuietHandler):
         with contextlib.suppress(OSError):  # a client that gave up (the slow page) has closed
             self.wfile.write(body)
 
+    def _send_compressed(self, encoding: str, body: bytes, *, always: bool = False) -> None:
+        """``body`` sent as ``encoding`` if the client accepts it (or ``always``), else decoded."""
+        accepted = self.headers.get("Accept-Encoding") or ""
+        content_type = "application/rss+xml" if self.path.endswith(".xml") else "text/html; charset=utf-8"
+        if not always and encoding not in accepted:
+            self._send(200, content_type, gzip.decompress(body) if encoding == "gzip" else zlib.decompress(body))
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Encoding", encoding)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        with contextlib.suppress(OSError):  # a client that stops at its size cap has closed
+            self.wfile.write(body)
+
     def _redirect(self, location: str) -> None:
         self.send_response(302)
         self.send_header("Location", location)
@@ -87,7 +133,6 @@ class _PageHandler(QuietHandler):
                 sent += len(part)
         except OSError:
             pass  # the client stopped reading, as it should
-
 
 
 @pytest.fixture(scope="module")
@@ -142,6 +187,14 @@ def _refused_port() -> int:
         ("/missing.html", "{url}: the server answered 404 Not Found; check the address"),
         ("/report.pdf", "{url}: not a web page (application/pdf)"),
         ("/huge.html", "{url}: larger than 4 MB; one article at a time, please"),
+        ("/bomb.html", "{url}: larger than 4 MB; one article at a time, please"),
+        (
+            "/corrupt-gzip.html",
+            "{url}: the server sent damaged gzip data (Error -3 while decompressing data: incorrect header check); "
+            "try again later",
+        ),
+        ("/truncated-gzip.html", "{url}: the server's gzip data ends early; try again later"),
+        ("/brotli.html", "{url}: the server sent br-encoded data, which audiocast cannot decode"),
         ("/loop.html", "{url}: too many redirects (the server redirects in a loop); check the address"),
         (
             "/to-ftp",
@@ -195,3 +248,33 @@ def test_episode_of_a_url_without_o_lands_in_the_current_folder_named_after_the_
     again = run_cli("episode", f"{site}/canonical.html", "--engine", "espeak", "-o", tmp_path)
     assert again.code == 0, again.err
     assert (tmp_path / "canonical.mp3").exists()  # named after the address typed, not the canonical one
+
+
+@pytest.mark.parametrize("page", ["gzip.html", "deflate.html"])
+def test_a_page_is_asked_for_compressed_and_read_decompressed(site: str, page: str) -> None:
+    _PageHandler.accept_encodings.clear()
+    document = script_json(f"{site}/{page}")
+    assert document["title"] == "Harbour ferries return after winter repairs"
+    assert _PageHandler.accept_encodings == ["gzip, deflate"]
+
+
+def test_a_feed_is_asked_for_compressed_and_read_decompressed(site: str) -> None:
+    _PageHandler.accept_encodings.clear()
+    from_server = read_feed(f"{site}/feed.xml")
+    from_file = read_feed(str(COMPRESSED_FEED))
+    assert [item.article.title for item in from_server.items] == [item.article.title for item in from_file.items]
+    assert len(from_server.items) > 1
+    assert _PageHandler.accept_encodings == ["gzip, deflate"]
+
+
+@pytest.mark.parametrize("page", ["huge.html", "bomb.html"])
+def test_a_30_mb_page_is_refused_with_memory_bounded_by_the_cap(site: str, page: str) -> None:
+    """Both bodies are 30 MB once decoded (the bomb is 30 KB on the wire); neither is ever held whole."""
+    tracemalloc.start()
+    try:
+        with pytest.raises(ReadError, match="larger than 4 MB"):
+            loading.fetch_page(f"{site}/{page}")
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 3 * loading.MAX_ARTICLE_BYTES < HUGE_BYTES

@@ -28,6 +28,7 @@ from feedgen.util import xml_elem
 from ..links import safe_link
 from .show import Show, ShowEpisode
 from .timecodes import vtt_time
+from .words import interface_words
 
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 PODCAST = "https://podcastindex.org/namespace/1.0"
@@ -35,8 +36,6 @@ PSC = "http://podlove.org/simple-chapters"
 
 TRANSCRIPT_TYPES = {"vtt": "text/vtt", "srt": "application/x-subrip"}
 """Sidecar kind → ``podcast:transcript`` type, best first. AntennaPod ignores ``text/srt`` (§5.2)."""
-
-_READ_MORE = {"zh": "阅读原文", "en": "Read the article"}
 
 
 class PodcastExtras(BaseExtension):  # type: ignore[misc]
@@ -187,7 +186,7 @@ def _read_more(episode: ShowEpisode) -> str:
     link = safe_link(episode.link)
     if not link:
         return ""
-    words = _READ_MORE.get(episode.language.split("-")[0], _READ_MORE["en"])
+    words = interface_words(episode.language)["article"]
     return f'<p><a href="{html.escape(link)}">{html.escape(words)}</a></p>'
 
 

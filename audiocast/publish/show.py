@@ -57,8 +57,15 @@ class ShowInfo:
     def __post_init__(self) -> None:
         if not self.base_url.endswith("/"):
             raise ValueError(f"base_url must end with '/', got {self.base_url!r}")
-        texts = (self.title, self.description, self.author, self.owner_name, self.owner_email, self.category,
-                 self.subcategory)
+        texts = (
+            self.title,
+            self.description,
+            self.author,
+            self.owner_name,
+            self.owner_email,
+            self.category,
+            self.subcategory,
+        )
         if not all(map(is_clean, texts)):
             raise ValueError("show text has control characters")  # feed definitions refuse them at load
 

@@ -5,6 +5,13 @@ Owns the page's markup: the show (cover, title, description, how to subscribe), 
 chapters as links that seek, and its transcript. Links are relative, so the folder can be served
 from any address. Without JavaScript, a chapter link opens the MP3 at that time (a media fragment,
 ``#t=seconds``); with it, the in-page player seeks there instead.
+
+Language and direction: ``<html lang dir>`` is the language of the page's own words (the show's
+language when they exist in it, else English). The show's and each episode's text carry their own
+``lang`` where it differs, and ``dir="rtl"`` for a right-to-left language (so an Arabic title is
+laid out right to left next to English labels), else ``dir="auto"``: text in a script its language
+tag does not predict (a mis-detected or mixed article) still takes the direction of its first
+letters, not the page's.
 """
 
 from __future__ import annotations
@@ -15,45 +22,7 @@ from collections.abc import Sequence
 from ..links import safe_link
 from .show import FEED_FILE, Show, ShowEpisode, episode_anchor
 from .timecodes import clock
-
-# Interface words by language (BCP 47 prefix). Screen readers pronounce them in the page's lang.
-_WORDS: dict[str, dict[str, str]] = {
-    "en": {
-        "episodes": "Episodes",
-        "chapters": "Chapters",
-        "transcript": "Transcript",
-        "captions": "Captions",
-        "subscribe": "Subscribe: copy this address into your podcast app",
-        "download": "Download MP3",
-        "article": "Read the article",
-        "no_audio": "Your browser cannot play this audio; download the MP3 instead.",
-        "empty": "No episodes yet.",
-    },
-    "zh-CN": {
-        "episodes": "节目",
-        "chapters": "章节",
-        "transcript": "文字稿",
-        "captions": "字幕",
-        "subscribe": "订阅：把这个地址复制到播客应用中",
-        "download": "下载 MP3",
-        "article": "阅读原文",
-        "no_audio": "您的浏览器无法播放此音频，请下载 MP3。",
-        "empty": "暂无节目。",
-    },
-    "zh-TW": {
-        "episodes": "節目",
-        "chapters": "章節",
-        "transcript": "文字稿",
-        "captions": "字幕",
-        "subscribe": "訂閱：把這個網址複製到 Podcast 應用程式中",
-        "download": "下載 MP3",
-        "article": "閱讀原文",
-        "no_audio": "您的瀏覽器無法播放此音訊，請下載 MP3。",
-        "empty": "暫無節目。",
-    },
-}
-
-_TRADITIONAL = {"zh-HK": "zh-TW", "zh-MO": "zh-TW", "zh-Hant": "zh-TW"}
+from .words import InterfaceWords, direction, interface_words
 
 _STYLE = """
 body{font:1.05rem/1.6 system-ui,sans-serif;max-width:48rem;margin:0 auto;padding:1rem;color:#1b1b1b;background:#fff}
@@ -85,11 +54,14 @@ document.addEventListener("click", function (event) {
 
 def render_index(show: Show, episodes: Sequence[ShowEpisode]) -> str:
     """The whole page as a string; newest episode first."""
-    words = _words(show.language)
+    words = interface_words(show.language)
+    page_dir = direction(words.language)
+    dir_attribute = ' dir="rtl"' if page_dir == "rtl" else ""
+    show_text = _text_marks(show.language, words.language)
     ordered = sorted(episodes, key=lambda ep: (ep.published, ep.guid), reverse=True)
-    body = "\n".join(_episode(ep, words, show.language) for ep in ordered) or f"<p>{_e(words['empty'])}</p>"
+    body = "\n".join(_episode(ep, words) for ep in ordered) or f"<p>{_e(words['empty'])}</p>"
     return f"""<!doctype html>
-<html lang="{_e(show.language)}">
+<html lang="{_e(words.language)}"{dir_attribute}>
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -102,9 +74,9 @@ def render_index(show: Show, episodes: Sequence[ShowEpisode]) -> str:
 <header>
 <img src="{_e(show.cover)}" alt="" width="256" height="256">
 <div>
-<h1>{_e(show.title)}</h1>
-<p>{_e(show.description)}</p>
-<p>{_e(words["subscribe"])}: <a href="{FEED_FILE}"><code>{_e(show.feed_url)}</code></a></p>
+<h1{show_text}>{_e(show.title)}</h1>
+<p{show_text}>{_e(show.description)}</p>
+<p>{_e(words["subscribe"])}: <a href="{FEED_FILE}"><code dir="ltr">{_e(show.feed_url)}</code></a></p>
 </div>
 </header>
 <main>
@@ -117,24 +89,38 @@ def render_index(show: Show, episodes: Sequence[ShowEpisode]) -> str:
 """
 
 
-def _episode(episode: ShowEpisode, words: dict[str, str], page_language: str) -> str:
+def _text_marks(language: str, page_language: str) -> str:
+    """``lang`` and ``dir`` for an element of text in ``language`` on a page in ``page_language``.
+
+    >>> _text_marks("ar-EG", "en"), _text_marks("ar-EG", "ar"), _text_marks("ar", "ar")
+    (' lang="ar-EG" dir="rtl"', ' lang="ar-EG"', '')
+    >>> _text_marks("de", "en"), _text_marks("en", "en"), _text_marks("en", "ar")
+    (' lang="de" dir="auto"', ' dir="auto"', ' lang="en" dir="auto"')
+    """
+    lang = "" if language == page_language else f' lang="{_e(language)}"'
+    if direction(language) == "ltr":
+        return lang + ' dir="auto"'
+    return lang + ("" if direction(page_language) == "rtl" else ' dir="rtl"')
+
+
+def _episode(episode: ShowEpisode, words: InterfaceWords) -> str:
     anchor = episode_anchor(episode.guid)
     player = f"audio-{episode.guid}"
-    lang = "" if episode.language == page_language else f' lang="{_e(episode.language)}"'
+    text = _text_marks(episode.language, words.language)
     article = safe_link(episode.link)
     link = f' · <a href="{_e(article)}">{_e(words["article"])}</a>' if article else ""
-    return f"""<article id="{_e(anchor)}" aria-labelledby="{_e(anchor)}-title"{lang}>
-<h3 id="{_e(anchor)}-title">{_e(episode.title)}</h3>
+    return f"""<article id="{_e(anchor)}" aria-labelledby="{_e(anchor)}-title">
+<h3 id="{_e(anchor)}-title"{text}>{_e(episode.title)}</h3>
 <p class="meta"><time datetime="{episode.published.isoformat()}">{episode.published:%Y-%m-%d}</time>
  · {clock(episode.duration_ms)}{link}</p>
 <audio id="{_e(player)}" controls preload="metadata" src="{_e(episode.audio)}">{_track(episode, words)}
 <a href="{_e(episode.audio)}">{_e(words["no_audio"])}</a>
 </audio>
 <p><a href="{_e(episode.audio)}" download>{_e(words["download"])}</a></p>
-{_chapters(episode, words, player)}{_transcript(episode, words)}</article>"""
+{_chapters(episode, words, player, text)}{_transcript(episode, words, text)}</article>"""
 
 
-def _track(episode: ShowEpisode, words: dict[str, str]) -> str:
+def _track(episode: ShowEpisode, words: InterfaceWords) -> str:
     vtt = episode.sidecars.get("vtt")
     if not vtt:
         return ""
@@ -144,7 +130,7 @@ def _track(episode: ShowEpisode, words: dict[str, str]) -> str:
     )
 
 
-def _chapters(episode: ShowEpisode, words: dict[str, str], player: str) -> str:
+def _chapters(episode: ShowEpisode, words: InterfaceWords, player: str, text: str) -> str:
     if not episode.chapters:
         return ""
     items = "\n".join(
@@ -152,28 +138,16 @@ def _chapters(episode: ShowEpisode, words: dict[str, str], player: str) -> str:
         f' data-start="{chapter.start_ms / 1000:.3f}">{clock(chapter.start_ms)} {_e(chapter.title)}</a></li>'
         for chapter in episode.chapters
     )
-    return f"<h4>{_e(words['chapters'])}</h4>\n<ol>\n{items}\n</ol>\n"
+    return f"<h4>{_e(words['chapters'])}</h4>\n<ol{text}>\n{items}\n</ol>\n"
 
 
-def _transcript(episode: ShowEpisode, words: dict[str, str]) -> str:
+def _transcript(episode: ShowEpisode, words: InterfaceWords, text: str) -> str:
     paragraphs = [part.strip() for part in episode.transcript.split("\n\n") if part.strip()]
     if not paragraphs:
         return ""
-    text = "\n".join(f"<p>{_e(paragraph)}</p>" for paragraph in paragraphs)
-    return f'<details class="transcript">\n<summary>{_e(words["transcript"])}</summary>\n{text}\n</details>\n'
-
-
-def _words(language: str) -> dict[str, str]:
-    """The interface words for a language, by exact tag, then its family, else English.
-
-    >>> _words("zh-HK")["chapters"], _words("zh-SG")["chapters"], _words("de")["chapters"]
-    ('章節', '章节', 'Chapters')
-    """
-    language = _TRADITIONAL.get(language, language)
-    if language in _WORDS:
-        return _WORDS[language]
-    family = language.split("-")[0]
-    return next((words for tag, words in _WORDS.items() if tag.split("-")[0] == family), _WORDS["en"])
+    body = "\n".join(f"<p>{_e(paragraph)}</p>" for paragraph in paragraphs)
+    summary = f"<summary>{_e(words['transcript'])}</summary>"
+    return f'<details class="transcript">\n{summary}\n<div{text}>\n{body}\n</div>\n</details>\n'
 
 
 def _e(text: str) -> str:

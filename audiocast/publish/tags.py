@@ -85,8 +85,9 @@ FRAMES: dict[str, Callable[[EpisodeTags], Any]] = {
     "genre": lambda t: TCON(encoding=_UTF8, text=t.genre),
     "encoder": lambda t: TENC(encoding=_UTF8, text=t.encoder),
     "transcript": lambda t: USLT(encoding=_UTF8, lang=id3_language(t.language), desc="", text=t.transcript),
-    "cover": lambda t: APIC(encoding=_UTF8, mime="image/jpeg", type=PictureType.COVER_FRONT, desc="Cover",
-                            data=t.cover_jpeg),
+    "cover": lambda t: APIC(
+        encoding=_UTF8, mime="image/jpeg", type=PictureType.COVER_FRONT, desc="Cover", data=t.cover_jpeg
+    ),
 }
 """Episode field → ID3 frame. Chapters (CHAP + CTOC) are added by ``_chapter_frames``."""
 
@@ -117,14 +118,23 @@ def write_tags(path: Path, tags: EpisodeTags) -> None:
 def _chapter_frames(chapters: tuple[Chapter, ...]) -> list[Any]:
     ids = [f"chp{index}" for index in range(len(chapters))]
     frames: list[Any] = [
-        CTOC(element_id="toc", flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED, child_element_ids=ids,
-             sub_frames=[TIT2(encoding=_UTF8, text="Chapters")])
+        CTOC(
+            element_id="toc",
+            flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED,
+            child_element_ids=ids,
+            sub_frames=[TIT2(encoding=_UTF8, text="Chapters")],
+        )
     ]
     for element_id, chapter in zip(ids, chapters, strict=True):
         frames.append(
-            CHAP(element_id=element_id, start_time=chapter.start_ms, end_time=chapter.end_ms,
-                 start_offset=0xFFFFFFFF, end_offset=0xFFFFFFFF,
-                 sub_frames=[TIT2(encoding=_UTF8, text=chapter.title)])
+            CHAP(
+                element_id=element_id,
+                start_time=chapter.start_ms,
+                end_time=chapter.end_ms,
+                start_offset=0xFFFFFFFF,
+                end_offset=0xFFFFFFFF,
+                sub_frames=[TIT2(encoding=_UTF8, text=chapter.title)],
+            )
         )
     return frames
 
