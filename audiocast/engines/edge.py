@@ -281,7 +281,8 @@ async def fetch_voices(timeout: float = 5.0) -> list[EdgeVoice]:
 
 
 def snapshot_voices() -> list[EdgeVoice]:
-    """The bundled snapshot of the Chinese and English edge voices (used when offline)."""
+    """The bundled snapshot of the edge voice list: the offline answer of ``audiocast voices``, and
+    the catalog voice profiles are derived from (so a build does not depend on the network)."""
     text = resources.files("audiocast.data").joinpath("edge_voices.json").read_text(encoding="utf-8")
     return [_voice(entry) for entry in json.loads(text)["voices"]]
 
