@@ -195,7 +195,7 @@ def _ranked_snapshot() -> tuple[EdgeVoice, ...]:
 def _best_locale(wanted: Tag, locales: list[str]) -> str:
     """Of ``locales`` (one language's), the requested one, else the likely one, else the first."""
     tags = {locale: Tag.parse(locale) for locale in locales}
-    for target in (wanted, wanted.likely()):
+    for target in (wanted, Tag(wanted.language, wanted.script).likely()):
         if target.region is None:
             continue
         for locale, tag in tags.items():
