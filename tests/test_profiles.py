@@ -22,9 +22,13 @@ from audiocast.phrases import words_for
 from audiocast.profiles import bundled_profiles, load_profile, parse_profile, profile_for_language
 from audiocast.script import build_script, spoken_date
 from audiocast.sources import article as article_module
+from audiocast.synth import SynthOptions
 
 from .conftest import decode_mp3, run_cli
+from .fake_edge import FakeEdge, fake_edge
 from .test_edge_engine import closed_port
+
+__all__ = ["fake_edge"]  # the fixture, used by name
 
 SNAPSHOT = snapshot_voices()
 GENDER = {voice["ShortName"]: voice["Gender"] for voice in SNAPSHOT}
@@ -260,3 +264,24 @@ def test_voices_lists_portuguese_offline_from_the_snapshot(monkeypatch: pytest.M
     assert online == {"pt-BR-AntonioNeural", "pt-BR-FranciscaNeural", "pt-BR-ThalitaMultilingualNeural"}
     assert [entry.name for entry in catalog.entries if entry.engine == "espeak"] == ["pt-BR"]
     assert len({voice["Locale"] for voice in snapshot_voices()}) >= 140
+
+
+@pytest.mark.parametrize(
+    ("language", "narrator", "aside"),
+    [
+        ("de-DE", "de-DE-AmalaNeural", "de-DE-ConradNeural"),
+        ("ja-JP", "ja-JP-KeitaNeural", "ja-JP-NanamiNeural"),
+        ("ar-EG", "ar-EG-SalmaNeural", "ar-EG-ShakirNeural"),
+        ("yue-HK", "zh-HK-HiuGaaiNeural", "zh-HK-WanLungNeural"),
+    ],
+)
+def test_the_online_service_is_asked_for_the_languages_own_voices(
+    language: str, narrator: str, aside: str, fake_edge: FakeEdge, tmp_path: Path
+) -> None:
+    article = article_in(language, blocks=(Block("paragraph", "Eins zwei drei."), Block("figure", "Vier fünf.")))
+    options = EpisodeOptions(engine="edge", fetch_cover=False, synth=SynthOptions(jobs=1, cache_dir=None))
+    episode = make_episode(article, tmp_path / "online.mp3", options)
+    by_text = {turn.text: turn.voice for turn in fake_edge.turns}
+    for segment in episode.script.segments:
+        assert by_text[segment.text] == (aside if segment.role == "aside" else narrator)
+    assert len(decode_mp3(tmp_path / "online.mp3")) > 0
