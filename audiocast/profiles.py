@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .engines.base import VoiceSpec
+from .engines.edge_list import LOCALE_OF_LANGUAGE as EDGE_LOCALE_OF_LANGUAGE
 from .engines.edge_list import EdgeVoice, snapshot_voices
 from .errors import ProfileError
 from .locales import Tag, closest, language_label
@@ -27,9 +28,6 @@ __all__ = ["Pauses", "VoiceProfile", "Words", "bundled_profiles", "load_profile"
 
 ENGINE_LABELS = {"edge": "the online voices (edge)", "espeak": "the offline voice (espeak-ng)"}
 """How messages name each engine."""
-
-EDGE_LOCALE_OF_LANGUAGE = {"yue": "zh-HK"}
-"""Languages the edge service files under another language's locale: Cantonese is zh-HK there."""
 
 ESPEAK_ASIDE_VARIANT = "+f3"
 """The espeak-ng variant that reads asides in a derived profile, as in the bundled ones."""

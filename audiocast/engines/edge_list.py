@@ -15,6 +15,9 @@ from typing import TypedDict
 OUTPUT_FORMAT = "audio-24khz-48kbitrate-mono-mp3"
 """The only MP3 format the service allows."""
 
+LOCALE_OF_LANGUAGE = {"yue": "zh-HK"}
+"""Languages the service files under another language's locale: its Cantonese voices are zh-HK."""
+
 
 class VoiceTag(TypedDict):
     ContentCategories: list[str]
