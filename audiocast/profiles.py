@@ -61,8 +61,9 @@ class VoiceProfile:
 
     def voice_for(self, engine: str, role: VoiceRole, *, rate: str | None = None) -> VoiceSpec:
         """The voice that reads ``role`` on ``engine``, with the profile's (or given) prosody."""
-        if engine not in self.voices and engine in ENGINE_LABELS and self.voices:
-            raise ProfileError(self.unspoken(engine))
+        if engine in ENGINE_LABELS and engine not in self.voices:
+            other = "--engine espeak" if engine == "edge" else "--engine edge, which needs the network"
+            raise ProfileError(f"{self.unspoken(engine)}; use {other}")
         try:
             name = self.voices[engine][role]
         except KeyError:
@@ -76,10 +77,9 @@ class VoiceProfile:
         return VoiceSpec(name, rate=rate or self.rate, pitch=self.pitch, volume=self.volume)
 
     def unspoken(self, engine: str) -> str:
-        """Why ``engine`` cannot read this profile's language, and which engine can."""
+        """That ``engine`` does not speak this profile's language (``voice_for`` adds which engine does)."""
         verb = "does" if engine == "espeak" else "do"
-        other = "--engine espeak" if engine == "edge" else "--engine edge, which needs the network"
-        return f"{ENGINE_LABELS[engine]} {verb} not speak {language_label(self.language)}; use {other}"
+        return f"{ENGINE_LABELS[engine]} {verb} not speak {language_label(self.language)}"
 
 
 def bundled_profiles() -> list[str]:
@@ -138,7 +138,7 @@ def derived_profile(language: str) -> VoiceProfile:
     voices: dict[str, dict[str, str]] = {}
     if tag is not None:
         edge = _edge_roles(tag)
-        espeak = _espeak_language(tag)
+        espeak = _espeak_roles(tag)
         voices = {engine: roles for engine, roles in (("edge", edge), ("espeak", espeak)) if roles}
     if not voices:
         raise ProfileError(
@@ -202,7 +202,7 @@ def _best_locale(wanted: Tag, locales: list[str]) -> str:
     return locales[0]
 
 
-def _espeak_language(tag: Tag) -> dict[str, str]:
+def _espeak_roles(tag: Tag) -> dict[str, str]:
     """espeak-ng's narrator and aside for ``tag``: its region's language, the likely region's, or the
     language's (``zh`` is ``cmn`` there); empty when espeak-ng does not speak it."""
     from .engines.espeak import LANGUAGE_ALIASES  # imported here: espeak → script → profiles

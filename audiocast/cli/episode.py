@@ -10,7 +10,7 @@ import click
 
 from ..cache import default_cache_dir
 from ..engines import ENGINE_CHOICES
-from ..episode import BITRATES, EpisodeOptions, choose_profile, make_episode, plan, refuse_overwriting
+from ..episode import BITRATES, EpisodeOptions, choose_profile, make_episode, refuse_overwriting
 from ..errors import ReadError
 from ..feedbuild.build import slug_from_link, slugify
 from ..feedbuild.engine_choice import PREFERRED
@@ -18,7 +18,7 @@ from ..fetch import is_url
 from ..models import Article, Episode
 from ..profiles import VoiceProfile
 from ..publish.timecodes import clock
-from ..script import DEFAULT_MAX_SEGMENT_BYTES
+from ..script import DEFAULT_MAX_SEGMENT_BYTES, build_script
 from ..sources import read_source
 from ..synth import MAX_JOBS, SynthOptions
 from .progress import BarProgress
@@ -138,7 +138,7 @@ def script_command(source: str, profile: str | None, engine: str, max_segment_by
     article = read_source(source)
     options = EpisodeOptions(profile=profile, max_segment_bytes=max_segment_bytes)
     chosen = choose_profile(article, options)
-    script = plan(article, options)
+    script = build_script(article, chosen, max_segment_bytes=max_segment_bytes)
     engines = [name for name in ENGINE_CHOICES if name != "auto"] if engine == "auto" else [engine]
     voices = {name: _voice_names(chosen, name, must=engine != "auto") for name in engines}
     if as_json:
@@ -166,9 +166,8 @@ def script_command(source: str, profile: str | None, engine: str, max_segment_by
 
 def _voice_names(profile: VoiceProfile, engine: str, *, must: bool) -> dict[str, str] | str:
     """Role → voice name on ``engine``; when the engine does not speak the profile's language,
-    why not (or the error, when that engine was asked for by name)."""
-    if engine in profile.voices:
+    that it does not (or the error, when that engine was asked for by name)."""
+    if engine in profile.voices or must:
+        profile.voice_for(engine, "narrator")  # the one-line error when it cannot
         return profile.voices[engine]
-    if must:
-        profile.voice_for(engine, "narrator")  # raises the one-line reason
-    return profile.unspoken(engine).split(";")[0]
+    return profile.unspoken(engine)
