@@ -64,6 +64,11 @@ def choose_profile(article: Article, options: EpisodeOptions) -> VoiceProfile:
     return load_profile(options.profile) if options.profile else profile_for_language(article.language)
 
 
+def _engine_setting(setting: str, profile: VoiceProfile) -> str:
+    """``auto`` reads a language only the offline voice speaks offline, without asking the service."""
+    return "espeak" if setting == "auto" and "edge" not in profile.voices else setting
+
+
 def plan(article: Article, options: EpisodeOptions) -> Script:
     """The script an episode would read, without synthesising anything."""
     return build_script(article, choose_profile(article, options), max_segment_bytes=options.max_segment_bytes)
@@ -134,7 +139,7 @@ def make_episode(
     profile = choose_profile(article, options)
     script = build_script(article, profile, max_segment_bytes=options.max_segment_bytes)
     cover = _cover(article, options)
-    engine = engine or make_engine(options.engine)
+    engine = engine or make_engine(_engine_setting(options.engine, profile))
     if progress:
         progress.stage(f"Reading aloud ({engine.name})", total=len(script.segments))
 

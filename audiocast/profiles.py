@@ -1,11 +1,15 @@
 """Voice profiles: which voices read an article in a language, how fast, and with which pauses.
 
-Profiles are TOML files; the bundled ones ship inside the wheel (``audiocast.voices``) and a user
-may pass a path to their own. A malformed profile raises ``ProfileError`` naming the file and key.
+Profiles are TOML files; the bundled, hand-tuned ones ship inside the wheel (``audiocast.voices``)
+and a user may pass a path to their own. A malformed profile raises ``ProfileError`` naming the
+file and key. For a language no bundled profile speaks, ``profile_for_language`` derives one from
+the edge voice snapshot and espeak-ng's languages (see ``derived_profile``). The spoken words come
+from the phrase table (``audiocast.phrases``); a profile's ``[words]`` may override them.
 """
 
 from __future__ import annotations
 
+import functools
 import tomllib
 from dataclasses import dataclass
 from importlib import resources
@@ -13,8 +17,23 @@ from pathlib import Path
 from typing import Any
 
 from .engines.base import VoiceSpec
+from .engines.edge_list import LOCALE_OF_LANGUAGE as EDGE_LOCALE_OF_LANGUAGE
+from .engines.edge_list import EdgeVoice, snapshot_voices
 from .errors import ProfileError
+from .locales import Tag, closest, language_label
 from .models import VoiceRole
+from .phrases import WORD_KEYS, Words, words_for
+
+__all__ = ["Pauses", "VoiceProfile", "Words", "bundled_profiles", "load_profile", "profile_for_language"]
+
+ENGINE_LABELS = {"edge": "the online voices (edge)", "espeak": "the offline voice (espeak-ng)"}
+"""How messages name each engine."""
+
+ESPEAK_ASIDE_VARIANT = "+f3"
+"""The espeak-ng variant that reads asides in a derived profile, as in the bundled ones."""
+
+_STYLED = ("Multilingual", "Expressive")
+"""Voice name parts marking a variant of a locale's plain voices; the plain ones are chosen first."""
 
 
 @dataclass(frozen=True)
@@ -26,29 +45,25 @@ class Pauses:
 
 
 @dataclass(frozen=True)
-class Words:
-    """Spoken phrasing; ``{source}``, ``{date}``, ``{year}``, ``{month}``, ``{day}``, ``{month_name}``."""
-
-    caption_lead_in: str
-    meta: str
-    date: str
-    outro: str
-
-
-@dataclass(frozen=True)
 class VoiceProfile:
     name: str
     language: str
     voices: dict[str, dict[str, str]]
-    """Engine name → {"narrator": …, "aside": …, optionally "fallback": …}."""
+    """Engine name → {"narrator": …, "aside": …, optionally "fallback": …}; an engine that does
+    not speak the language has no entry (only in derived profiles)."""
     rate: str
     pitch: str
     volume: str
     pauses: Pauses
     words: Words
+    derived: bool = False
+    """True when chosen from the voice catalogs rather than written by hand."""
 
     def voice_for(self, engine: str, role: VoiceRole, *, rate: str | None = None) -> VoiceSpec:
         """The voice that reads ``role`` on ``engine``, with the profile's (or given) prosody."""
+        if engine in ENGINE_LABELS and engine not in self.voices:
+            other = "--engine espeak" if engine == "edge" else "--engine edge, which needs the network"
+            raise ProfileError(f"{self.unspoken(engine)}; use {other}")
         try:
             name = self.voices[engine][role]
         except KeyError:
@@ -60,6 +75,11 @@ class VoiceProfile:
         if not name:
             return None
         return VoiceSpec(name, rate=rate or self.rate, pitch=self.pitch, volume=self.volume)
+
+    def unspoken(self, engine: str) -> str:
+        """That ``engine`` does not speak this profile's language (``voice_for`` adds which engine does)."""
+        verb = "does" if engine == "espeak" else "do"
+        return f"{ENGINE_LABELS[engine]} {verb} not speak {language_label(self.language)}"
 
 
 def bundled_profiles() -> list[str]:
@@ -77,8 +97,7 @@ def load_profile(name_or_path: str) -> VoiceProfile:
     path = Path(name_or_path)
     bundled = bundled_profiles()
     if name_or_path in bundled and path.suffix != ".toml" and len(path.parts) == 1:
-        text = resources.files("audiocast.voices").joinpath(f"{name_or_path}.toml").read_text(encoding="utf-8")
-        return parse_profile(text, origin=name_or_path)
+        return _bundled(name_or_path)
     if path.suffix == ".toml" or len(path.parts) > 1 or path.exists():
         if not path.is_file():
             raise ProfileError(f"{name_or_path}: voice profile not found")
@@ -86,25 +105,124 @@ def load_profile(name_or_path: str) -> VoiceProfile:
     raise ProfileError(f"no voice profile {name_or_path!r}; bundled: {', '.join(bundled)}, or give a .toml path")
 
 
+@functools.cache
+def _bundled(name: str) -> VoiceProfile:
+    text = resources.files("audiocast.voices").joinpath(f"{name}.toml").read_text(encoding="utf-8")
+    return parse_profile(text, origin=name)
+
+
 def profile_for_language(language: str) -> VoiceProfile:
-    """The bundled profile for a detected language: ``zh-CN``, ``zh-TW``, else the same family, else
-    English for Latin-script text. Scripts no bundled voice can read are refused rather than mangled."""
-    bundled = bundled_profiles()
-    if language in bundled:
-        return load_profile(language)
-    family = language.split("-")[0]
-    for name in bundled:
-        if name.split("-")[0] == family:
-            return load_profile(name)
-    if family in _UNSUPPORTED_SCRIPTS:
+    """The profile for an article in ``language`` (a BCP 47 tag such as ``de-DE`` or ``de``).
+
+    A bundled profile wins: the same tag, else one of the same language (and script: ``zh-HK``
+    takes ``zh-TW``). Cantonese (``yue``) is not Chinese here: its voices are Cantonese ones.
+    Any other language gets a profile derived from the voice catalogs (``derived_profile``).
+    """
+    bundled = closest(language, bundled_profiles())
+    return load_profile(bundled) if bundled else derived_profile(language)
+
+
+@functools.cache
+def derived_profile(language: str) -> VoiceProfile:
+    """A profile for ``language`` chosen from the edge voice snapshot and espeak-ng's languages.
+
+    Online: a narrator, an aside voice (of the other gender when the locale has one) and a
+    fallback, from the requested locale if it has voices, else the language's likely locale
+    (CLDR), else its first; plain voices before Multilingual or Expressive ones; never a dialect
+    locale (``zh-CN-liaoning``). Offline: espeak-ng's language for the tag, its likely region, or
+    the language, with the ``+f3`` variant for asides. Prosody and pauses are the en-US
+    profile's; the words come from the phrase table. Raises ``ProfileError`` when neither engine
+    speaks the language.
+    """
+    tag = Tag.parse(language)
+    voices: dict[str, dict[str, str]] = {}
+    if tag is not None:
+        edge = _edge_roles(tag)
+        espeak = _espeak_roles(tag)
+        voices = {engine: roles for engine, roles in (("edge", edge), ("espeak", espeak)) if roles}
+    if not voices:
         raise ProfileError(
-            f"no bundled voice profile for {_UNSUPPORTED_SCRIPTS[family]} ({language}); "
-            "write one and pass it with --voice-profile FILE.toml (in a feed definition: profile = ...)"
+            f"no voice speaks {language_label(language)}: neither the online voices nor espeak-ng read it; "
+            "pass --voice-profile FILE.toml"
         )
-    return load_profile("en-US")
+    model = _bundled("en-US")
+    name = str(tag)
+    return VoiceProfile(
+        name=name, language=name, voices=voices, rate=model.rate, pitch=model.pitch, volume=model.volume,
+        pauses=model.pauses, words=words_for(name), derived=True,
+    )  # fmt: skip
 
 
-_UNSUPPORTED_SCRIPTS = {"ja": "Japanese", "ko": "Korean"}
+def _edge_roles(tag: Tag) -> dict[str, str]:
+    """Narrator, aside and fallback among the snapshot's voices for ``tag``; empty when it has none."""
+    wanted = Tag.parse(EDGE_LOCALE_OF_LANGUAGE.get(tag.language, "")) or tag
+    locales = _edge_locales(wanted.language)
+    if not locales:
+        return {}
+    chosen = _best_locale(wanted, sorted(locales))
+    pool = locales[chosen] + [voice for locale in sorted(locales) if locale != chosen for voice in locales[locale]]
+    narrator = pool[0]
+    same_locale = locales[chosen][1:]
+    aside = next((voice for voice in same_locale if voice["Gender"] != narrator["Gender"]), None)
+    aside = aside or (pool[1] if len(pool) > 1 else narrator)
+    roles = {"narrator": narrator["ShortName"], "aside": aside["ShortName"]}
+    fallback = next((voice for voice in pool if voice["ShortName"] not in roles.values()), None)
+    if fallback:
+        roles["fallback"] = fallback["ShortName"]
+    return roles
+
+
+def _edge_locales(language: str) -> dict[str, list[EdgeVoice]]:
+    """The snapshot's locales of ``language`` (dialects left out), each with its voices, plain first."""
+    locales: dict[str, list[EdgeVoice]] = {}
+    for voice in _ranked_snapshot():
+        locale = Tag.parse(voice["Locale"])
+        if locale is not None and locale.language == language and locale.variant is None:
+            locales.setdefault(voice["Locale"], []).append(voice)
+    return locales
+
+
+@functools.cache
+def _ranked_snapshot() -> tuple[EdgeVoice, ...]:
+    def rank(voice: EdgeVoice) -> tuple[bool, str]:
+        return any(style in voice["ShortName"] for style in _STYLED), voice["ShortName"]
+
+    return tuple(sorted(snapshot_voices(), key=rank))
+
+
+def _best_locale(wanted: Tag, locales: list[str]) -> str:
+    """Of ``locales`` (one language's), the requested one, else the likely one, else the first."""
+    tags = {locale: Tag.parse(locale) for locale in locales}
+    for target in (wanted, Tag(wanted.language, wanted.script).likely()):
+        if target.region is None:
+            continue
+        for locale, tag in tags.items():
+            if tag is not None and tag.region == target.region and tag.script in (None, target.script):
+                return locale
+    return locales[0]
+
+
+def _espeak_roles(tag: Tag) -> dict[str, str]:
+    """espeak-ng's narrator and aside for ``tag``: its region's language, the likely region's, or the
+    language's (``zh`` is ``cmn`` there); empty when espeak-ng does not speak it."""
+    from .engines.espeak import LANGUAGE_ALIASES  # imported here: espeak → script → profiles
+
+    offered = _espeak_languages()
+    language = LANGUAGE_ALIASES.get(tag.language, (tag.language,))[0]
+    regions = [region for region in (tag.region, tag.likely().region) if region]
+    for candidate in [f"{tag.language}-{region}" for region in regions] + [language]:
+        if candidate.lower() in offered:
+            name = offered[candidate.lower()]
+            return {"narrator": name, "aside": name + ESPEAK_ASIDE_VARIANT}
+    return {}
+
+
+@functools.cache
+def _espeak_languages() -> dict[str, str]:
+    """espeak-ng's languages by lower-case name (it ignores case)."""
+    from .engines.espeak import list_voices
+
+    return {name.lower(): name for name in list_voices() if not name.startswith("+")}
 
 
 def parse_profile(text: str, *, origin: str) -> VoiceProfile:
@@ -116,11 +234,13 @@ def parse_profile(text: str, *, origin: str) -> VoiceProfile:
     voices = {engine: reader.voices(engine) for engine in ("edge", "espeak")}
     pause_kinds = ("sentence", "paragraph", "heading", "aside")
     pauses = Pauses(**{kind: reader.milliseconds("pauses", kind) for kind in pause_kinds})
-    words = Words(**{key: reader.text("words", key) for key in ("caption_lead_in", "meta", "date", "outro")})
+    language = reader.text(None, "language")
+    table = words_for(language)
+    words = Words(**{key: reader.optional_text("words", key, getattr(table, key)) for key in WORD_KEYS})
     try:
         profile = VoiceProfile(
             name=reader.text(None, "name"),
-            language=reader.text(None, "language"),
+            language=language,
             voices=voices,
             rate=reader.text("prosody", "rate"),
             pitch=reader.text("prosody", "pitch"),
@@ -154,6 +274,10 @@ class _Keys:
             where = key if table is None else f"[{table}] {key}"
             raise ProfileError(f"{self.origin}: {where} must be a string")
         return value
+
+    def optional_text(self, table: str, key: str, default: str) -> str:
+        section = self.data.get(table, {})
+        return self.text(table, key) if isinstance(section, dict) and key in section else default
 
     def milliseconds(self, table: str, key: str) -> int:
         value = self._value(table, key)

@@ -21,6 +21,7 @@ from audiocast.feedbuild.state import STATE_FILE, load_state
 from .fake_edge import FakeEdge, fake_edge
 from .feed_helpers import ARTICLES, build, copy_articles, episode_files, parsed, write_definition
 from .test_feed_build import check_published_feed
+from .test_profiles import YORUBA, reads_as
 
 __all__ = ["fake_edge"]  # the fixture, used by name
 
@@ -149,10 +150,11 @@ def test_an_episode_read_by_another_version_of_the_engine_is_made_again(tmp_path
     assert [item.key for item in again.plan.remake] == [document["episodes"][0]["key"]]
 
 
-def test_an_article_no_voice_profile_can_read_is_skipped_not_fatal(tmp_path: Path) -> None:
+def test_an_article_no_voice_can_read_is_skipped_not_fatal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     source = copy_articles(tmp_path / "articles", ARTICLES)
-    (source / "tokyo.txt").write_text("東京の図書館は夜九時まで開いています。\n\n市民はとても喜んでいます。\n")
+    (source / "iroyin.txt").write_text(YORUBA, encoding="utf-8")
+    reads_as(monkeypatch, YORUBA, "yo-NG")
     report = build(write_definition(tmp_path, source), tmp_path / "cache")
     assert len(report.plan.add) == 3
     [skipped] = report.plan.skipped
-    assert skipped.startswith(f"{source / 'tokyo.txt'}: no bundled voice profile for Japanese (ja)")
+    assert skipped.startswith(f"{source / 'iroyin.txt'}: no voice speaks Yoruba (yo)")

@@ -138,13 +138,14 @@ def test_an_undated_article_never_speaks_a_made_up_date() -> None:
     assert roles == ["title", "body"]
 
 
-def test_japanese_is_refused_rather_than_read_by_the_english_voice() -> None:
-    from audiocast.episode import EpisodeOptions, plan
+def test_japanese_is_read_by_japanese_voices_rather_than_the_english_ones() -> None:
+    from audiocast.episode import EpisodeOptions, choose_profile
 
     article = read_text_as_article("東京の天気\n\n今日は東京で雨が降っています。ひらがなとカタカナもあります。\n", "x")
-    assert article.language == "ja"
-    with pytest.raises(ProfileError, match=r"no bundled voice profile for Japanese \(ja\); write one"):
-        plan(article, EpisodeOptions())
+    assert article.language.split("-")[0] == "ja"
+    profile = choose_profile(article, EpisodeOptions())
+    assert profile.voices["edge"]["narrator"].startswith("ja-JP-") and profile.voices["espeak"]["narrator"] == "ja"
+    assert profile.words.caption_lead_in == "写真説明："
 
 
 def test_nothing_readable_is_a_script_error() -> None:

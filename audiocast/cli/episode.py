@@ -10,20 +10,23 @@ import click
 
 from ..cache import default_cache_dir
 from ..engines import ENGINE_CHOICES
-from ..episode import BITRATES, EpisodeOptions, make_episode, plan, refuse_overwriting
+from ..episode import BITRATES, EpisodeOptions, choose_profile, make_episode, refuse_overwriting
 from ..errors import ReadError
 from ..feedbuild.build import slug_from_link, slugify
+from ..feedbuild.engine_choice import PREFERRED
 from ..fetch import is_url
 from ..models import Article, Episode
+from ..profiles import VoiceProfile
 from ..publish.timecodes import clock
-from ..script import DEFAULT_MAX_SEGMENT_BYTES
+from ..script import DEFAULT_MAX_SEGMENT_BYTES, build_script
 from ..sources import read_source
 from ..synth import MAX_JOBS, SynthOptions
 from .progress import BarProgress
 
 _profile_option = click.option(
     "--voice-profile", "profile", metavar="NAME|PATH",
-    help="Voice profile: zh-CN, zh-TW, en-US or a .toml file. Default: picked by the article's language.",
+    help="Voice profile: zh-CN, zh-TW, en-US or a .toml file. Default: picked by the article's language "
+         "(a bundled profile, else one derived from the voice catalogs).",
 )
 _max_bytes_option = click.option(
     "--max-segment-bytes", type=click.IntRange(200, 4000), default=DEFAULT_MAX_SEGMENT_BYTES, show_default=True,
@@ -126,21 +129,45 @@ def summary(episode: Episode) -> str:
 @click.command("script")
 @click.argument("source", metavar="ARTICLE")
 @_profile_option
+@click.option("--engine", type=click.Choice(ENGINE_CHOICES), default="auto", show_default=True,
+              help="Whose voices to name: edge, espeak, or auto for both (edge reads when reachable).")
 @_max_bytes_option
 @click.option("--json", "as_json", is_flag=True, help="Print the script as JSON.")
-def script_command(source: str, profile: str | None, max_segment_bytes: int, as_json: bool) -> None:
-    """Show what will be read from ARTICLE, by which voice, with which pauses. Nothing is synthesised."""
-    script = plan(read_source(source), EpisodeOptions(profile=profile, max_segment_bytes=max_segment_bytes))
+def script_command(source: str, profile: str | None, engine: str, max_segment_bytes: int, as_json: bool) -> None:
+    """Show what will be read from ARTICLE, by which voices, with which pauses. Nothing is synthesised."""
+    article = read_source(source)
+    options = EpisodeOptions(profile=profile, max_segment_bytes=max_segment_bytes)
+    chosen = choose_profile(article, options)
+    script = build_script(article, chosen, max_segment_bytes=max_segment_bytes)
+    engines = [name for name in ENGINE_CHOICES if name != "auto"] if engine == "auto" else [engine]
+    voices = {name: _voice_names(chosen, name, must=engine != "auto") for name in engines}
     if as_json:
-        article = script.article
         document = {
             "title": article.title, "link": article.link, "published": article.published.isoformat(),
             "source": article.source_name, "language": script.language, "profile": script.profile,
+            "profile_derived": chosen.derived, "engine": engine,
+            "voices": {name: roles for name, roles in voices.items() if isinstance(roles, dict)},
             "segments": [dataclasses.asdict(segment) for segment in script.segments],
         }
         click.echo(json.dumps(document, ensure_ascii=False, indent=2))
         return
+    how = " (derived from the voice catalogs)" if chosen.derived else ""
+    click.echo(f"profile {script.profile}{how}, language {script.language}")
+    for name, roles in voices.items():
+        when = " (offline, when edge cannot be reached)" if engine == "auto" and name != PREFERRED else ""
+        said = roles if isinstance(roles, str) else ", ".join(f"{role} {voice}" for role, voice in roles.items())
+        click.echo(f"voices {name}{when}: {said}")
+    click.echo()
     for number, segment in enumerate(script.segments, start=1):
         chapter = f"  ▶ chapter: {segment.chapter}" if segment.chapter else ""
         click.echo(f"{number:3d} {segment.role:<7} {segment.voice:<8} +{segment.pause_after_ms:>4}ms{chapter}")
         click.echo(f"    {segment.text}")
+
+
+def _voice_names(profile: VoiceProfile, engine: str, *, must: bool) -> dict[str, str] | str:
+    """Role → voice name on ``engine``; when the engine does not speak the profile's language,
+    that it does not (or the error, when that engine was asked for by name)."""
+    if engine in profile.voices or must:
+        profile.voice_for(engine, "narrator")  # the one-line error when it cannot
+        return profile.voices[engine]
+    return profile.unspoken(engine)

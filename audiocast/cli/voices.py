@@ -27,10 +27,11 @@ def voices_command(language: str | None, timeout: float) -> None:
 def render(catalog: VoiceCatalog) -> list[str]:
     """The catalog as the lines the command prints."""
     source = "live list" if catalog.live else "bundled snapshot, the service could not be reached"
+    width = max([30, *(len(entry.name) for entry in catalog.entries)])
     lines = [f"Online voices (edge, {source}):"]
-    lines += [_line(entry) for entry in catalog.entries if entry.engine == "edge"] or ["  (none)"]
+    lines += [_line(entry, width) for entry in catalog.entries if entry.engine == "edge"] or ["  (none)"]
     lines += ["", "Offline voices (espeak, always available):"]
-    lines += [_line(entry) for entry in catalog.entries if entry.engine == "espeak"] or ["  (none)"]
+    lines += [_line(entry, width) for entry in catalog.entries if entry.engine == "espeak"] or ["  (none)"]
     if catalog.variants:
         variants = f"variants, appended to any offline voice (cmn+f3): {' '.join(catalog.variants)}"
         lines += textwrap.wrap(variants, width=100, initial_indent="  ", subsequent_indent="    ")
@@ -38,7 +39,8 @@ def render(catalog: VoiceCatalog) -> list[str]:
     return lines
 
 
-def _line(entry: VoiceEntry) -> str:
+def _line(entry: VoiceEntry, width: int) -> str:
+    """One voice, its name padded to ``width`` so the columns line up (the longest names are 33)."""
     mark = "!" if not entry.available else "*" if entry.used_by else " "
     uses = f"  [{', '.join(entry.used_by)}]" if entry.used_by else ""
-    return f"{mark} {entry.name:<30} {entry.gender:<7} {entry.description}{uses}".rstrip()
+    return f"{mark} {entry.name:<{width}} {entry.gender:<7} {entry.description}{uses}".rstrip()

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .base import Engine, VoiceSpec
+from .edge_list import LOCALE_OF_LANGUAGE as EDGE_LOCALE_OF_LANGUAGE
 from .espeak import LANGUAGE_ALIASES as ESPEAK_LANGUAGE_ALIASES
 from .espeak import EspeakEngine
 from .espeak import list_voices as espeak_voices
@@ -115,15 +116,19 @@ def voice_catalog(language: str | None = None, *, timeout: float = 5.0) -> Voice
 
 
 def _matches(locale: str, language: str | None) -> bool:
-    """Whether a voice's locale belongs to ``language`` (``zh`` matches ``zh-TW`` and espeak ``cmn``).
+    """Whether a voice's locale belongs to ``language`` (``zh`` matches ``zh-TW`` and espeak ``cmn``;
+    ``yue`` matches the service's Cantonese voices, ``zh-HK``).
 
     >>> _matches("zh-CN-liaoning", "zh"), _matches("cmn", "zh-CN"), _matches("zh-CN", "zh-TW")
+    (True, True, False)
+    >>> _matches("zh-HK", "yue"), _matches("yue", "yue"), _matches("zh-TW", "yue")
     (True, True, False)
     """
     if not language:
         return True
     family = language.lower().split("-")[0]
-    wanted = (language.lower(), *ESPEAK_LANGUAGE_ALIASES.get(family, ()))
+    edge_locale = EDGE_LOCALE_OF_LANGUAGE.get(family, "").lower()
+    wanted = (language.lower(), *filter(None, [edge_locale]), *ESPEAK_LANGUAGE_ALIASES.get(family, ()))
     locale = locale.lower()
     return any(locale == prefix or locale.startswith(f"{prefix}-") for prefix in wanted)
 

@@ -6,7 +6,7 @@ This is the only module that imports ``edge_tts`` or ``aiohttp``. It owns:
   and the check that every turn ended (edge-tts returns a cut turn's audio without complaint);
 - the endpoint seam: ``AUDIOCAST_EDGE_WSS_URL`` replaces the service's websocket URL;
 - the reachability check behind ``--engine auto``;
-- the voice list: live from the service, else the bundled snapshot ``data/edge_voices.json``;
+- the voice list: live from the service, else the bundled snapshot (``engines.edge_list``);
 - the translation of every edge-tts/aiohttp exception into the ``SynthError`` tree, here and
   nowhere else. Retries, timeouts and caching live in ``audiocast.synth``.
 """
@@ -14,14 +14,12 @@ This is the only module that imports ``edge_tts`` or ``aiohttp``. It owns:
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import os
 import ssl
 from collections.abc import Iterator
 from contextlib import contextmanager
-from importlib import resources
-from typing import Literal, TypedDict
+from typing import Literal
 from urllib.parse import urlsplit, urlunsplit
 
 import aiohttp
@@ -36,6 +34,7 @@ from edge_tts.typing import TTSChunk
 from ..errors import EngineUnavailable, NoAudioError, SynthError, TransientSynthError
 from ..models import Boundary, Clip
 from .base import VoiceSpec
+from .edge_list import OUTPUT_FORMAT, EdgeVoice, snapshot_voices, voice_entry
 
 log = logging.getLogger(__name__)
 
@@ -45,31 +44,12 @@ ENDPOINT_ENV = "AUDIOCAST_EDGE_WSS_URL"
 BoundaryKind = Literal["SentenceBoundary", "WordBoundary"]
 
 SAMPLE_RATE = 24_000
-_OUTPUT_FORMAT = "audio-24khz-48kbitrate-mono-mp3"  # the only MP3 format the service allows
 _TICKS_PER_MS = 10_000  # edge-tts offsets and durations are in 100-ns ticks
 _TOKEN_QUERY = f"TrustedClientToken={edge_tts.constants.TRUSTED_CLIENT_TOKEN}"
 _SSL_CONTEXT = ssl.create_default_context(cafile=certifi.where())  # the CA bundle edge-tts trusts
 _CHECKED = "whole-turns"
 """Part of the engine version: clips accepted before every turn was checked to end may be cut off,
 so they are not taken from the cache, and the episodes read with them are made again once."""
-
-
-class VoiceTag(TypedDict):
-    ContentCategories: list[str]
-    VoicePersonalities: list[str]
-
-
-class EdgeVoice(TypedDict):
-    """One entry of the service's voice list, as ``edge_tts.list_voices`` returns it."""
-
-    Name: str
-    ShortName: str
-    Gender: str
-    Locale: str
-    SuggestedCodec: str
-    FriendlyName: str
-    Status: str
-    VoiceTag: VoiceTag
 
 
 def endpoint_url() -> str:
@@ -132,7 +112,7 @@ class EdgeEngine:
         # The audio depends on the service, the format and the boundary kind, not on edge-tts's
         # minor releases (frequent 403 fixes), so only its major version enters cache keys.
         major = edge_tts.__version__.split(".")[0]
-        return f"edge-tts {major} {_OUTPUT_FORMAT} {self.boundary} {_CHECKED}"
+        return f"edge-tts {major} {OUTPUT_FORMAT} {self.boundary} {_CHECKED}"
 
     async def synthesize(self, text: str, voice: VoiceSpec) -> Clip:
         _install_endpoint(self.endpoint)
@@ -277,13 +257,7 @@ async def fetch_voices(timeout: float = 5.0) -> list[EdgeVoice]:
     with _translated_errors(endpoint, voice=""):
         async with asyncio.timeout(timeout):
             entries = await edge_tts.list_voices()
-    return [_voice(dict(entry)) for entry in entries]
-
-
-def snapshot_voices() -> list[EdgeVoice]:
-    """The bundled snapshot of the Chinese and English edge voices (used when offline)."""
-    text = resources.files("audiocast.data").joinpath("edge_voices.json").read_text(encoding="utf-8")
-    return [_voice(entry) for entry in json.loads(text)["voices"]]
+    return [voice_entry(dict(entry)) for entry in entries]
 
 
 def list_voices(timeout: float = 5.0) -> tuple[list[EdgeVoice], bool]:
@@ -294,20 +268,3 @@ def list_voices(timeout: float = 5.0) -> tuple[list[EdgeVoice], bool]:
         log.debug("live edge voice list unavailable: %s", exc)
         return snapshot_voices(), False
 
-
-def _voice(entry: dict[str, object]) -> EdgeVoice:
-    tag = entry.get("VoiceTag")
-    tags = tag if isinstance(tag, dict) else {}
-    return EdgeVoice(
-        Name=str(entry.get("Name", "")),
-        ShortName=str(entry["ShortName"]),
-        Gender=str(entry.get("Gender", "")),
-        Locale=str(entry["Locale"]),
-        SuggestedCodec=str(entry.get("SuggestedCodec", _OUTPUT_FORMAT)),
-        FriendlyName=str(entry.get("FriendlyName", "")),
-        Status=str(entry.get("Status", "")),
-        VoiceTag=VoiceTag(
-            ContentCategories=[str(item) for item in tags.get("ContentCategories", [])],
-            VoicePersonalities=[str(item) for item in tags.get("VoicePersonalities", [])],
-        ),
-    )

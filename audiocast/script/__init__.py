@@ -13,8 +13,11 @@ import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 
+from babel.dates import format_date
+
 from ..errors import ScriptError
 from ..language import is_cjk
+from ..locales import babel_locale
 from ..models import Article, Block, Script, Segment, SegmentRole, VoiceRole
 from ..profiles import VoiceProfile
 from .sentences import fit, split_sentences
@@ -74,17 +77,23 @@ def build_script(
 
 
 def spoken_date(when: dt.datetime, profile: VoiceProfile) -> str:
-    """The publication date as the profile says it.
+    """The publication date as the profile says it: its ``date`` template when it has one, else
+    CLDR's long date for its language (ISO 8601 for a language CLDR does not know).
 
-    >>> from audiocast.profiles import load_profile
+    >>> from audiocast.profiles import load_profile, profile_for_language
     >>> spoken_date(dt.datetime(2023, 11, 27), load_profile("zh-CN"))
     '2023年11月27日'
     >>> spoken_date(dt.datetime(2023, 11, 27), load_profile("en-US"))
     'November 27, 2023'
+    >>> spoken_date(dt.datetime(2023, 11, 27), profile_for_language("de-DE"))
+    '27. November 2023'
     """
-    return profile.words.date.format(
-        year=when.year, month=when.month, day=when.day, month_name=calendar.month_name[when.month]
-    )
+    if profile.words.date:
+        return profile.words.date.format(
+            year=when.year, month=when.month, day=when.day, month_name=calendar.month_name[when.month]
+        )
+    locale = babel_locale(profile.language)
+    return format_date(when.date(), format="long", locale=locale) if locale else when.date().isoformat()
 
 
 def _opening(article: Article, profile: VoiceProfile, max_bytes: int) -> list[_Draft]:
@@ -102,7 +111,8 @@ def _opening(article: Article, profile: VoiceProfile, max_bytes: int) -> list[_D
 
 
 def _outro(article: Article, profile: VoiceProfile, max_bytes: int) -> list[_Draft]:
-    if not article.source_name:
+    """The closing line naming the source, when there is one and the language has words for it."""
+    if not article.source_name or not profile.words.outro:
         return []
     outro = clean(profile.words.outro.format(source=article.source_name), article.language)
     return _drafts("outro", outro, "narrator", None, max_bytes)
