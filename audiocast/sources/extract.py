@@ -23,7 +23,7 @@ from lxml import html as lxml_html
 from lxml.html import HtmlElement
 
 from ..models import Block, BlockKind
-from .furniture import EDITOR_CREDIT, PAGE_FURNITURE, PHOTO_CAPTION, furniture_rule
+from .furniture import EDITOR_CREDIT, PAGE_FURNITURE, PHOTO_CAPTION, furniture_rule, trim
 from .html_body import CHROME_CLASS, EMBED_CLASSES, TRACKER_SRC, is_hidden, meaningful_alt, read_blocks
 
 logging.getLogger("trafilatura").setLevel(logging.CRITICAL)  # it logs every page it finds thin
@@ -225,10 +225,10 @@ def _blocks(body: etree._Element, captions: _Captions) -> Iterator[Block]:
             if figure is not None:  # a caption whose image was not kept is not read
                 yield from _finished(_Figure(figure.src, text))
                 figure = None
-        elif not _furniture(text):
+        elif not _furniture(text) and (kept := trim(text)):
             yield from _finished(figure)
             figure = None
-            yield Block(kind, text)
+            yield Block(kind, kept)
     yield from _finished(figure)
 
 

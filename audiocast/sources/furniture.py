@@ -140,11 +140,12 @@ INLINE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("credit line", re.compile(
         rf"\s*[（(]\s*(?:{_CREDIT}|{_PHOTOGRAPHER}\s*(?:摄|攝))\s*[)）]"
         r"|\s*[（(]\s*[^（）()，,。:：]{1,16}(?:提供|供图|供圖)\s*[)）]\s*$"
+        rf"|\s*[（(]\s*[文图圖]\s*[/／]\s*[文图圖]\s*[:：]?\s*{_NAMES}\s*[)）]\s*$"
     )),
     ("social chrome", re.compile(r"\s*\bpic\.twitter\.com/\w+")),
 )
-"""Pieces cut out of a line that stays: a stamp opening or closing it, a ``（张三摄）`` or
-``（责任编辑：李四）``, a ``pic.twitter.com`` address."""
+"""Pieces cut out of a line that stays: a stamp opening or closing it, a ``（张三摄）``, a
+``（责任编辑：李四）``, a closing ``(文/图 刘玺东 易赛楠)``, a ``pic.twitter.com`` address."""
 
 
 def furniture_rule(text: str, lines: list[str]) -> str | None:
@@ -191,8 +192,8 @@ def trim(text: str) -> str:
 
     >>> trim("会场外的抗议者（程皓楠摄）")
     '会场外的抗议者'
-    >>> trim("（本文参考了路透社的报道。）")
-    '（本文参考了路透社的报道。）'
+    >>> trim("（本文参考了路透社的报道。）"), trim("共建清朗网络空间。(文/图 刘玺东 易赛楠)")
+    ('（本文参考了路透社的报道。）', '共建清朗网络空间。')
     """
     for name, pattern in INLINE_RULES:
         for match in pattern.finditer(text):
