@@ -18,12 +18,15 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
+import functools
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from lxml import etree
 from lxml.html import HtmlElement
+
+from ..text import HAN
 
 _META = {
     "title": ("og:title", "twitter:title", "articletitle"),
@@ -60,6 +63,7 @@ _PORTAL_WORD = re.compile(
 _NOON = dt.time(12, tzinfo=dt.UTC)
 _DAY_ONLY = re.compile(r"^\s*\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\s*$")
 _HEADING_XPATH = etree.XPath("//h1|//h2|//h3|//*[contains(translate(@class, 'TITLE', 'title'), 'title')]")
+_HAN = re.compile(f"[{HAN}]")
 _HOME_LINK = re.compile(r"^(?:https?://[^/]+)?(?:\.{0,2}/)*(?:index\.\w+)?$")
 """A link to the site's home page: ``/``, ``../../``, ``http://example.org/``, ``/index.html``."""
 _VISIBLE_TIME = re.compile(
@@ -95,6 +99,7 @@ def page_title(tree: HtmlElement) -> str:
     """
     headline = _headline(tree)
     names = {name.lower() for name in (meta_content(tree, "site"), *_json_ld_publishers(tree)) if name}
+    shown = functools.cache(lambda: {headline, *_shown_headings(tree)})  # looked for only when needed
     for candidate in (
         meta_content(tree, "title"),
         *_json_ld_values(tree, "headline"),
@@ -102,7 +107,7 @@ def page_title(tree: HtmlElement) -> str:
         _first_text(tree, ".//title"),
     ):
         if candidate:
-            return _without_site_suffix(_fold(candidate), _shown_headings(tree) | {headline}, names)
+            return _without_site_suffix(_fold(candidate), shown, names)
     return ""
 
 
@@ -121,12 +126,12 @@ def _shown_headings(tree: HtmlElement) -> set[str]:
     return {text for text in texts if 4 <= len(text) <= 300}
 
 
-def _without_site_suffix(title: str, shown: set[str], site_names: set[str]) -> str:
-    """``title`` without the site's name, and the column's, after the headline.
+def _without_site_suffix(title: str, shown: Callable[[], set[str]], site_names: set[str]) -> str:
+    """``title`` without the site's name, and the column's after a headline the page ``shown``.
 
-    >>> _without_site_suffix("Tree felled | Local news | Metro", set(), {"metro"})
+    >>> _without_site_suffix("Tree felled | Local news | Metro", set, {"metro"})
     'Tree felled'
-    >>> _without_site_suffix("顺德区代表团到众创金融街调研 东区办事处", {"顺德区代表团到众创金融街调研"}, set())
+    >>> _without_site_suffix("顺德区代表团到众创金融街调研 东区办事处", lambda: {"顺德区代表团到众创金融街调研"}, set())
     '顺德区代表团到众创金融街调研'
     """
     for _ in range(2):  # "Story - Section - Site"
@@ -135,14 +140,18 @@ def _without_site_suffix(title: str, shown: set[str], site_names: set[str]) -> s
             break
         head, tail = match["head"].strip(), match["tail"].strip()
         spaced_pipe = re.search(r"\s\|\s[^|]*$", title) is not None
-        if not (head in shown or tail.lower() in site_names or _PORTAL_WORD.search(tail) or spaced_pipe):
+        if not (tail.lower() in site_names or _PORTAL_WORD.search(tail) or spaced_pipe or head in shown()):
             break
         title = head
-    return _shown_head(title, shown)
+    return _shown_head(title, shown()) if _HAN.search(title) else title
 
 
 def _shown_head(title: str, shown: set[str]) -> str:
-    """The headline the page shows, when ``title`` is it and a short word or two (a column's name)."""
+    """The headline the page shows, when ``title`` is it, a space and a short name (a column's).
+
+    Chinese text has no spaces between words, so a space before a few last characters marks where
+    the headline ends.
+    """
     for text in sorted(shown, key=len, reverse=True):
         rest = title[len(text) :]
         if title.startswith(text) and rest[:1].isspace() and len(rest) <= 16 and len(text) >= 8:
