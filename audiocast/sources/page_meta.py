@@ -62,7 +62,7 @@ _PORTAL_WORD = re.compile(
 )
 _NOON = dt.time(12, tzinfo=dt.UTC)
 _DAY_ONLY = re.compile(r"^\s*\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\s*$")
-_HEADING_XPATH = etree.XPath("//h1|//h2|//h3|//*[contains(translate(@class, 'TITLE', 'title'), 'title')]")
+_HEADING_XPATH = etree.XPath("//h1|//h2|//h3|//*[contains(@class, 'itle')]")  # title, Title, post-title…
 _HAN = re.compile(f"[{HAN}]")
 _HOME_LINK = re.compile(r"^(?:https?://[^/]+)?(?:\.{0,2}/)*(?:index\.\w+)?$")
 """A link to the site's home page: ``/``, ``../../``, ``http://example.org/``, ``/index.html``."""
