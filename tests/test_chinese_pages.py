@@ -15,6 +15,8 @@ import pytest
 
 from audiocast.models import Article
 from audiocast.sources import read_source
+from audiocast.sources.extract import main_blocks
+from audiocast.sources.page import parse_page
 
 from .conftest import DATA
 
@@ -130,3 +132,15 @@ def test_unmarked_photo_caption_is_read_once_as_an_aside() -> None:
     assert figure.kind == "figure" and figure.text.startswith("图为山西品牌丝路行（南美站）启动仪式。")
     assert figure.src.endswith("W020190918234243033577.jpg")
     assert not any(block.text.startswith("图为") for block in article.blocks[1:])
+
+
+def test_editor_credit_above_the_article_ends_nothing() -> None:
+    """The credit ends the article only when it comes after most of it: moved up under the headline
+    (as some sites print it), everything after it is still read."""
+    page = (PAGES / "people_zhengbanqiao.html").read_text(encoding="utf-8")
+    credit = '<div class="edit clearfix">(责编：汤诗瑶、丁涛)</div>'
+    assert credit in page
+    page = page.replace(credit, "").replace('<div class="box01">', credit + '<div class="box01">')
+    texts = [block.text for block in main_blocks(parse_page(page))]  # not the fallback reader's
+    assert any(text.startswith("父亲的教诲像一盏灯") for text in texts)
+    assert any(text.endswith("字里行间都是对儿子的爱。") for text in texts)
