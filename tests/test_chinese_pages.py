@@ -17,6 +17,7 @@ from audiocast.models import Article
 from audiocast.sources import read_source
 from audiocast.sources.extract import main_blocks
 from audiocast.sources.page import parse_page
+from audiocast.sources.page_meta import page_title
 
 from .conftest import DATA
 
@@ -144,3 +145,12 @@ def test_editor_credit_above_the_article_ends_nothing() -> None:
     texts = [block.text for block in main_blocks(parse_page(page))]  # not the fallback reader's
     assert any(text.startswith("父亲的教诲像一盏灯") for text in texts)
     assert any(text.endswith("字里行间都是对儿子的爱。") for text in texts)
+
+
+def test_logo_heading_is_not_the_headline() -> None:
+    """Without its ArticleTitle <meta>, the page's only <h1> is its logo (a link to "/"): the
+    headline comes from <title>, without " - 山西省人民政府门户网站"."""
+    page = (PAGES / "shanxi_gov_silkroad.html").read_text(encoding="utf-8")
+    article_title = '<meta name="ArticleTitle" content="山西品牌丝路行（南美站）正式启动">'
+    assert article_title in page
+    assert page_title(parse_page(page.replace(article_title, ""))) == "山西品牌丝路行（南美站）正式启动"
