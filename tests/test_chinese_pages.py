@@ -16,6 +16,7 @@ import pytest
 from audiocast.models import Article
 from audiocast.sources import read_source
 from audiocast.sources.extract import main_blocks
+from audiocast.sources.furniture import PAGE_FURNITURE
 from audiocast.sources.page import parse_page
 from audiocast.sources.page_meta import page_title
 
@@ -154,3 +155,15 @@ def test_logo_heading_is_not_the_headline() -> None:
     article_title = '<meta name="ArticleTitle" content="山西品牌丝路行（南美站）正式启动">'
     assert article_title in page
     assert page_title(parse_page(page.replace(article_title, ""))) == "山西品牌丝路行（南美站）正式启动"
+
+
+@pytest.mark.parametrize(
+    ("line", "credit"),
+    [
+        ("（责编：汤诗瑶、丁涛）", True),
+        ("责任编辑：尹世杰", True),
+        ("编辑：你怎么看这个问题？", False),  # an interview's question: read, and it ends nothing
+    ],
+)
+def test_editor_credit_is_names_not_a_sentence(line: str, credit: bool) -> None:
+    assert bool(PAGE_FURNITURE.search(line)) is credit

@@ -42,9 +42,10 @@ _BYLINE_KEY = r"(?:记者|記者|作者|来源|來源|出处|出處|撰稿|整�
 _BYLINE = rf"{_BYLINE_KEY}\s*[:：|丨/]\s*{_NAMES}"
 
 _PAGE_DATE_TIME = r"\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?(?:\s*\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)?"
-_EDITOR = r"^\s*[（(]?\s*(?:责任编辑|責任編輯|责编|責編|编辑|編輯)\s*[:：][^）)]{0,30}[）)]?\s*$"
+_EDITOR = r"^\s*[（(]?\s*(?:责任编辑|責任編輯|责编|責編|编辑|編輯)\s*[:：][^）)。！？!?，,；;]{0,30}[）)]?\s*$"
 EDITOR_CREDIT = re.compile(_EDITOR)
-"""The editor's credit that closes a Chinese news article: ``责任编辑：王明``, ``（责编：汤诗瑶、丁涛）``."""
+"""The editor's credit that closes a Chinese news article: ``责任编辑：王明``, ``（责编：汤诗瑶、丁涛）``;
+names, not a sentence (an interview's ``编辑：你怎么看？`` is a question)."""
 PAGE_FURNITURE = re.compile(
     rf"^\s*(?:(?:{_PAGE_DATE_TIME})\s*)?(?:来源于?|來源於?|作者|发布时间|發佈時間|发布日期)\s*[:：]"
     rf"|{_EDITOR}"

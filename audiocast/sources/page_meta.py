@@ -52,7 +52,9 @@ _META = {
 }
 """Field → the ``<meta>`` names (``name``, ``property`` or ``itemprop``, any case) that carry it, most trusted first."""
 
-_SEPARATOR = r"(?:\s+[|\-–—_·:]\s+|\s*[|_–—]\s*|-)"
+_SEPARATOR = r"(?:\s+[|\-–—_·:]\s+|\s*[|_–—]\s*|(?<![A-Za-z0-9])-|-(?![A-Za-z0-9]))"
+"""What parts a title: a spaced mark, an unspaced pipe, underscore or dash, or a hyphen that does not
+join two Latin letters or digits ("COVID-19", "Spider-Man" are words; "罢工-新华网" is parted)."""
 _SUFFIX = re.compile(rf"^(?P<head>.+?){_SEPARATOR}(?P<tail>[^|\-–—_]{{1,40}})$")
 _PORTAL_WORD = re.compile(
     r"(?:网|網|网站|網站|报|報|新闻|新聞|日报|日報|频道|頻道|在线|在線|门户|門戶|传媒|傳媒|媒体|媒體|电视台|電視台|"
@@ -96,6 +98,8 @@ def page_title(tree: HtmlElement) -> str:
     'Man pleads guilty'
     >>> page_title(fromstring("<title>COVID-19 cases rise</title><p>x</p>"))
     'COVID-19 cases rise'
+    >>> page_title(fromstring("<title>COVID-19 news</title><h3>COVID</h3><p>x</p>"))
+    'COVID-19 news'
     """
     headline = _headline(tree)
     names = {name.lower() for name in (meta_content(tree, "site"), *_json_ld_publishers(tree)) if name}
