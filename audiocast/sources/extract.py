@@ -23,7 +23,8 @@ from lxml import html as lxml_html
 from lxml.html import HtmlElement
 
 from ..models import Block, BlockKind
-from .furniture import PAGE_FURNITURE, furniture_rule
+from ..text import HAN
+from .furniture import EDITOR_CREDIT, PAGE_FURNITURE, PHOTO_CAPTION, furniture_rule, trim
 from .html_body import CHROME_CLASS, EMBED_CLASSES, TRACKER_SRC, is_hidden, meaningful_alt, read_blocks
 
 logging.getLogger("trafilatura").setLevel(logging.CRITICAL)  # it logs every page it finds thin
@@ -36,6 +37,12 @@ _EMBED_XPATH = etree.XPath(
 _ADDRESS = re.compile(r"[^\s\"'<>]*[/.][^\s\"'<>]*")
 _MARKED_XPATH = etree.XPath("//*[@class or @id or @hidden or @aria-hidden or @style]")
 _INLINE_CARD_XPATH = etree.XPath("//p//span[.//img][count(.//a) >= 2]")
+_EDITOR_TEXT_XPATH = etree.XPath(
+    "//text()[contains(., '编辑') or contains(., '編輯') or contains(., '责编') or contains(., '責編')]"
+)
+_PRECEDING_TEXT = etree.XPath("preceding::text()")
+_HAN = re.compile(f"[{HAN}]")
+_FOLLOWING_TEXT = etree.XPath("following::text()")
 _NAVIGATION = ("nav", "footer", "aside", "menu", "dialog")
 """Elements that are never the article; trafilatura drops them too, except on pages too small to score."""
 _KEEP_EVEN_HIDDEN = frozenset({"html", "body", "main", "article"})
@@ -52,6 +59,7 @@ def main_blocks(tree: HtmlElement) -> tuple[Block, ...]:
     import trafilatura  # on first use: importing it takes half a second that other commands need not wait
     from trafilatura.settings import Document
 
+    around_credit = _around_closing_credit(tree)
     _drop_unread(tree)
     document = trafilatura.bare_extraction(
         tree,
@@ -65,7 +73,7 @@ def main_blocks(tree: HtmlElement) -> tuple[Block, ...]:
     if not isinstance(document, Document) or document.body is None:
         return ()
     blocks = _without_repeated_runs(list(_blocks(document.body, _captions(tree))))
-    return tuple(_with_continuations(tree, blocks))
+    return tuple(_before_closing_credit(_with_continuations(tree, blocks), around_credit))
 
 
 def _drop_unread(tree: HtmlElement) -> None:
@@ -120,6 +128,39 @@ def _with_continuations(tree: HtmlElement, blocks: list[Block]) -> list[Block]:
             result[at:at] = extra
             read.update(block.text for block in extra)
     return result
+
+
+def _around_closing_credit(tree: HtmlElement) -> tuple[str, str] | None:
+    """The page's text before and after the last editor's credit (``责任编辑：王明``), if it has one.
+
+    Only a page whose title is in Han characters is searched: the credit is a Chinese portal's."""
+    if not _HAN.search(str(tree.findtext(".//title") or "")):
+        return None
+    credit = next((node for node in reversed(_EDITOR_TEXT_XPATH(tree)) if EDITOR_CREDIT.match(node)), None)
+    holder = credit.getparent() if credit is not None else None
+    while holder is not None and not isinstance(holder.tag, str):  # a credit after a comment
+        holder = holder.getparent()
+    if holder is None:
+        return None
+    return _fold("".join(_PRECEDING_TEXT(holder))), _fold("".join(_FOLLOWING_TEXT(holder)))
+
+
+def _before_closing_credit(blocks: list[Block], around_credit: tuple[str, str] | None) -> list[Block]:
+    """The blocks without those the page shows after the editor's credit that closes its article.
+
+    A Chinese portal ends the article with ``责任编辑：王明`` or ``（责编：…）``; what follows it
+    (recommended stories, a teaser of another article, "热帖" lists) is the page's. Trailing blocks
+    whose text is shown only after the last such credit are dropped, unless they would outweigh
+    what is kept: a credit printed above the article does not end it.
+    """
+    if around_credit is None:
+        return blocks
+    before, after = around_credit
+    keep = len(blocks)
+    while keep and blocks[keep - 1].text in after and blocks[keep - 1].text not in before:
+        keep -= 1
+    kept, dropped = blocks[:keep], blocks[keep:]
+    return kept if sum(len(block.text) for block in kept) > sum(len(block.text) for block in dropped) else blocks
 
 
 def _furniture(text: str) -> bool:
@@ -186,15 +227,20 @@ def _blocks(body: etree._Element, captions: _Captions) -> Iterator[Block]:
         if kind == "figure":
             yield from _finished(figure)
             figure = _Figure(src, captions.by_image.get(src, text))
-        elif captions.holds(text):
+        elif captions.holds(text) or (figure is not None and not figure.text and _photo_caption(text)):
             if figure is not None:  # a caption whose image was not kept is not read
                 yield from _finished(_Figure(figure.src, text))
                 figure = None
-        elif not _furniture(text):
+        elif not _furniture(text) and (kept := trim(text)):
             yield from _finished(figure)
             figure = None
-            yield Block(kind, text)
+            yield Block(kind, kept)
     yield from _finished(figure)
+
+
+def _photo_caption(text: str) -> bool:
+    """Whether a short line right after an image is its caption by its form: "图为…", "…（刘通摄）"."""
+    return len(text) <= 150 and PHOTO_CAPTION.search(text) is not None
 
 
 @dataclass(frozen=True)

@@ -26,29 +26,43 @@ _SITE_NAME = (
 
 _CREDIT_KEY = (
     r"(?:责任编辑|責任編輯|责编|責編|网编|網編|编辑|編輯|编译|編譯|译者|譯者|翻译|翻譯|视觉|視覺|版式|校对|校對|"
-    r"审核|審核|审校|審校|美编|美編|排版|监制|監製|统筹|統籌|策划|策劃|摄影|攝影|撰文|文字|图片|圖片|实习生|實習生)"
+    r"审核|審核|审校|審校|美编|美編|排版|监制|監製|统筹|統籌|策划|策劃|摄影|攝影|撰文|采写|採寫|文字|图片|圖片|实习生|實習生)"
 )
 _NAMES = r"[^\s:：，,、。！？!?；;]{1,12}(?:[\s、,，]+[^\s:：，,、。！？!?；;]{1,12}){0,5}"
 _CREDIT = rf"{_CREDIT_KEY}\s*[:：|丨/]\s*{_NAMES}"
 _PHOTOGRAPHER = r"(?!在|于|於)[^（）()，,。、:：\s拍]{2,12}"
 """Who took a photo, in ``（新华社记者李明摄）``: a short name, not a place or an act (``（在上海拍摄）``)."""
+PHOTO_CAPTION = re.compile(
+    rf"^\s*(?:图为|圖為|图：|圖：|上图|上圖|下图|下圖|左图|左圖|右图|右圖)|[（(]\s*{_PHOTOGRAPHER}\s*(?:摄|攝)\s*[)）]\s*$"
+)
+"""A Chinese photo caption by its form, when the page does not mark it: it opens "图为…" or ends
+with who took the photo, "（新华社记者李明摄）"."""
 _BYLINE_KEY = r"(?:记者|記者|作者|来源|來源|出处|出處|撰稿|整理|口述|文|图|圖)"
 """Keys that make a credit only as a line of their own: "（来源：国家统计局）" after a figure is a citation."""
 _BYLINE = rf"{_BYLINE_KEY}\s*[:：|丨/]\s*{_NAMES}"
 
 _PAGE_DATE_TIME = r"\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?(?:\s*\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)?"
+_EDITOR = r"^\s*[（(]?\s*(?:责任编辑|責任編輯|责编|責編|编辑|編輯)\s*[:：][^）)。！？!?，,；;]{0,30}[）)]?\s*$"
+EDITOR_CREDIT = re.compile(_EDITOR)
+"""The editor's credit that closes a Chinese news article: ``责任编辑：王明``, ``（责编：汤诗瑶、丁涛）``;
+names, not a sentence (an interview's ``编辑：你怎么看？`` is a question)."""
 PAGE_FURNITURE = re.compile(
-    rf"^\s*(?:(?:{_PAGE_DATE_TIME})\s*)?(?:来源|來源|作者|发布时间|發佈時間|发布日期)\s*[:：]"
-    rf"|^\s*[（(]?\s*(?:责任编辑|責任編輯|责编|責編|编辑|編輯)\s*[:：][^）)]{{0,20}}[）)]?\s*$"
+    rf"^\s*(?:(?:{_PAGE_DATE_TIME})\s*)?(?:来源于?|來源於?|作者|发布时间|發佈時間|发布日期)\s*[:：]"
+    rf"|{_EDITOR}"
     rf"|^\s*(?:{_PAGE_DATE_TIME})\s*$"
     rf"|^\s*上一篇\s*[:：].*下一篇"
+    r"|^\s*(?:您?(?:现在|当前|所在)的?位置|您的位置|(?:現在|當前|所在)位置)\s*[:：]"
+    r"|^\s*(?:【[^【】]{1,8}】\s*)+$"
+    r"|^\s*(?:图集|圖集|组图|組圖|高清组图|高清組圖)\s*$"
     r"|^\s*(?:read more|read also|also read|see also|see more|more on this|don['’]t miss|recommended|you may also like|"
     r"相关阅读|相關閱讀|推荐阅读|推薦閱讀|延伸阅读|延伸閱讀)\b\s*(?:[:：]|$)",
     re.IGNORECASE,
 )
 """Applied to web pages only (``extract``), beside ``LINE_RULES``: lines of a news portal's page
 furniture: the source/author line under the title, the editor's credit, a bare time stamp,
-previous/next links, and "Read more:" / "相关阅读" pointers to other stories."""
+previous/next links, the "现在位置：首页 >> …" breadcrumb, a row of bracketed page tools
+("【打印本页】【关闭窗口】"), a gallery label ("图集"), and "Read more:" / "相关阅读" pointers to
+other stories."""
 
 LINE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("copyright", re.compile(
@@ -80,7 +94,8 @@ LINE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("follow", re.compile(
         r"^\s*follow\b.{0,60}?(?:@\w{1,30}|\bon\s+(?:twitter|x|facebook|instagram|threads|mastodon|bluesky|"
         r"linkedin|youtube|tiktok))\W*$|"
-        r"^\s*(?:关注|關注|追踪|追蹤)(?:我们|我們)?.{0,20}(?:微博|微信|公众号|公眾號|facebook|twitter|@\w+)\W*$",
+        r"^\s*(?:关注|關注|追踪|追蹤)(?:我们|我們)?.{0,20}(?:微博|微信|公众号|公眾號|facebook|twitter|@\w+)\W*$|"
+        r"^\s*(?:关注|關注)[^\s，,。！？!?]{1,12}(?:网|網|号|號|客户端|客戶端)\s*$",
         re.IGNORECASE,
     )),
     ("social chrome", re.compile(
@@ -126,11 +141,15 @@ INLINE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("credit line", re.compile(
         rf"\s*[（(]\s*(?:{_CREDIT}|{_PHOTOGRAPHER}\s*(?:摄|攝))\s*[)）]"
         r"|\s*[（(]\s*[^（）()，,。:：]{1,16}(?:提供|供图|供圖)\s*[)）]\s*$"
+        rf"|\s*[（(]\s*[文图圖]\s*[/／]\s*[文图圖]\s*[:：]?\s*{_NAMES}\s*[)）]\s*$"
     )),
     ("social chrome", re.compile(r"\s*\bpic\.twitter\.com/\w+")),
 )
-"""Pieces cut out of a line that stays: a stamp opening or closing it, a ``（张三摄）`` or
-``（责任编辑：李四）``, a ``pic.twitter.com`` address."""
+"""Pieces cut out of a line that stays: a stamp opening or closing it, a ``（张三摄）``, a
+``（责任编辑：李四）``, a closing ``(文/图 刘玺东 易赛楠)``, a ``pic.twitter.com`` address."""
+_MAY_HOLD_PIECE = re.compile(r"[（()）]|\d:\d\d|pic\.twitter")
+"""What every ``INLINE_RULES`` piece holds (a bracket, a time of day, a tweet's image address): a
+line without any is returned as it is, without running the rules, which are slow on long lines."""
 
 
 def furniture_rule(text: str, lines: list[str]) -> str | None:
@@ -177,9 +196,11 @@ def trim(text: str) -> str:
 
     >>> trim("会场外的抗议者（程皓楠摄）")
     '会场外的抗议者'
-    >>> trim("（本文参考了路透社的报道。）")
-    '（本文参考了路透社的报道。）'
+    >>> trim("（本文参考了路透社的报道。）"), trim("共建清朗网络空间。(文/图 刘玺东 易赛楠)")
+    ('（本文参考了路透社的报道。）', '共建清朗网络空间。')
     """
+    if not _MAY_HOLD_PIECE.search(text):
+        return text.strip()
     for name, pattern in INLINE_RULES:
         for match in pattern.finditer(text):
             removed(name, match.group())
