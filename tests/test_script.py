@@ -142,8 +142,8 @@ def test_japanese_is_refused_rather_than_read_by_the_english_voice() -> None:
     from audiocast.episode import EpisodeOptions, plan
 
     article = read_text_as_article("東京の天気\n\n今日は東京で雨が降っています。ひらがなとカタカナもあります。\n", "x")
-    assert article.language == "ja"
-    with pytest.raises(ProfileError, match=r"no bundled voice profile for Japanese \(ja\); write one"):
+    assert article.language == "ja-JP"
+    with pytest.raises(ProfileError, match=r"no bundled voice profile for Japanese \(ja-JP\); write one"):
         plan(article, EpisodeOptions())
 
 
