@@ -20,6 +20,7 @@ from .text import HAN, HANGUL, KANA
 _HAN = re.compile(f"[{HAN}]")
 _KANA = re.compile(f"[{KANA}]")
 _HANGUL = re.compile(f"[{HANGUL}]")
+_CJK_RUNS = re.compile(f"[{HAN}{KANA}{HANGUL}]+")
 
 SCRIPT_SAMPLE = 20_000
 """Characters whose scripts are counted: enough for any article's proportions, bounded for speed."""
@@ -43,9 +44,10 @@ _CANTONESE_SHARE = 0.03
 """Cantonese needs at least two of its characters, and this share of the Han characters: a Mandarin text
 quoting a Cantonese word stays Mandarin."""
 
-# py3langid's labels that are not a language news is written in today: no linguistic content, and
-# classical languages whose n-grams would otherwise claim modern Greek, Hebrew, Hindi or Italian.
-_NOT_NEWS = frozenset({"zxx", "la", "grc", "hbo", "sa"})
+# py3langid's labels left out: no linguistic content; classical languages whose n-grams would otherwise
+# claim modern Greek, Hebrew, Hindi or Italian; and Nigerian Pidgin, which claims short English texts
+# (headlines, a sentence with a foreign word) and which no voice speaks: an English voice reads it best.
+_NOT_NEWS = frozenset({"zxx", "la", "grc", "hbo", "sa", "pcm"})
 # py3langid's codes for which the voice services and espeak-ng use another: Norwegian (and Nynorsk,
 # which neither speaks) is read as Bokmål, Tagalog as Filipino, Arabic dialects and Wu as their
 # written standard; the others are ISO 639-3 codes whose CLDR code is different. The region stays
@@ -79,10 +81,11 @@ def detect_language(text: str) -> str:
     sample = text[:SCRIPT_SAMPLE]
     scripts = _ScriptCounts.of(sample)
     if scripts.cjk * 3 >= scripts.other and scripts.cjk:  # a CJK character carries about a word
-        return _region_tag(_cjk_language(sample, scripts))
+        return region_tag(_cjk_language(sample, scripts))
     if not scripts.other:
-        return _region_tag("en")
-    return _region_tag(_identifier().classify(sample[:CLASSIFIER_SAMPLE])[0])
+        return region_tag("en")
+    # CJK words quoted in another language are noise to the classifier's n-grams
+    return region_tag(_identifier().classify(_CJK_RUNS.sub(" ", sample[:CLASSIFIER_SAMPLE]))[0])
 
 
 def is_cjk(language: str) -> bool:
@@ -92,6 +95,19 @@ def is_cjk(language: str) -> bool:
     (True, True, True, False)
     """
     return language.split("-")[0] in {"zh", "ja", "ko", "yue", "cmn"}
+
+
+@functools.cache
+def region_tag(code: str) -> str:
+    """``de`` -> ``de-DE``, ``zh_Hant`` -> ``zh-TW``, ``ary`` -> ``ar-MA``: the language as the voice
+    services name it and CLDR's likely region for it.
+
+    >>> region_tag("de"), region_tag("zh_Hant"), region_tag("ary"), region_tag("no"), region_tag("tl")
+    ('de-DE', 'zh-TW', 'ar-MA', 'nb-NO', 'fil-PH')
+    """
+    language = code.split("_")[0]
+    spoken = _SPOKEN_AS.get(language, language)
+    return f"{spoken}-{_likely_region(code) or _likely_region(spoken)}"
 
 
 @dataclass(frozen=True)
@@ -128,7 +144,7 @@ def _cjk_language(sample: str, scripts: _ScriptCounts) -> str:
 
 @functools.cache
 def _identifier() -> Any:
-    """py3langid's model (about half a second to load), limited to the languages news is written in."""
+    """py3langid's model (half a second to a second to load), limited to the languages news is written in."""
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
     identifier = LanguageIdentifier.from_model_file(MODEL_FILE)
@@ -139,16 +155,7 @@ def _identifier() -> Any:
 def _is_news_language(code: str) -> bool:
     """Whether py3langid's ``code`` is a language of today's news spoken in a country (Esperanto's
     region is the world)."""
-    return code not in _NOT_NEWS and TAG.fullmatch(_region_tag(code)) is not None
-
-
-@functools.cache
-def _region_tag(code: str) -> str:
-    """``de`` -> ``de-DE``, ``zh_Hant`` -> ``zh-TW``, ``ary`` -> ``ar-MA``: the language as the voice
-    services name it and CLDR's likely region for it."""
-    language = code.split("_")[0]
-    spoken = _SPOKEN_AS.get(language, language)
-    return f"{spoken}-{_likely_region(code) or _likely_region(spoken)}"
+    return code not in _NOT_NEWS and TAG.fullmatch(region_tag(code)) is not None
 
 
 def _likely_region(code: str) -> str:
