@@ -4,8 +4,8 @@ Chinese, Japanese and Korean are decided by their scripts, without a model: Han-
 Chinese (English names inside it do not change that), told apart as Cantonese by its own written
 characters and as Simplified or Traditional by characters frequent in news that exist in only one
 of the two forms; kana marks Japanese, Hangul Korean. Every other text is classified by py3langid
-(a naive Bayes model of byte n-grams over 97 languages), loaded the first time it is needed. The
-region is CLDR's likely region for the language, from Babel.
+(a naive Bayes model of byte n-grams), limited to the languages news is written in today and loaded
+the first time it is needed. The region is CLDR's likely region for the language, from Babel.
 """
 
 from __future__ import annotations
