@@ -2,7 +2,7 @@
 
 Run:  .venv/bin/python bench/bench_language.py
 
-The sample is tests/data/languages/ (a headline and two or three news paragraphs per language,
+The sample is tests/data/languages/ (three headlines and two or three news paragraphs per language,
 see its README). Two detectors run in this process on the same texts: audiocast's
 ``detect_language`` (CJK by script, the rest by py3langid limited to today's news languages) and
 plain ``py3langid.classify`` (all its labels), whose code is given the same region by
@@ -78,7 +78,7 @@ def main() -> int:
     samples = language_samples()
     kinds = {
         "paragraphs": [(sample.tag, paragraph) for sample in samples for paragraph in sample.paragraphs],
-        "headlines": [(sample.tag, sample.headline) for sample in samples],
+        "headlines": [(sample.tag, headline) for sample in samples for headline in sample.headlines],
     }
     detectors: dict[str, Detector] = {"audiocast": detect_language, "py3langid": plain_py3langid}
     loads = {name: first_call(detect) for name, detect in detectors.items()}

@@ -14,7 +14,7 @@ SAMPLE_FOLDER = Path(__file__).parent / "data" / "languages"
 class LanguageSample:
     tag: str
     """What detect_language should say: the file's name."""
-    headline: str
+    headlines: tuple[str, ...]
     paragraphs: tuple[str, ...]
 
 
@@ -23,5 +23,5 @@ def language_samples() -> list[LanguageSample]:
     samples = []
     for path in sorted(SAMPLE_FOLDER.glob("*.toml")):
         data = tomllib.loads(path.read_text(encoding="utf-8"))
-        samples.append(LanguageSample(path.stem, data["headline"], tuple(data["paragraphs"])))
+        samples.append(LanguageSample(path.stem, tuple(data["headlines"]), tuple(data["paragraphs"])))
     return samples

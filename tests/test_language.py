@@ -46,8 +46,10 @@ ISSUE_LANGUAGES = [
     "el",
 ]
 """The languages issue 10 names first; the sample must hold each of them."""
-HEADLINE_ACCURACY = 0.98
-"""Measured on the sample: 75 of 76 headlines (Croatian's is taken for Bosnian, as plain py3langid does)."""
+HEADLINE_ACCURACY = 0.96
+"""Measured on the sample: 220 of 228 headlines (96.5%); the misses are close neighbours (Croatian taken
+for Bosnian, Norwegian for Danish, Indonesian for Malay), a kanji-heavy Japanese headline and a
+Cantonese one with a single Cantonese character, both read as Chinese (bench/bench_language.py)."""
 
 
 def test_the_sample_covers_the_issues_languages_and_more() -> None:
@@ -63,8 +65,9 @@ def test_each_paragraph_is_detected_as_its_language(sample: LanguageSample) -> N
 
 
 def test_headlines_are_detected_at_the_measured_accuracy() -> None:
-    right = sum(detect_language(sample.headline) == sample.tag for sample in SAMPLES)
-    assert right / len(SAMPLES) >= HEADLINE_ACCURACY
+    headlines = [(sample.tag, headline) for sample in SAMPLES for headline in sample.headlines]
+    right = sum(detect_language(headline) == tag for tag, headline in headlines)
+    assert right / len(headlines) >= HEADLINE_ACCURACY
 
 
 def test_english_names_inside_chinese_text_stay_chinese() -> None:
