@@ -155,4 +155,4 @@ def test_an_article_no_voice_profile_can_read_is_skipped_not_fatal(tmp_path: Pat
     report = build(write_definition(tmp_path, source), tmp_path / "cache")
     assert len(report.plan.add) == 3
     [skipped] = report.plan.skipped
-    assert skipped.startswith(f"{source / 'tokyo.txt'}: no bundled voice profile for Japanese (ja)")
+    assert skipped.startswith(f"{source / 'tokyo.txt'}: no bundled voice profile for Japanese (ja-JP)")
