@@ -22,10 +22,10 @@ _KANA = re.compile(f"[{KANA}]")
 _HANGUL = re.compile(f"[{HANGUL}]")
 _CJK_RUNS = re.compile(f"[{HAN}{KANA}{HANGUL}]+")
 
-SCRIPT_SAMPLE = 20_000
-"""Characters whose scripts are counted: enough for any article's proportions, bounded for speed."""
 TAG = re.compile("[a-z]{2,3}-[A-Z]{2}")
 """The form of every tag ``detect_language`` returns."""
+SCRIPT_SAMPLE = 20_000
+"""Characters whose scripts are counted: enough for any article's proportions, bounded for speed."""
 CLASSIFIER_SAMPLE = 3_000
 """Characters given to the classifier: its accuracy levels off after a few hundred, its time does not."""
 
@@ -44,14 +44,15 @@ _CANTONESE_SHARE = 0.03
 """Cantonese needs at least two of its characters, and this share of the Han characters: a Mandarin text
 quoting a Cantonese word stays Mandarin."""
 
-# py3langid's labels left out: no linguistic content; classical languages whose n-grams would otherwise
-# claim modern Greek, Hebrew, Hindi or Italian; and Nigerian Pidgin, which claims short English texts
-# (headlines, a sentence with a foreign word) and which no voice speaks: an English voice reads it best.
+# py3langid's labels left out: no linguistic content; classical languages no news is written in (a text
+# the model gave them would be in their modern heirs); and Nigerian Pidgin, the close second on short
+# English texts (it took a sentence quoting two Japanese words), which no voice speaks: an English
+# voice reads it best.
 _NOT_NEWS = frozenset({"zxx", "la", "grc", "hbo", "sa", "pcm"})
 # py3langid's codes for which the voice services and espeak-ng use another: Norwegian (and Nynorsk,
-# which neither speaks) is read as Bokmål, Tagalog as Filipino, Arabic dialects and Wu as their
-# written standard; the others are ISO 639-3 codes whose CLDR code is different. The region stays
-# the original's (Moroccan Arabic is ar-MA).
+# which neither speaks) is read as Bokmål, Tagalog as Filipino, Egyptian and Moroccan Arabic, Southern
+# Uzbek and Wu as their standard language; the others are ISO 639-3 codes whose CLDR code is
+# different. The region stays the original's (Moroccan Arabic is ar-MA, Southern Uzbek uz-AF).
 _SPOKEN_AS = {
     "no": "nb",
     "nn": "nb",
@@ -80,7 +81,7 @@ def detect_language(text: str) -> str:
     """
     sample = text[:SCRIPT_SAMPLE]
     scripts = _ScriptCounts.of(sample)
-    if scripts.cjk * 3 >= scripts.other and scripts.cjk:  # a CJK character carries about a word
+    if scripts.cjk and scripts.cjk * 3 >= scripts.other:  # a CJK character carries about a word
         return region_tag(_cjk_language(sample, scripts))
     if not scripts.other:
         return region_tag("en")
@@ -91,8 +92,8 @@ def detect_language(text: str) -> str:
 def is_cjk(language: str) -> bool:
     """Whether ``language`` is one of the CJK languages, whose speech and captions are cut by character.
 
-    >>> is_cjk("zh-TW"), is_cjk("yue-HK"), is_cjk("ja-JP"), is_cjk("en-US")
-    (True, True, True, False)
+    >>> is_cjk("zh-TW"), is_cjk("yue-HK"), is_cjk("ja-JP"), is_cjk("ko-KR"), is_cjk("en-US")
+    (True, True, True, True, False)
     """
     return language.split("-")[0] in {"zh", "ja", "ko", "yue", "cmn"}
 
