@@ -1,19 +1,33 @@
-"""Which language a text is in: Simplified Chinese, Traditional Chinese or English (and others by script).
+"""Which language a text is in, as a BCP-47 ``language-REGION`` tag (``de-DE``, ``zh-TW``, ``yue-HK``).
 
-Chinese is told from other languages by the share of Han characters, and Simplified from
-Traditional by characters common in news that exist in only one of the two forms.
+Chinese, Japanese and Korean are decided by their scripts, without a model: Han-dominated text is
+Chinese (English names inside it do not change that), told apart as Cantonese by its own written
+characters and as Simplified or Traditional by characters frequent in news that exist in only one
+of the two forms; kana marks Japanese, Hangul Korean. Every other text is classified by py3langid
+(a naive Bayes model of byte n-grams), limited to the languages news is written in today and loaded
+the first time it is needed. The region is CLDR's likely region for the language, from Babel.
 """
 
 from __future__ import annotations
 
+import functools
 import re
+from dataclasses import dataclass
+from typing import Any
 
 from .text import HAN, HANGUL, KANA
 
 _HAN = re.compile(f"[{HAN}]")
-_LATIN = re.compile(r"[A-Za-z]")
 _KANA = re.compile(f"[{KANA}]")
 _HANGUL = re.compile(f"[{HANGUL}]")
+_CJK_RUNS = re.compile(f"[{HAN}{KANA}{HANGUL}]+")
+
+TAG = re.compile("[a-z]{2,3}-[A-Z]{2}")
+"""The form of every tag ``detect_language`` returns."""
+SCRIPT_SAMPLE = 20_000
+"""Characters whose scripts are counted: enough for any article's proportions, bounded for speed."""
+CLASSIFIER_SAMPLE = 3_000
+"""Characters given to the classifier: its accuracy levels off after a few hundred, its time does not."""
 
 # Pairs of (simplified, traditional) forms frequent in news; a character counts only for its side.
 _SIMPLIFIED = set(
@@ -22,10 +36,39 @@ _SIMPLIFIED = set(
 _TRADITIONAL = set(
     "這們說國對時會發經過來為與將個見長東關開門問間後黨軍報烏約馬羅記議員論戰總統領導讓應實現當動還進資貿亞歐"
 )
+# Characters of written Cantonese that standard written Chinese does not use. 係 ("is") is left out:
+# Mandarin writes it in 關係 ("relation"), frequent in news.
+_CANTONESE = set("嘅咗喺唔冇佢哋啲嘢嗰乜咁嚟咩噉睇諗搵攞畀啱嘥")
+_CANTONESE_LEAST = 2
+_CANTONESE_SHARE = 0.03
+"""Cantonese needs at least two of its characters, and this share of the Han characters: a Mandarin text
+quoting a Cantonese word stays Mandarin."""
+
+# py3langid's labels left out: no linguistic content; classical languages no news is written in (a text
+# the model gave them would be in their modern heirs); and Nigerian Pidgin, the close second on short
+# English texts (it took a sentence quoting two Japanese words), which no voice speaks: an English
+# voice reads it best.
+_NOT_NEWS = frozenset({"zxx", "la", "grc", "hbo", "sa", "pcm"})
+# py3langid's codes for which the voice services and espeak-ng use another: Norwegian (and Nynorsk,
+# which neither speaks) is read as Bokmål, Tagalog as Filipino, Egyptian and Moroccan Arabic, Southern
+# Uzbek and Wu as their standard language; the others are ISO 639-3 codes whose CLDR code is
+# different. The region stays the original's (Moroccan Arabic is ar-MA, Southern Uzbek uz-AF).
+_SPOKEN_AS = {
+    "no": "nb",
+    "nn": "nb",
+    "tl": "fil",
+    "arz": "ar",
+    "ary": "ar",
+    "uzs": "uz",
+    "wuu": "zh",
+    "gug": "gn",
+    "kik": "ki",
+    "gom": "kok",
+}
 
 
 def detect_language(text: str) -> str:
-    """A BCP-47 tag for ``text``: ``zh-CN``, ``zh-TW``, ``ja``, ``ko`` or ``en-US``.
+    """A BCP-47 ``language-REGION`` tag for ``text``; ``en-US`` when it has no letters at all.
 
     >>> detect_language("美国国务卿布林肯前往布鲁塞尔，北约加强对乌克兰的承诺。")
     'zh-CN'
@@ -33,24 +76,92 @@ def detect_language(text: str) -> str:
     'zh-TW'
     >>> detect_language("Blinken heads to Brussels as NATO shores up its commitment.")
     'en-US'
+    >>> detect_language("Die Bundesregierung will die Ausgaben für die Bahn deutlich erhöhen.")
+    'de-DE'
     """
-    sample = text[:20_000]
-    han = len(_HAN.findall(sample))
-    if len(_KANA.findall(sample)) > han / 10 and _KANA.search(sample):
-        return "ja"
-    if len(_HANGUL.findall(sample)) > len(_LATIN.findall(sample)):
-        return "ko"
-    if han and han * 3 >= len(_LATIN.findall(sample)):
-        simplified = sum(1 for char in sample if char in _SIMPLIFIED)
-        traditional = sum(1 for char in sample if char in _TRADITIONAL)
-        return "zh-TW" if traditional > simplified else "zh-CN"
-    return "en-US"
+    sample = text[:SCRIPT_SAMPLE]
+    scripts = _ScriptCounts.of(sample)
+    if scripts.cjk and scripts.cjk * 3 >= scripts.other:  # a CJK character carries about a word
+        return region_tag(_cjk_language(sample, scripts))
+    if not scripts.other:
+        return region_tag("en")
+    # CJK words quoted in another language are noise to the classifier's n-grams
+    return region_tag(_identifier().classify(_CJK_RUNS.sub(" ", sample[:CLASSIFIER_SAMPLE]))[0])
 
 
 def is_cjk(language: str) -> bool:
-    """Whether words in ``language`` are written without spaces between them.
+    """Whether ``language`` is one of the CJK languages, whose speech and captions are cut by character.
 
-    >>> is_cjk("zh-TW"), is_cjk("en-US")
-    (True, False)
+    >>> is_cjk("zh-TW"), is_cjk("yue-HK"), is_cjk("ja-JP"), is_cjk("ko-KR"), is_cjk("en-US")
+    (True, True, True, True, False)
     """
     return language.split("-")[0] in {"zh", "ja", "ko", "yue", "cmn"}
+
+
+@functools.cache
+def region_tag(code: str) -> str:
+    """``de`` -> ``de-DE``, ``zh_Hant`` -> ``zh-TW``, ``ary`` -> ``ar-MA``: the language as the voice
+    services name it and CLDR's likely region for it.
+
+    >>> region_tag("de"), region_tag("zh_Hant"), region_tag("ary"), region_tag("no"), region_tag("tl")
+    ('de-DE', 'zh-TW', 'ar-MA', 'nb-NO', 'fil-PH')
+    """
+    language = code.split("_")[0]
+    spoken = _SPOKEN_AS.get(language, language)
+    return f"{spoken}-{_likely_region(code) or _likely_region(spoken)}"
+
+
+@dataclass(frozen=True)
+class _ScriptCounts:
+    han: int
+    kana: int
+    hangul: int
+    other: int
+    """Letters of every other script."""
+
+    @property
+    def cjk(self) -> int:
+        return self.han + self.kana + self.hangul
+
+    @classmethod
+    def of(cls, sample: str) -> _ScriptCounts:
+        han, kana, hangul = (len(pattern.findall(sample)) for pattern in (_HAN, _KANA, _HANGUL))
+        letters = sum(1 for char in sample if char.isalpha())
+        return cls(han=han, kana=kana, hangul=hangul, other=max(0, letters - han - kana - hangul))
+
+
+def _cjk_language(sample: str, scripts: _ScriptCounts) -> str:
+    """The CLDR code (``ja``, ``ko``, ``yue``, ``zh_Hant``, ``zh``) of text written mostly in CJK scripts."""
+    if scripts.hangul > scripts.han + scripts.kana:
+        return "ko"
+    if scripts.kana > scripts.han / 10:
+        return "ja"
+    if sum(1 for char in sample if char in _CANTONESE) >= max(_CANTONESE_LEAST, scripts.han * _CANTONESE_SHARE):
+        return "yue"
+    simplified = sum(1 for char in sample if char in _SIMPLIFIED)
+    traditional = sum(1 for char in sample if char in _TRADITIONAL)
+    return "zh_Hant" if traditional > simplified else "zh"
+
+
+@functools.cache
+def _identifier() -> Any:
+    """py3langid's model (half a second to a second to load), limited to the languages news is written in."""
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    identifier = LanguageIdentifier.from_model_file(MODEL_FILE)
+    identifier.set_languages([code for code in identifier.labels if _is_news_language(code)])
+    return identifier
+
+
+def _is_news_language(code: str) -> bool:
+    """Whether py3langid's ``code`` is a language of today's news spoken in a country (Esperanto's
+    region is the world)."""
+    return code not in _NOT_NEWS and TAG.fullmatch(region_tag(code)) is not None
+
+
+def _likely_region(code: str) -> str:
+    """CLDR's likely region for ``code`` (``001`` for the world), or "" when CLDR has none."""
+    from babel.core import get_global
+
+    likely: str = get_global("likely_subtags").get(code, "")
+    return likely.split("_")[-1]

@@ -150,10 +150,10 @@ def test_an_episode_read_by_another_version_of_the_engine_is_made_again(tmp_path
     assert [item.key for item in again.plan.remake] == [document["episodes"][0]["key"]]
 
 
-def test_an_article_no_voice_can_read_is_skipped_not_fatal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_article_no_voice_can_read_is_skipped_not_fatal(tmp_path: Path) -> None:
     source = copy_articles(tmp_path / "articles", ARTICLES)
     (source / "iroyin.txt").write_text(YORUBA, encoding="utf-8")
-    reads_as(monkeypatch, YORUBA, "yo-NG")
+    reads_as(YORUBA, "yo-NG")
     report = build(write_definition(tmp_path, source), tmp_path / "cache")
     assert len(report.plan.add) == 3
     [skipped] = report.plan.skipped

@@ -142,7 +142,7 @@ def test_japanese_is_read_by_japanese_voices_rather_than_the_english_ones() -> N
     from audiocast.episode import EpisodeOptions, choose_profile
 
     article = read_text_as_article("東京の天気\n\n今日は東京で雨が降っています。ひらがなとカタカナもあります。\n", "x")
-    assert article.language.split("-")[0] == "ja"
+    assert article.language == "ja-JP"
     profile = choose_profile(article, EpisodeOptions())
     assert profile.voices["edge"]["narrator"].startswith("ja-JP-") and profile.voices["espeak"]["narrator"] == "ja"
     assert profile.words.caption_lead_in == "写真説明："
