@@ -42,6 +42,7 @@ class _Draft:
     voice: VoiceRole
     chapter: str | None
     last_of_block: bool
+    earcon: bool = False
 
 
 def build_script(
@@ -117,7 +118,12 @@ def _block_drafts(block: Block, language: str, profile: VoiceProfile, max_bytes:
         heading = text.rstrip("。.:：")
         return _drafts("heading", heading, "narrator", heading, max_bytes)
     if role == "aside":
-        return _drafts("aside", _join(profile.words.caption_lead_in, text, language), "aside", None, max_bytes)
+        lead_in = profile.words.caption_lead_in
+        if lead_in:
+            return _drafts("aside", _join(lead_in, text, language), "aside", None, max_bytes)
+        # No words to say "a caption follows" in this language: a tone before its first piece does.
+        pieces = _drafts("aside", text, "aside", None, max_bytes)
+        return [dataclasses.replace(piece, earcon=index == 0) for index, piece in enumerate(pieces)]
     return _drafts(role, text, "narrator", None, max_bytes)
 
 
@@ -150,6 +156,7 @@ def _segment(draft: _Draft, following: _Draft | None, language: str, profile: Vo
         sentences=tuple(sentence.strip() for sentence in split_sentences(draft.text) if sentence.strip()),
         chapter=draft.chapter,
         ends_paragraph=draft.last_of_block,
+        earcon=draft.earcon,
     )
 
 
