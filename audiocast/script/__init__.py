@@ -17,8 +17,9 @@ from ..errors import ScriptError
 from ..language import is_cjk
 from ..models import Article, Block, Script, Segment, SegmentRole, VoiceRole
 from ..profiles import VoiceProfile
+from ..text import speakable
 from .sentences import fit, split_sentences
-from .speech import clean, speakable, strip_photo_credit
+from .speech import clean, strip_photo_credit
 
 __all__ = ["DEFAULT_MAX_SEGMENT_BYTES", "build_script", "spoken_date"]
 

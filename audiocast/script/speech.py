@@ -13,6 +13,7 @@ import unicodedata
 from ..language import is_cjk
 from ..tally import removed
 from ..text import CJK as _CJK
+from ..text import PHOTO_CREDIT
 
 _CJK_QUOTES = "“”‘’"
 
@@ -32,16 +33,6 @@ REMOVALS: tuple[tuple[str, re.Pattern[str]], ...] = (
 """What is removed before speaking: markup, web addresses and host-and-path strings (incl. image-proxy
 strings) and file names, emoji, control and bidirectional-override characters. A site's name in a
 sentence ("WordPress.org 上的资源", "TechCrunch.com reported") is not an address and stays."""
-
-PHOTO_CREDIT = re.compile(
-    r"\s*[（(][^（）()]{0,40}(?:照片|图片|圖片|摄|攝|供图|供圖|提供|photo|image|credit|getty|reuters|afp|epa)"
-    r"[^（）()]{0,40}[)）]\s*$"
-    r"|(?:^|(?<=[。.!?！？]))\s*(?:(?:image|photo|picture)s?\s+credits?|credits?|courtesy(?:\s+of)?|photo|"
-    r"图片来源|圖片來源|摄影|攝影|图|圖)\s*[:：/]\s*[^。.!?！？]{1,60}\.?$",
-    re.IGNORECASE,
-)
-"""A photo credit in a caption, which is not read: （美联社照片）, （张三摄）, （受访者提供）, (AP Photo/Evan Vucci),
-"Image credits: Getty", "图/新华社" at the end (or as the whole caption)."""
 
 _REPEATED_MARKS = re.compile(r"([!?！？。，,.;；])\1+")
 _DIGIT_DASH = re.compile(r"(?<=\d)\s*(?:——|—|―|--)\s*(?=\d)")
@@ -101,11 +92,3 @@ def strip_photo_credit(caption: str) -> str:
     removed("photo credit", credit.group())
     return (caption[: credit.start()] + caption[credit.end() :]).strip()
 
-
-def speakable(text: str) -> bool:
-    """Whether ``text`` has anything a voice can say (a letter or a digit).
-
-    >>> speakable("……！"), speakable("🎉🎉"), speakable("好")
-    (False, False, True)
-    """
-    return any(unicodedata.category(char)[0] in "LN" for char in text)
