@@ -48,12 +48,9 @@ SENTENCE_MARKS = (
     "\u037e"  # ; Greek question mark (NFC makes it a semicolon; see script.sentences)
 )
 """Marks that end a sentence wherever they stand."""
-CLAUSE_MARKS = (
-    "，、,：:"
-    "\u060c\u061b"  # ، ؛ Arabic comma and semicolon
-    "\u104a"  # ၊ Myanmar comma
-    "\u1363\u1364\u1365"  # ፣ ፤ ፥ Ethiopic comma, semicolon, colon
-)
+COMMAS = "，、,\u060c\u104a\u1363"
+"""Commas: CJK, Latin, Arabic ،, Myanmar ၊, Ethiopic ፣."""
+CLAUSE_MARKS = COMMAS + "：:\u061b\u1364\u1365"  # and ؛ ፤ ፥ the Arabic and Ethiopic semicolons, Ethiopic colon
 """Marks after which a sentence may be cut when it is too long for one request."""
 
 _SEPARATORS = "\x0b\x0c\x1c\x1d\x1e\x1f\x85"

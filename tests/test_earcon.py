@@ -16,33 +16,9 @@ from audiocast.profiles import load_profile
 from audiocast.script import build_script
 from audiocast.synth import SynthOptions
 
-from .conftest import decode_mp3, rms_dbfs
+from .conftest import decode_mp3, rms_dbfs, write_profile
 
 RATE = 22050
-PROFILE = """
-name = "de-no-words"
-language = "de-DE"
-[edge]
-narrator = "de-DE-KatjaNeural"
-aside = "de-DE-ConradNeural"
-[espeak]
-narrator = "de"
-aside = "de+m3"
-[prosody]
-rate = "+0%"
-pitch = "+0Hz"
-volume = "+0%"
-[pauses]
-sentence = 300
-paragraph = 650
-heading = 1100
-aside = 800
-[words]
-caption_lead_in = "{lead_in}"
-meta = "{{source}}, {{date}}"
-date = "{{day}}.{{month}}.{{year}}"
-outro = "Quelle: {{source}}."
-"""
 ARTICLE = Article(
     id="earcon",
     title="Die Brücke ist fertig",
@@ -59,8 +35,7 @@ ARTICLE = Article(
 
 
 def _episode(tmp_path: Path, lead_in: str, cache: Path | None = None) -> tuple[Episode, array.array[int]]:
-    profile = tmp_path / "profile.toml"
-    profile.write_text(PROFILE.format(lead_in=lead_in), encoding="utf-8")
+    profile = write_profile(tmp_path, "de-DE", "de", lead_in)
     options = EpisodeOptions(
         engine="espeak", profile=str(profile), fetch_cover=False, synth=SynthOptions(jobs=1, cache_dir=cache)
     )
@@ -133,8 +108,7 @@ def test_an_episode_with_a_tone_is_rebuilt_byte_for_byte(tmp_path: Path) -> None
 
 @pytest.mark.parametrize("lead_in", ["", "Bildunterschrift:"])
 def test_only_the_first_piece_of_a_long_caption_gets_the_tone(tmp_path: Path, lead_in: str) -> None:
-    profile_path = tmp_path / "p.toml"
-    profile_path.write_text(PROFILE.format(lead_in=lead_in), encoding="utf-8")
+    profile_path = write_profile(tmp_path, "de-DE", "de", lead_in)
     long_caption = " ".join(["Die Bürgermeisterin schneidet das Band durch, und alle klatschen."] * 12)
     article = Article(**{**ARTICLE.__dict__, "blocks": (*ARTICLE.blocks, Block("figure", long_caption))})
     script = build_script(article, load_profile(str(profile_path)), max_segment_bytes=300)

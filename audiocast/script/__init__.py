@@ -154,7 +154,7 @@ def _segment(draft: _Draft, following: _Draft | None, language: str, profile: Vo
         language=language,
         voice=draft.voice,
         pause_after_ms=_pause_after(draft, following, profile),
-        sentences=tuple(sentence.strip() for sentence in split_sentences(draft.text) if sentence.strip()),
+        sentences=tuple(sentence.strip() for sentence in split_sentences(draft.text, language) if sentence.strip()),
         chapter=draft.chapter,
         ends_paragraph=draft.last_of_block,
         earcon=draft.earcon,

@@ -13,7 +13,7 @@ import unicodedata
 from ..language import is_cjk
 from ..tally import removed
 from ..text import CJK as _CJK
-from ..text import PHOTO_CREDIT
+from ..text import COMMAS, PHOTO_CREDIT, SENTENCE_MARKS
 
 _CJK_QUOTES = "“”‘’"
 
@@ -27,14 +27,27 @@ REMOVALS: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"|(?<![\w.-])[\w-]+(?:\.[\w-]+)*\.(?:jpe?g|png|gif|webp|html?|php|aspx?)\b",
         re.IGNORECASE,
     )),
-    ("emoji", re.compile("[\U0001f000-\U0001faff\U00002600-\U000027bf\U0001f1e6-\U0001f1ff\ufe0f\u200d\u20e3]")),
-    ("controls", re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b\u200c\u200e\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]")),
+    ("emoji", re.compile("[\U0001f000-\U0001faff\U00002600-\U000027bf\U0001f1e6-\U0001f1ff\ufe0f\u20e3]")),
+    ("controls", re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u202a-\u202e\u2066-\u2069]")),
 )
-"""What is removed before speaking: markup, web addresses and host-and-path strings (incl. image-proxy
-strings) and file names, emoji, control and bidirectional-override characters. A site's name in a
-sentence ("WordPress.org 上的资源", "TechCrunch.com reported") is not an address and stays."""
+"""What is removed before speaking, each replaced by a space: markup, web addresses and host-and-path
+strings (incl. image-proxy strings) and file names, emoji, control and bidirectional-override
+characters. A site's name in a sentence ("WordPress.org 上的资源", "TechCrunch.com reported") is not an
+address and stays."""
+_INVISIBLE = re.compile(r"[\u200b\u200e\u200f\u2060\ufeff]|(?<!\S)[\u200c\u200d]+|[\u200c\u200d]+(?!\S)")
+"""Invisible characters, removed without a trace: a zero-width space (which Thai, Khmer or Myanmar text may
+carry between words: a space there would be a pause), direction marks, and a joiner left over from an
+emoji. A joiner between two letters stays: Persian and Indic words are spelt with it (می‌خواهم)."""
+_COMMA_OF_LANGUAGE = {
+    "zh": "，", "yue": "，", "ja": "、",
+    "ar": "، ", "fa": "، ", "ur": "، ", "ps": "، ", "sd": "، ", "ug": "، ", "ckb": "، ",
+    "my": "၊ ", "am": "፣ ", "ti": "፣ ",
+}  # fmt: skip
+"""The comma a language writes (and the space after it), where it is not the Latin ", "."""
 
-_REPEATED_MARKS = re.compile(r"([!?！？。，,.;；])\1+")
+_REPEATED_MARKS = re.compile(rf"([{SENTENCE_MARKS}{COMMAS}.;])\1+")
+_COMMA_BEFORE_MARK = re.compile(rf"([{COMMAS}])\s*([{SENTENCE_MARKS}{COMMAS}.])")
+"""A comma (left where a dash was) right before another mark gives way to it."""
 _DIGIT_DASH = re.compile(r"(?<=\d)\s*(?:——|—|―|--)\s*(?=\d)")
 """A dash between two numbers is a range (2023—2024年度, 9—12 May), kept as a short dash for the voice."""
 _DASHES = re.compile(r"(?<!\s)\s*+(?:——|—|―|--)\s*")  # from a space run's start only: linear
@@ -55,6 +68,8 @@ def clean(text: str, language: str) -> str:
     'Hello world! See, now.'
     >>> clean("NEW YORK — Markets rose.", "en-US"), clean("BBC, March 5", "en-US"), clean("NATO — allies", "en-US")
     ('New York, Markets rose.', 'BBC, March 5', 'NATO, allies')
+    >>> clean("القاهرة — قال الرئيس", "ar-EG"), clean("東京——会議", "ja-JP"), clean("서울 — 회의", "ko-KR")
+    ('القاهرة، قال الرئيس', '東京、会議', '서울, 회의')
     """
     previous = None
     while previous != text:  # double-escaped feeds carry &amp;nbsp; and worse
@@ -63,15 +78,16 @@ def clean(text: str, language: str) -> str:
     text = _CAPS_DATELINE.sub(lambda match: match.group(1).title(), text)
     for _, pattern in REMOVALS:
         text = pattern.sub(" ", text)
+    text = _INVISIBLE.sub("", text)
     text = _DIGIT_DASH.sub("–", text)
-    text = _DASHES.sub("，" if is_cjk(language) else ", ", text)
+    text = _DASHES.sub(_COMMA_OF_LANGUAGE.get(language.split("-")[0].lower(), ", "), text)
     text = _REPEATED_MARKS.sub(r"\1", text)
     text = _SPACES.sub(" ", text).strip()
     if is_cjk(language):
         text = _SPACE_NEAR_CJK.sub("", text)
     text = re.sub(r"\s+([,.!?;:])", r"\1", text)
-    text = re.sub(r"([，,])\s*([，,。.!?！？])", r"\2", text)
-    return text.strip(" ，,")
+    text = _COMMA_BEFORE_MARK.sub(r"\2", text)
+    return text.strip(" " + COMMAS)
 
 
 def strip_photo_credit(caption: str) -> str:
