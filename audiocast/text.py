@@ -161,16 +161,16 @@ def is_syllabic(char: str) -> bool:
     return _SYLLABIC_CHARACTER.match(char) is not None
 
 
-_CREDIT_WORDS = r"\b(?:photo|image|credit)\w*|\b(?:getty|reuters|afp|epa)\b"
+_CREDIT_WORDS = r"\b(?:photo|foto|фото|image|credit)\w*|\b(?:getty|reuters|afp|epa)\b"
 """Latin words of a credit, whole (so "Nepal" or "separación" is no credit), in any language's caption."""
 PHOTO_CREDIT = re.compile(
     rf"\s*[（(][^（）()]{{0,40}}(?:照片|图片|圖片|摄|攝|供图|供圖|提供|{_CREDIT_WORDS})"
     r"[^（）()]{0,40}[)）]\s*$"
-    r"|(?:^|(?<=[。.!?！？]))\s*(?:(?:image|photo|picture)s?\s+credits?|credits?|courtesy(?:\s+of)?|photo|"
+    r"|(?:^|(?<=[。.!?！？]))\s*(?:(?:image|photo|picture)s?\s+credits?|credits?|courtesy(?:\s+of)?|photo|foto|фото|"
     r"图片来源|圖片來源|摄影|攝影|图|圖)\s*[:：/]\s*[^。.!?！？]{1,60}\.?$",
     re.IGNORECASE,
 )
 """A photo credit in a caption, which is not read: （美联社照片）, （张三摄）, （受访者提供）, (AP Photo/Evan Vucci),
 "Image credits: Getty", "图/新华社" at the end (or as the whole caption). Agencies' names and the English
-words are credits in any language's caption ("Photo : AFP", "(Foto: Reuters)"); matching a paragraph
+words are credits in any language's caption ("Photo : AFP", "(Foto: Reuters)", "Фото: ТАСС"); matching a paragraph
 against a caption ignores them too (``sources.article``)."""

@@ -29,6 +29,8 @@ from .conftest import write_profile
     [
         ("Die Brücke am Abend. (Foto: Reuters)", "Die Brücke am Abend."),
         ("Le pont le soir. Photo : AFP", "Le pont le soir."),
+        ("Die Brücke am Abend. Foto: dpa", "Die Brücke am Abend."),
+        ("Мост вечером. Фото: ТАСС", "Мост вечером."),
         ("Trekkers near Everest base camp (Solukhumbu, Nepal)", "Trekkers near Everest base camp (Solukhumbu, Nepal)"),
         ("Los dos barrios (antes de la separación)", "Los dos barrios (antes de la separación)"),
         ("Водители на трассе (в сторону Москвы)", "Водители на трассе (в сторону Москвы)"),
