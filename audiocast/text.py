@@ -112,14 +112,14 @@ def shorten(text: str, limit: int) -> str:
     return head.rstrip(_TRAILING) + ELLIPSIS
 
 
-def character_boundary(text: str, cut: int) -> int:
-    """The nearest index at or before ``cut`` that does not split a user-perceived character
-    (0 when the character starting the text reaches past ``cut``).
+def character_boundary(text: str, cut: int, floor: int = 0) -> int:
+    """The nearest index at or before ``cut`` that does not split a user-perceived character, looking
+    back no further than ``floor`` (returned when the character there reaches past ``cut``).
 
     >>> character_boundary("नमस्ते", 4), character_boundary("ที่นี่", 4)  # not inside a conjunct, nor before a vowel sign
     (2, 3)
     """
-    while cut > 0 and (_attaches(text[cut]) or text[cut - 1] == "\u200d" or _joins_next(text[cut - 1])):
+    while cut > floor and (_attaches(text[cut]) or text[cut - 1] == "\u200d" or _joins_next(text[cut - 1])):
         cut -= 1
     return cut
 

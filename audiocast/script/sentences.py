@@ -210,7 +210,7 @@ Myanmar text may carry between words."""
 def _cluster_start(text: str, index: int, start: int) -> int:
     """Where to cut before ``index``: the start of the user-perceived character there, unless that
     is not after ``start`` (a character longer than the limit: cut it)."""
-    cut = character_boundary(text, index)
+    cut = character_boundary(text, index, start)  # no further back than the piece: linear however long the cluster
     return cut if cut > start else index
 
 
