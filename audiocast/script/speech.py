@@ -13,7 +13,7 @@ import unicodedata
 from ..language import is_cjk
 from ..tally import removed
 from ..text import CJK as _CJK
-from ..text import COMMAS, PHOTO_CREDIT, SENTENCE_MARKS
+from ..text import COMMAS, PHOTO_CREDIT, SENTENCE_MARKS, clean_text
 
 _CJK_QUOTES = "“”‘’"
 
@@ -28,12 +28,11 @@ REMOVALS: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.IGNORECASE,
     )),
     ("emoji", re.compile("[\U0001f000-\U0001faff\U00002600-\U000027bf\U0001f1e6-\U0001f1ff\ufe0f\u20e3]")),
-    ("controls", re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u202a-\u202e\u2066-\u2069]")),
 )
 """What is removed before speaking, each replaced by a space: markup, web addresses and host-and-path
-strings (incl. image-proxy strings) and file names, emoji, control and bidirectional-override
-characters. A site's name in a sentence ("WordPress.org 上的资源", "TechCrunch.com reported") is not an
-address and stays."""
+strings (incl. image-proxy strings) and file names, emoji. A site's name in a sentence ("WordPress.org
+上的资源", "TechCrunch.com reported") is not an address and stays. Control and bidi-override characters
+go first, as everywhere (``text.clean_text``: unescaped entities and a profile's words may carry them)."""
 _INVISIBLE = re.compile(r"[\u200b\u200e\u200f\u2060\ufeff]|(?<!\S)[\u200c\u200d]+|[\u200c\u200d]+(?!\S)")
 """Invisible characters, removed without a trace: a zero-width space (which Thai, Khmer or Myanmar text may
 carry between words: a space there would be a pause), direction marks, and a joiner left over from an
@@ -74,7 +73,7 @@ def clean(text: str, language: str) -> str:
     previous = None
     while previous != text:  # double-escaped feeds carry &amp;nbsp; and worse
         previous, text = text, html.unescape(text)
-    text = unicodedata.normalize("NFC", text)
+    text = unicodedata.normalize("NFC", clean_text(text))
     text = _CAPS_DATELINE.sub(lambda match: match.group(1).title(), text)
     for _, pattern in REMOVALS:
         text = pattern.sub(" ", text)
