@@ -48,6 +48,8 @@ SENTENCE_MARKS = (
     "\u037e"  # ; Greek question mark (NFC makes it a semicolon; see script.sentences)
 )
 """Marks that end a sentence wherever they stand."""
+CLOSERS = "”’」』）)]\"'》〉»«›"
+"""Closing quotes and brackets, which stay with the sentence they close (German closes »…« with «)."""
 COMMAS = "，、,\u060c\u104a\u1363"
 """Commas: CJK, Latin, Arabic ،, Myanmar ၊, Ethiopic ፣."""
 CLAUSE_MARKS = COMMAS + "：:\u061b\u1364\u1365"  # and ؛ ፤ ፥ the Arabic and Ethiopic semicolons, Ethiopic colon

@@ -181,6 +181,7 @@ def test_numbers_dates_and_percents_are_left_to_the_languages_own_voice(
         ("東京——会議が開かれた", "ja-JP", "東京、会議が開かれた"),
         ("ภาษา\u200bไทย\u200bง่าย", "th-TH", "ภาษาไทยง่าย"),  # a zero-width space is no pause
         ("Хорошо 👩\u200d💻!", "ru-RU", "Хорошо!"),
+        ("«Готово!» — сказал он.", "ru-RU", "«Готово!» сказал он."),
         ("هل وصل؟؟؟", "ar-EG", "هل وصل؟"),
     ],
 )

@@ -19,13 +19,12 @@ from xml.sax.saxutils import escape
 
 from babel.core import get_global
 
-from ..text import CLAUSE_MARKS, SENTENCE_MARKS, character_boundary
+from ..text import CLAUSE_MARKS, CLOSERS, SENTENCE_MARKS, character_boundary
 
-_CLOSERS = "”’」』）)]\"'》〉»«›"
 _GREEK = "\u0370-\u03ff\u1f00-\u1fff"
 _END = re.compile(
-    rf"(?:……|…|[{SENTENCE_MARKS}]+|(?:\.|(?<=[{_GREEK}]);)(?=[{re.escape(_CLOSERS)}]*(?:\s|$)))"
-    rf"[{re.escape(_CLOSERS)}]*(?:[ \u00a0\u202f]»)?\s*"
+    rf"(?:……|…|[{SENTENCE_MARKS}]+|(?:\.|(?<=[{_GREEK}]);)(?=[{re.escape(CLOSERS)}]*(?:\s|$)))"
+    rf"[{re.escape(CLOSERS)}]*(?:[ \u00a0\u202f]»)?\s*"
 )
 """A sentence end with the closing quotes and brackets after it (and a French « … » closing after its space)."""
 ABBREVIATIONS = frozenset({
@@ -113,7 +112,7 @@ def _goes_on(sentence: str, following: str, stops: _FullStops) -> bool:
     (True, True)
     """
     stopped = sentence.rstrip()
-    mark = stopped.rstrip(_CLOSERS)[-1:]
+    mark = stopped.rstrip(CLOSERS)[-1:]
     if mark not in (".", "!", "?"):
         return False
     if following.lstrip(_DASHES)[:1].islower():  # «Готово!» — сказал он. / "Stop!" he said.

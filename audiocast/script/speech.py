@@ -13,7 +13,7 @@ import unicodedata
 from ..language import is_cjk
 from ..tally import removed
 from ..text import CJK as _CJK
-from ..text import COMMAS, PHOTO_CREDIT, SENTENCE_MARKS, clean_text
+from ..text import CLOSERS, COMMAS, PHOTO_CREDIT, SENTENCE_MARKS, clean_text
 
 _CJK_QUOTES = "“”‘’"
 
@@ -50,6 +50,11 @@ _COMMA_BEFORE_MARK = re.compile(rf"([{COMMAS}])\s*([{SENTENCE_MARKS}{COMMAS}.])"
 _DIGIT_DASH = re.compile(r"(?<=\d)\s*(?:——|—|―|--)\s*(?=\d)")
 """A dash between two numbers is a range (2023—2024年度, 9—12 May), kept as a short dash for the voice."""
 _DASHES = re.compile(r"(?<!\s)\s*+(?:——|—|―|--)\s*")  # from a space run's start only: linear
+_DASH_AFTER_SENTENCE = re.compile(
+    rf"(?:(?<=[{SENTENCE_MARKS}.…])|(?<=[{SENTENCE_MARKS}.…][{re.escape(CLOSERS)}]))\s*(?:——|—|―|--)\s*"
+)
+"""A dash after a sentence's end, as Russian or French open the words after a quotation («Готово!» —
+сказал он): the end is pause enough, the dash becomes a space."""
 _SPACES = re.compile(r"[ \t\r\n\u00a0\u3000]+")
 _CAPS_DATELINE = re.compile(
     r"^([A-Z][A-Z.'\-]{4,}(?: [A-Z][A-Z.'\-]+)*|[A-Z]{2,}(?: [A-Z][A-Z.'\-]+)+)(?=\s*(?:—|–|--))"
@@ -79,6 +84,7 @@ def clean(text: str, language: str) -> str:
         text = pattern.sub(" ", text)
     text = _INVISIBLE.sub("", text)
     text = _DIGIT_DASH.sub("–", text)
+    text = _DASH_AFTER_SENTENCE.sub(" ", text)
     text = _DASHES.sub(_COMMA_OF_LANGUAGE.get(language.split("-")[0].lower(), ", "), text)
     text = _REPEATED_MARKS.sub(r"\1", text)
     text = _SPACES.sub(" ", text).strip()
