@@ -3,11 +3,12 @@
 Sentences end at the marks of ``text.SENTENCE_MARKS`` (。！？； ! ? ؟ ۔ । ॥ ။ ។ ៕ ։ ። ፧), at …, at the
 Greek question mark (a semicolon after a Greek letter), and at a full stop followed by a space —
 unless the next sentence would begin with a lower-case letter, or the stop ends an initial, an
-abbreviation of the language (``ABBREVIATIONS``, English) or an ordinal written with a dot ("am 27.
-November" in ``ORDINAL_DOT_LANGUAGES``). Closing quotes and brackets stay with their sentence. Thai
-and Lao end sentences with a space, which they also put between phrases: their spaces are not
-sentence ends, and ``fit`` cuts such text between words only when it is too long for one request.
-Pieces always join back to the original text, so captions never lose or invent words.
+abbreviation of the language (``ABBREVIATIONS`` in English, ``LANGUAGE_ABBREVIATIONS``) or an
+ordinal written with a dot ("am 27. November" in ``ORDINAL_DOT_LANGUAGES``). Closing quotes and
+brackets stay with their sentence. Thai and Lao end sentences with a space, which they also put
+between phrases: their spaces are not sentence ends, and ``fit`` cuts such text between words only
+when it is too long for one request. Pieces always join back to the original text, so captions
+never lose or invent words.
 """
 
 from __future__ import annotations
@@ -36,6 +37,17 @@ ABBREVIATIONS = frozenset({
 end sentences in their own right (no, etc, inc, sat, sun) are left out: a wrong merge is worse than a split.
 They apply to English, and to text in languages not written in Latin letters (where a Latin "Mr." is
 English); not to other Latin-script languages, where they are words ("mar" the sea, "sept" seven, "sen" you)."""
+LANGUAGE_ABBREVIATIONS: dict[str, frozenset[str]] = {
+    "de": frozenset({"nr", "ca", "mio", "mrd", "dr", "prof", "st", "str", "bzw", "vgl", "inkl", "ggf", "evtl", "jh",
+                     "abs", "tel", "hr", "fr"}),
+    "es": frozenset({"sr", "sra", "srta", "dr", "dra", "ee.uu", "núm", "pág", "av", "gral", "lic"}),
+    "pt": frozenset({"sr", "sra", "dr", "dra", "av", "prof", "profa", "pág"}),
+    "it": frozenset({"sig", "sigg", "dott", "dott.ssa", "prof", "avv", "ing", "pag"}),
+    "fr": frozenset({"av", "bd", "pr", "dr", "st", "ste", "vol", "p"}),
+    "vi": frozenset({"tp", "ths", "ts", "pgs", "gs", "bs", "pgs.ts", "gs.ts"}),
+}  # fmt: skip
+"""Other languages' abbreviations that are followed by a capital or a number ("5 Mio. Euro", "Nr. 5",
+"TP. Hồ Chí Minh"); one followed by a lower-case word needs no entry."""
 ORDINAL_DOT_LANGUAGES = frozenset({
     "de", "da", "nb", "nn", "no", "fi", "is", "fo", "cs", "sk", "pl", "hu", "tr", "hr", "bs", "sr", "sl", "et", "lv",
 })  # fmt: skip
@@ -54,7 +66,7 @@ class _FullStops:
     ordinals: bool
 
 
-_CAUTIOUS = _FullStops(ABBREVIATIONS, ordinals=True)
+_CAUTIOUS = _FullStops(ABBREVIATIONS.union(*LANGUAGE_ABBREVIATIONS.values()), ordinals=True)
 
 
 def split_sentences(text: str, language: str | None) -> list[str]:
@@ -82,7 +94,8 @@ def split_sentences(text: str, language: str | None) -> list[str]:
 def _full_stops(language: str) -> _FullStops:
     family = language.replace("_", "-").split("-")[0].lower()
     english = family == "en" or not _written_in_latin(language)
-    return _FullStops(ABBREVIATIONS if english else frozenset(), ordinals=family in ORDINAL_DOT_LANGUAGES)
+    abbreviations = LANGUAGE_ABBREVIATIONS.get(family, frozenset()) | (ABBREVIATIONS if english else frozenset())
+    return _FullStops(abbreviations, ordinals=family in ORDINAL_DOT_LANGUAGES)
 
 
 def _written_in_latin(language: str) -> bool:
