@@ -43,7 +43,7 @@ LANGUAGE_ABBREVIATIONS: dict[str, frozenset[str]] = {
     "es": frozenset({"sr", "sra", "srta", "dr", "dra", "ee.uu", "núm", "pág", "av", "gral", "lic"}),
     "pt": frozenset({"sr", "sra", "dr", "dra", "av", "prof", "profa", "pág"}),
     "it": frozenset({"sig", "sigg", "dott", "dott.ssa", "prof", "avv", "ing", "pag"}),
-    "fr": frozenset({"av", "bd", "pr", "dr", "st", "ste", "vol", "p"}),
+    "fr": frozenset({"av", "bd", "pr", "dr", "mgr"}),
     "vi": frozenset({"tp", "ths", "ts", "pgs", "gs", "bs", "pgs.ts", "gs.ts"}),
 }  # fmt: skip
 """Other languages' abbreviations that are followed by a capital or a number ("5 Mio. Euro", "Nr. 5",
