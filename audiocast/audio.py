@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import contextlib
+import functools
 import io
 import logging
 import subprocess
@@ -26,6 +27,7 @@ from .models import Boundary, Clip, Cue, Placed, Script, Segment, Timeline
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", RuntimeWarning)  # pydub warns when ffmpeg is not on PATH
     from pydub import AudioSegment
+    from pydub.generators import Sine
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +37,14 @@ TARGET_DBFS = -20.0
 """Speech level every clip is brought to, so narrator and aside voices sound equally loud."""
 PEAK_CEILING_DBFS = -1.0
 _SAMPLE_WIDTH = 2
+EARCON_NOTES = ((660.0, 120), (880.0, 150))
+"""The tone that marks an aside when the profile has no lead-in words: two soft rising notes
+(frequency in Hz, length in ms), a fourth apart, 30 ms between them."""
+EARCON_DBFS = -30.0
+"""Peak level of the notes: about 13 dB below speech (TARGET_DBFS is speech's average level)."""
+EARCON_GAP_MS = 30
+EARCON_LEAD_MS = 200
+"""Silence between the tone and the voice it announces."""
 _MAX_MPEG2_BITRATE = 160  # kbps; MPEG-2 layer III (22.05/24 kHz) allows no more
 
 
@@ -78,6 +88,10 @@ def mix(script: Script, clips: Sequence[Clip]) -> Mix:
     placed: list[Placed] = []
     position = 0  # in samples
     for segment, clip in zip(script.segments, clips, strict=True):
+        if segment.earcon:  # heard in the gap before the segment, so cues keep starting at the voice
+            tone = earcon(sample_rate)
+            chunks.append(tone)
+            position += len(tone) // _SAMPLE_WIDTH
         data = _level(decode_clip(clip), sample_rate).raw_data
         samples = len(data) // _SAMPLE_WIDTH
         start_ms, end_ms = _ms(position, sample_rate), _ms(position + samples, sample_rate)
@@ -87,6 +101,24 @@ def mix(script: Script, clips: Sequence[Clip]) -> Mix:
         position += samples + pause
     timeline = Timeline(placed=tuple(placed), duration_ms=_ms(position, sample_rate))
     return Mix(tuple(chunks), sample_rate, timeline)
+
+
+@functools.cache
+def earcon(sample_rate: int) -> bytes:
+    """The aside tone as mono 16-bit PCM, the same bytes on every run: the notes with soft edges,
+    then the lead-in silence.
+
+    >>> round(len(earcon(22050)) / 2 / 22050, 2)  # seconds: the notes, the gap between them, the lead-in
+    0.5
+    """
+    tone = AudioSegment.empty().set_frame_rate(sample_rate)
+    for index, (frequency, length_ms) in enumerate(EARCON_NOTES):
+        if index:
+            tone += AudioSegment.silent(EARCON_GAP_MS, frame_rate=sample_rate)
+        note = Sine(frequency, sample_rate=sample_rate).to_audio_segment(length_ms, volume=EARCON_DBFS)
+        tone += note.fade_in(15).fade_out(length_ms // 2)
+    tone += AudioSegment.silent(EARCON_LEAD_MS, frame_rate=sample_rate)
+    return bytes(tone.set_channels(1).set_sample_width(_SAMPLE_WIDTH).raw_data)
 
 
 def _level(audio: AudioSegment, sample_rate: int) -> AudioSegment:

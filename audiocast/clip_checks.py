@@ -21,13 +21,12 @@ Offline clips are never judged: espeak-ng's output is deterministic and cannot b
 
 from __future__ import annotations
 
-import re
 import statistics
 from collections import deque
 from collections.abc import Callable, Sequence
 
 from .models import Boundary
-from .text import SYLLABIC
+from .text import is_syllabic
 
 FASTEST_UNITS_PER_S = 8.0
 """Speech units per second no voice beats at rate +0% before its own pace is known: the edge
@@ -55,20 +54,13 @@ def speech_units(text: str) -> float:
     units = 0.0
     for char in text:
         if char.isalnum():
-            units += 1.0 if _is_cjk(char) else OTHER_UNIT
+            units += 1.0 if is_syllabic(char) else OTHER_UNIT
     return units
-
-
-_SYLLABIC = re.compile(f"[{SYLLABIC}]")
-
-
-def _is_cjk(char: str) -> bool:
-    return _SYLLABIC.match(char) is not None
 
 
 def _script_class(text: str) -> str:
     """``cjk`` when most of ``text``'s speech units are CJK characters, else ``other``."""
-    cjk = sum(1 for char in text if char.isalnum() and _is_cjk(char))
+    cjk = sum(1 for char in text if char.isalnum() and is_syllabic(char))
     return "cjk" if cjk * 2 >= speech_units(text) else "other"
 
 

@@ -86,6 +86,9 @@ class Segment:
     """Title of the chapter this segment opens, or None when it continues the current one."""
     ends_paragraph: bool = True
     """False when the next segment is the rest of the same paragraph (cut for request size)."""
+    earcon: bool = False
+    """A short tone is heard before this segment: it marks an aside in a language the profile has
+    no written lead-in for (see ``audio.earcon``)."""
 
     def __post_init__(self) -> None:
         if not self.text.strip():

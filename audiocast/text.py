@@ -1,4 +1,5 @@
-"""Text knowledge every stage shares: the CJK scripts' characters, which characters no output may
+"""Text knowledge every stage shares: the CJK scripts' characters, the marks that end sentences
+and clauses in the world's scripts, what a photo credit looks like, which characters no output may
 carry, and how to shorten a text.
 
 Readers clean every field with ``clean_text`` when an article is built, and ``models.Article``
@@ -35,6 +36,25 @@ CJK = CJK_MARKS + KANA + HAN + FULLWIDTH
 SYLLABIC = HAN + KANA + HANGUL
 """Scripts in which one character is about one spoken syllable (for judging how long speech takes)."""
 
+# Punctuation of the world's scripts, as regular-expression class bodies (no "-", "]" or "\\" in them).
+SENTENCE_MARKS = (
+    "。！？；!?"  # CJK, and Latin ! ? (the Latin full stop ends a sentence only in context: see script.sentences)
+    "\u061f\u06d4"  # ؟ ۔ Arabic question mark, Urdu full stop
+    "\u0964\u0965"  # । ॥ danda, double danda (Devanagari, Bengali and other Indic scripts)
+    "\u104b"  # ။ Myanmar
+    "\u17d4\u17d5"  # ។ ៕ Khmer
+    "\u0589"  # ։ Armenian full stop
+    "\u1362\u1367\u1368"  # ። ፧ ፨ Ethiopic full stop, question mark, paragraph separator
+    "\u037e"  # ; Greek question mark (NFC makes it a semicolon; see script.sentences)
+)
+"""Marks that end a sentence wherever they stand."""
+CLOSERS = "”’」』）)]\"'》〉»«›"
+"""Closing quotes and brackets, which stay with the sentence they close (German closes »…« with «)."""
+COMMAS = "，、,\u060c\u104a\u1363"
+"""Commas: CJK, Latin, Arabic ،, Myanmar ၊, Ethiopic ፣."""
+CLAUSE_MARKS = COMMAS + "：:\u061b\u1364\u1365"  # and ؛ ፤ ፥ the Arabic and Ethiopic semicolons, Ethiopic colon
+"""Marks after which a sentence may be cut when it is too long for one request."""
+
 _SEPARATORS = "\x0b\x0c\x1c\x1d\x1e\x1f\x85"
 # Only characters of the Basic Multilingual Plane: an astral character in the class makes every search
 # about 25 times slower, and XML allows all of them (the other noncharacters included).
@@ -42,7 +62,7 @@ _UNWANTED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-
 _AS_SPACE = str.maketrans(dict.fromkeys(_SEPARATORS, " "))
 
 ELLIPSIS = "…"
-_CLAUSE_ENDS = frozenset("。！？；，、：.!?;,:）)」』】》")
+_CLAUSE_ENDS = frozenset(SENTENCE_MARKS + CLAUSE_MARKS + ".;）)」』】》")
 _TRAILING = " ,;:，、；：-–—"
 
 
@@ -82,7 +102,7 @@ def shorten(text: str, limit: int) -> str:
     """
     if len(text) <= limit:
         return text
-    cut = _character_boundary(text, limit - len(ELLIPSIS))
+    cut = character_boundary(text, limit - len(ELLIPSIS))
     head = text[:cut]
     word = head.rfind(" ")
     if word >= cut // 2:
@@ -94,11 +114,22 @@ def shorten(text: str, limit: int) -> str:
     return head.rstrip(_TRAILING) + ELLIPSIS
 
 
-def _character_boundary(text: str, cut: int) -> int:
-    """The nearest index at or before ``cut`` that does not split a user-perceived character."""
-    while cut > 0 and (_attaches(text[cut]) or text[cut - 1] == "\u200d"):
+def character_boundary(text: str, cut: int, floor: int = 0) -> int:
+    """The nearest index at or before ``cut`` that does not split a user-perceived character, looking
+    back no further than ``floor`` (returned when the character there reaches past ``cut``).
+
+    >>> character_boundary("नमस्ते", 4), character_boundary("ที่นี่", 4)  # not inside a conjunct, nor before a vowel sign
+    (2, 3)
+    """
+    while cut > floor and (_attaches(text[cut]) or text[cut - 1] == "\u200d" or _joins_next(text[cut - 1])):
         cut -= 1
     return cut
+
+
+def _joins_next(char: str) -> bool:
+    """Whether ``char`` binds the consonant after it into one cluster: a virama (Indic scripts, Myanmar,
+    Khmer coeng), whose canonical combining class is 9."""
+    return unicodedata.combining(char) == 9
 
 
 def _attaches(char: str) -> bool:
@@ -109,3 +140,39 @@ def _attaches(char: str) -> bool:
         or "\ufe00" <= char <= "\ufe0f"
         or "\U0001f3fb" <= char <= "\U0001f3ff"
     )
+
+
+def speakable(text: str) -> bool:
+    """Whether ``text`` has anything a voice can say (a letter or a digit).
+
+    >>> speakable("……！"), speakable("🎉🎉"), speakable("好"), speakable("১২")
+    (False, False, True, True)
+    """
+    return any(unicodedata.category(char)[0] in "LN" for char in text)
+
+
+_SYLLABIC_CHARACTER = re.compile(f"[{SYLLABIC}]")
+
+
+def is_syllabic(char: str) -> bool:
+    """Whether ``char`` is of a script in which a character is about one spoken syllable (``SYLLABIC``).
+
+    >>> is_syllabic("北"), is_syllabic("한"), is_syllabic("a")
+    (True, True, False)
+    """
+    return _SYLLABIC_CHARACTER.match(char) is not None
+
+
+_CREDIT_WORDS = r"\b(?:photo|foto|фото|image|credit)\w*|\b(?:getty|reuters|afp|epa)\b"
+"""Latin words of a credit, whole (so "Nepal" or "separación" is no credit), in any language's caption."""
+PHOTO_CREDIT = re.compile(
+    rf"\s*[（(][^（）()]{{0,40}}(?:照片|图片|圖片|摄|攝|供图|供圖|提供|{_CREDIT_WORDS})"
+    r"[^（）()]{0,40}[)）]\s*$"
+    r"|(?:^|(?<=[。.!?！？]))\s*(?:(?:image|photo|picture)s?\s+credits?|credits?|courtesy(?:\s+of)?|photo|foto|фото|"
+    r"图片来源|圖片來源|摄影|攝影|图|圖)\s*[:：/]\s*[^。.!?！？]{1,60}\.?$",
+    re.IGNORECASE,
+)
+"""A photo credit in a caption, which is not read: （美联社照片）, （张三摄）, （受访者提供）, (AP Photo/Evan Vucci),
+"Image credits: Getty", "图/新华社" at the end (or as the whole caption). Agencies' names and the English
+words are credits in any language's caption ("Photo : AFP", "(Foto: Reuters)", "Фото: ТАСС"); matching a paragraph
+against a caption ignores them too (``sources.article``)."""

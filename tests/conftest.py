@@ -108,3 +108,36 @@ def example_episode(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BuiltE
     result = run_cli("episode", EXAMPLE, "-o", mp3, "--engine", "espeak", "--no-fetch-cover")
     assert result.code == 0, result.err
     yield BuiltEpisode(mp3, result)
+
+
+_PROFILE = """
+name = "{language}-test"
+language = "{language}"
+[edge]
+narrator = "{language}-NarratorNeural"
+aside = "{language}-AsideNeural"
+[espeak]
+narrator = "{espeak}"
+aside = "{espeak}+m3"
+[prosody]
+rate = "+0%"
+pitch = "+0Hz"
+volume = "+0%"
+[pauses]
+sentence = 300
+paragraph = 650
+heading = 1100
+aside = 800
+[words]
+caption_lead_in = "{lead_in}"
+meta = "{{source}}, {{date}}"
+date = "{{day}}.{{month}}.{{year}}"
+outro = "{{source}}."
+"""
+
+
+def write_profile(folder: Path, language: str, espeak: str, lead_in: str = "") -> Path:
+    """A user voice profile for ``language`` read offline by the espeak-ng voice ``espeak``."""
+    path = folder / f"{language}.toml"
+    path.write_text(_PROFILE.format(language=language, espeak=espeak, lead_in=lead_in), encoding="utf-8")
+    return path

@@ -84,7 +84,7 @@ def test_an_overlong_sentence_is_cut_at_commas() -> None:
 
 
 def test_sentence_ends_are_cjk_aware() -> None:
-    assert split_sentences("他说：“好。”然后走了！真的吗？是的；好……Next. Dr. Who? Yes!") == [
+    assert split_sentences("他说：“好。”然后走了！真的吗？是的；好……Next. Dr. Who? Yes!", "zh-CN") == [
         "他说：“好。”", "然后走了！", "真的吗？", "是的；", "好……", "Next. ", "Dr. Who? ", "Yes!"]
 
 

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 from ..language import is_cjk
 from ..models import Cue, Timeline
-from ..script.speech import speakable
+from ..text import speakable
 from .timecodes import srt_time, vtt_time
 
 LINE_CHARS = {"cjk": 18, "latin": 42}

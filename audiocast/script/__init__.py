@@ -11,17 +11,18 @@ from __future__ import annotations
 import calendar
 import dataclasses
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from babel.dates import format_date
 
 from ..errors import ScriptError
-from ..language import is_cjk
 from ..locales import babel_locale
 from ..models import Article, Block, Script, Segment, SegmentRole, VoiceRole
 from ..profiles import VoiceProfile
+from ..text import CJK, speakable
 from .sentences import fit, split_sentences
-from .speech import clean, speakable, strip_photo_credit
+from .speech import clean, strip_photo_credit
 
 __all__ = ["DEFAULT_MAX_SEGMENT_BYTES", "build_script", "spoken_date"]
 
@@ -45,6 +46,7 @@ class _Draft:
     voice: VoiceRole
     chapter: str | None
     last_of_block: bool
+    earcon: bool = False
 
 
 def build_script(
@@ -127,7 +129,12 @@ def _block_drafts(block: Block, language: str, profile: VoiceProfile, max_bytes:
         heading = text.rstrip("。.:：")
         return _drafts("heading", heading, "narrator", heading, max_bytes)
     if role == "aside":
-        return _drafts("aside", _join(profile.words.caption_lead_in, text, language), "aside", None, max_bytes)
+        lead_in = profile.words.caption_lead_in
+        if lead_in:
+            return _drafts("aside", _join(lead_in, text), "aside", None, max_bytes)
+        # No words to say "a caption follows" in this language: a tone before its first piece does.
+        pieces = _drafts("aside", text, "aside", None, max_bytes)
+        return [dataclasses.replace(piece, earcon=index == 0) for index, piece in enumerate(pieces)]
     return _drafts(role, text, "narrator", None, max_bytes)
 
 
@@ -141,13 +148,17 @@ def _drafts(role: SegmentRole, text: str, voice: VoiceRole, chapter: str | None,
     ]
 
 
-def _join(lead_in: str, text: str, language: str) -> str:
-    """Lead-in and caption, spaced as the language writes them.
+def _join(lead_in: str, text: str) -> str:
+    """Lead-in and caption, with a space unless the lead-in ends in a CJK character or mark (whatever the
+    language: Korean spaces its words, Japanese does not).
 
-    >>> _join("图片说明：", "布林肯抵达。", "zh-CN"), _join("Photo caption:", "Blinken arrives.", "en-US")
-    ('图片说明：布林肯抵达。', 'Photo caption: Blinken arrives.')
+    >>> _join("图片说明：", "布林肯抵达。"), _join("Photo caption:", "Blinken arrives."), _join("사진 설명:", "서울.")
+    ('图片说明：布林肯抵达。', 'Photo caption: Blinken arrives.', '사진 설명: 서울.')
     """
-    return f"{lead_in}{text}" if is_cjk(language) else f"{lead_in} {text}"
+    return f"{lead_in}{text}" if _CJK_END.search(lead_in) else f"{lead_in} {text}"
+
+
+_CJK_END = re.compile(f"[{CJK}]$")
 
 
 def _segment(draft: _Draft, following: _Draft | None, language: str, profile: VoiceProfile) -> Segment:
@@ -157,9 +168,10 @@ def _segment(draft: _Draft, following: _Draft | None, language: str, profile: Vo
         language=language,
         voice=draft.voice,
         pause_after_ms=_pause_after(draft, following, profile),
-        sentences=tuple(sentence.strip() for sentence in split_sentences(draft.text) if sentence.strip()),
+        sentences=tuple(sentence.strip() for sentence in split_sentences(draft.text, language) if sentence.strip()),
         chapter=draft.chapter,
         ends_paragraph=draft.last_of_block,
+        earcon=draft.earcon,
     )
 
 

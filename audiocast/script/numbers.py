@@ -8,8 +8,15 @@ where each replacement came from, so positions the engine reports in the spoken 
 the written text (for caption timing).
 
 One regular expression with one alternative per rule is scanned once, left to right: linear in the
-text. Chinese numerals come from cn2an, English words from num2words. Languages other than Chinese
-and English are left as written (espeak-ng reads plain numbers in its own languages).
+text. Chinese numerals come from cn2an, English words from num2words.
+
+Other languages' numbers are left to the voice: espeak-ng reads digits, decimal commas and percent
+signs in its own language ("3,5 %" in German is "drei Komma fünf Prozent", in Russian "три целых
+пять десятых процента"), which rules of ours could not match — these languages write "16.000" and
+"27.11.2023", say "am 27. November" with an inflected ordinal and put "процента" in the case the
+sentence needs, which num2words cannot know. The one thing done for them: a number grouped with
+spaces ("16 000", as Russian, French, Czech or Vietnamese write it) is given to the voice whole,
+since espeak-ng reads the groups as separate numbers ("шестнадцать ноль ноль ноль").
 """
 
 from __future__ import annotations
@@ -26,7 +33,7 @@ from num2words import num2words
 
 NumberLanguage = Literal["zh", "en"]
 
-RULES_VERSION = 1
+RULES_VERSION = 2
 """Raised whenever a change to the rules makes the same text sound different (part of the offline
 engine's version, so cached clips and feed episodes are made again)."""
 
@@ -140,21 +147,24 @@ class Spoken:
 
 
 def spoken_numbers(text: str, language: NumberLanguage | None) -> Spoken:
-    """``text`` with numbers written out for ``language`` ("zh" or "en"); unchanged when it is None.
+    """``text`` with numbers written out for ``language`` ("zh" or "en"); when it is None (a voice
+    that reads its language's numbers itself), only numbers grouped with spaces are joined.
 
     >>> spoken_numbers("增长25%，约37,000人，-268.9℃，1：7.5，2024.12.11，1/10", "zh").text
     '增长百分之二十五，约三万七千人，零下二百六十八点九摄氏度，一比七点五，二零二四年十二月十一日，十分之一'
     >>> spoken_numbers("It raised $131.4 million, or $600M, in 2010-2020; 1/10 of it.", "en").text
     'It raised one hundred and thirty-one point four million dollars, or six hundred million dollars, \
 in twenty ten to twenty twenty; one tenth of it.'
+    >>> spoken_numbers("До 16 000 пунктов (3,5 %), 1\u00a0250\u202f000,5 руб., 27.11.2023, тел. 030 123 456", None).text
+    'До 16000 пунктов (3,5 %), 1250000,5 руб., 27.11.2023, тел. 030 123 456'
     """
-    if language is None or not any(char.isdigit() for char in text):
+    if not any(char.isdigit() for char in text):
         return Spoken(text)
-    say = _SAYERS[language]
+    pattern, say = (_PATTERN, _SAYERS[language]) if language else (_SPACE_GROUPED, _joined)
     pieces: list[str] = []
     rewrites: list[tuple[int, int, int, int]] = []
     written_end = spoken_length = 0
-    for match in _PATTERN.finditer(text):
+    for match in pattern.finditer(text):
         words = say(match)
         if words is None:
             continue
@@ -167,6 +177,15 @@ in twenty ten to twenty twenty; one tenth of it.'
         written_end = match.end()
     pieces.append(text[written_end:])
     return Spoken("".join(pieces), tuple(rewrites))
+
+
+_SPACE_GROUPED = re.compile(r"(?<![\d.,])(?<!\d[ \u00a0\u202f\u2009])[1-9]\d{0,2}(?:[ \u00a0\u202f\u2009]\d{3})+(?!\d)")
+"""A whole number grouped in thousands by spaces (plain, no-break, narrow no-break or thin); not one
+starting with a zero or following another number, which is a code or a telephone number."""
+
+
+def _joined(match: re.Match[str]) -> str:
+    return "".join(match.group().split())
 
 
 def _value(written: str) -> Decimal:

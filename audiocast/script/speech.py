@@ -13,6 +13,7 @@ import unicodedata
 from ..language import is_cjk
 from ..tally import removed
 from ..text import CJK as _CJK
+from ..text import CLOSERS, COMMAS, PHOTO_CREDIT, SENTENCE_MARKS, clean_text
 
 _CJK_QUOTES = "“”‘’"
 
@@ -26,27 +27,34 @@ REMOVALS: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"|(?<![\w.-])[\w-]+(?:\.[\w-]+)*\.(?:jpe?g|png|gif|webp|html?|php|aspx?)\b",
         re.IGNORECASE,
     )),
-    ("emoji", re.compile("[\U0001f000-\U0001faff\U00002600-\U000027bf\U0001f1e6-\U0001f1ff\ufe0f\u200d\u20e3]")),
-    ("controls", re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b\u200c\u200e\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]")),
+    ("emoji", re.compile("[\U0001f000-\U0001faff\U00002600-\U000027bf\U0001f1e6-\U0001f1ff\ufe0f\u20e3]")),
 )
-"""What is removed before speaking: markup, web addresses and host-and-path strings (incl. image-proxy
-strings) and file names, emoji, control and bidirectional-override characters. A site's name in a
-sentence ("WordPress.org 上的资源", "TechCrunch.com reported") is not an address and stays."""
+"""What is removed before speaking, each replaced by a space: markup, web addresses and host-and-path
+strings (incl. image-proxy strings) and file names, emoji. A site's name in a sentence ("WordPress.org
+上的资源", "TechCrunch.com reported") is not an address and stays. Control and bidi-override characters
+go first, as everywhere (``text.clean_text``: unescaped entities and a profile's words may carry them)."""
+_INVISIBLE = re.compile(r"[\u200b\u200e\u200f\u2060\ufeff]|(?<!\S)[\u200c\u200d]+|[\u200c\u200d]+(?!\S)")
+"""Invisible characters, removed without a trace: a zero-width space (which Thai, Khmer or Myanmar text may
+carry between words: a space there would be a pause), direction marks, and a joiner left over from an
+emoji. A joiner between two letters stays: Persian and Indic words are spelt with it (می‌خواهم)."""
+_COMMA_OF_LANGUAGE = {
+    "zh": "，", "yue": "，", "ja": "、",
+    "ar": "، ", "fa": "، ", "ur": "، ", "ps": "، ", "sd": "، ", "ug": "، ", "ckb": "، ",
+    "my": "၊ ", "am": "፣ ", "ti": "፣ ",
+}  # fmt: skip
+"""The comma a language writes (and the space after it), where it is not the Latin ", "."""
 
-PHOTO_CREDIT = re.compile(
-    r"\s*[（(][^（）()]{0,40}(?:照片|图片|圖片|摄|攝|供图|供圖|提供|photo|image|credit|getty|reuters|afp|epa)"
-    r"[^（）()]{0,40}[)）]\s*$"
-    r"|(?:^|(?<=[。.!?！？]))\s*(?:(?:image|photo|picture)s?\s+credits?|credits?|courtesy(?:\s+of)?|photo|"
-    r"图片来源|圖片來源|摄影|攝影|图|圖)\s*[:：/]\s*[^。.!?！？]{1,60}\.?$",
-    re.IGNORECASE,
-)
-"""A photo credit in a caption, which is not read: （美联社照片）, （张三摄）, （受访者提供）, (AP Photo/Evan Vucci),
-"Image credits: Getty", "图/新华社" at the end (or as the whole caption)."""
-
-_REPEATED_MARKS = re.compile(r"([!?！？。，,.;；])\1+")
+_REPEATED_MARKS = re.compile(rf"([{SENTENCE_MARKS}{COMMAS}.;])\1+")
+_COMMA_BEFORE_MARK = re.compile(rf"([{COMMAS}])\s*([{SENTENCE_MARKS}{COMMAS}.])")
+"""A comma (left where a dash was) right before another mark gives way to it."""
 _DIGIT_DASH = re.compile(r"(?<=\d)\s*(?:——|—|―|--)\s*(?=\d)")
 """A dash between two numbers is a range (2023—2024年度, 9—12 May), kept as a short dash for the voice."""
 _DASHES = re.compile(r"(?<!\s)\s*+(?:——|—|―|--)\s*")  # from a space run's start only: linear
+_DASH_AFTER_SENTENCE = re.compile(
+    rf"(?:(?<=[{SENTENCE_MARKS}.…])|(?<=[{SENTENCE_MARKS}.…][{re.escape(CLOSERS)}]))\s*(?:——|—|―|--)\s*"
+)
+"""A dash after a sentence's end, as Russian or French open the words after a quotation («Готово!» —
+сказал он): the end is pause enough, the dash becomes a space."""
 _SPACES = re.compile(r"[ \t\r\n\u00a0\u3000]+")
 _CAPS_DATELINE = re.compile(
     r"^([A-Z][A-Z.'\-]{4,}(?: [A-Z][A-Z.'\-]+)*|[A-Z]{2,}(?: [A-Z][A-Z.'\-]+)+)(?=\s*(?:—|–|--))"
@@ -64,23 +72,27 @@ def clean(text: str, language: str) -> str:
     'Hello world! See, now.'
     >>> clean("NEW YORK — Markets rose.", "en-US"), clean("BBC, March 5", "en-US"), clean("NATO — allies", "en-US")
     ('New York, Markets rose.', 'BBC, March 5', 'NATO, allies')
+    >>> clean("القاهرة — قال الرئيس", "ar-EG"), clean("東京——会議", "ja-JP"), clean("서울 — 회의", "ko-KR")
+    ('القاهرة، قال الرئيس', '東京、会議', '서울, 회의')
     """
     previous = None
     while previous != text:  # double-escaped feeds carry &amp;nbsp; and worse
         previous, text = text, html.unescape(text)
-    text = unicodedata.normalize("NFC", text)
+    text = unicodedata.normalize("NFC", clean_text(text))
     text = _CAPS_DATELINE.sub(lambda match: match.group(1).title(), text)
     for _, pattern in REMOVALS:
         text = pattern.sub(" ", text)
+    text = _INVISIBLE.sub("", text)
     text = _DIGIT_DASH.sub("–", text)
-    text = _DASHES.sub("，" if is_cjk(language) else ", ", text)
+    text = _DASH_AFTER_SENTENCE.sub(" ", text)
+    text = _DASHES.sub(_COMMA_OF_LANGUAGE.get(language.split("-")[0].lower(), ", "), text)
     text = _REPEATED_MARKS.sub(r"\1", text)
     text = _SPACES.sub(" ", text).strip()
     if is_cjk(language):
         text = _SPACE_NEAR_CJK.sub("", text)
     text = re.sub(r"\s+([,.!?;:])", r"\1", text)
-    text = re.sub(r"([，,])\s*([，,。.!?！？])", r"\2", text)
-    return text.strip(" ，,")
+    text = _COMMA_BEFORE_MARK.sub(r"\2", text)
+    return text.strip(" " + COMMAS)
 
 
 def strip_photo_credit(caption: str) -> str:
@@ -101,11 +113,3 @@ def strip_photo_credit(caption: str) -> str:
     removed("photo credit", credit.group())
     return (caption[: credit.start()] + caption[credit.end() :]).strip()
 
-
-def speakable(text: str) -> bool:
-    """Whether ``text`` has anything a voice can say (a letter or a digit).
-
-    >>> speakable("……！"), speakable("🎉🎉"), speakable("好")
-    (False, False, True)
-    """
-    return any(unicodedata.category(char)[0] in "LN" for char in text)

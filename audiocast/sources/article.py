@@ -22,9 +22,8 @@ from ..errors import ReadError
 from ..language import detect_language
 from ..links import safe_link
 from ..models import Article, Block
-from ..script.speech import PHOTO_CREDIT, speakable
 from ..tally import removed
-from ..text import clean_text, shorten
+from ..text import PHOTO_CREDIT, clean_text, shorten, speakable
 from .html_body import nearby, same_words
 from .sites import publisher_named, source_name
 
