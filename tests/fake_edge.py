@@ -48,6 +48,8 @@ import imageio_ffmpeg
 import pytest
 from aiohttp import WSMsgType, web
 
+from audiocast.text import is_syllabic
+
 PATH = "/consumer/speech/synthesize/readaloud"
 TOKEN = "6A5AA1D4EAFF4E9FB37E23D68491D6F4"
 FRAME_BYTES = 144  # one MPEG-2 layer III frame at 24 kHz / 48 kbps (no padding at this rate)
@@ -112,12 +114,8 @@ def speech_ms(text: str, rate: str = "+0%") -> int:
     >>> speech_ms("中文"), speech_ms("ab"), speech_ms("ab", "+100%")
     (440, 130, 65)
     """
-    plain = sum(CJK_MS if _is_cjk(char) else OTHER_MS for char in text)
+    plain = sum(CJK_MS if is_syllabic(char) else OTHER_MS for char in text)
     return round(plain / (1 + int(rate[:-1]) / 100))
-
-
-def _is_cjk(char: str) -> bool:
-    return "\u3000" <= char <= "\u9fff" or "\uff00" <= char <= "\uffef"
 
 
 @functools.cache
