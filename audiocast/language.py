@@ -90,12 +90,25 @@ def detect_language(text: str) -> str:
 
 
 def is_cjk(language: str) -> bool:
-    """Whether ``language`` is one of the CJK languages, whose speech and captions are cut by character.
+    """Whether ``language`` is written in the wide CJK characters, so captions are measured by them.
 
     >>> is_cjk("zh-TW"), is_cjk("yue-HK"), is_cjk("ja-JP"), is_cjk("ko-KR"), is_cjk("en-US")
     (True, True, True, True, False)
     """
-    return language.split("-")[0] in {"zh", "ja", "ko", "yue", "cmn"}
+    return language.split("-")[0] in _UNSPACED | {"ko"}
+
+
+def writes_without_spaces(language: str) -> bool:
+    """Whether ``language`` runs its words together (Chinese, Japanese), so pieces of a paragraph are
+    joined without a space. Korean is CJK but spaces its words.
+
+    >>> writes_without_spaces("zh-CN"), writes_without_spaces("ja-JP"), writes_without_spaces("ko-KR")
+    (True, True, False)
+    """
+    return language.split("-")[0] in _UNSPACED
+
+
+_UNSPACED = frozenset({"zh", "ja", "yue", "cmn"})
 
 
 @functools.cache

@@ -12,7 +12,8 @@ from audiocast.engines.espeak import EspeakEngine, spoken_reading
 from audiocast.episode import EpisodeOptions, choose_profile, plan
 from audiocast.models import Article
 from audiocast.profiles import load_profile
-from audiocast.sources import read_source
+from audiocast.publish.transcript import to_transcript
+from audiocast.sources import read_source, read_text_as_article
 from audiocast.text import HAN
 from tests.fake_edge import FakeEdge, fake_edge
 
@@ -104,3 +105,11 @@ def test_each_language_is_read_by_its_own_online_voices(fake_edge: FakeEdge, tmp
         assert result.code == 0, result.err
         voices = {turn.voice for turn in fake_edge.turns[already:]}
         assert len(voices) == 2 and all(voice.startswith(edge_locale + "-") for voice in voices), voices
+
+
+def test_a_korean_paragraph_cut_for_the_voice_is_joined_back_with_its_spaces() -> None:
+    paragraph = " ".join(block.text for block in _article("ko").blocks if block.kind == "paragraph")
+    article = read_text_as_article(f"전기요금 동결\n\n{paragraph}\n", "ko.txt")
+    script = plan(article, EpisodeOptions(max_segment_bytes=200))
+    assert article.language == "ko-KR" and len(script.segments) > 3  # the paragraph is read in pieces
+    assert to_transcript(script).split("\n\n")[1].strip() == paragraph

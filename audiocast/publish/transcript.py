@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from ..language import is_cjk
+from ..language import writes_without_spaces
 from ..models import Script
 
 
 def to_transcript(script: Script) -> str:
     """Segments joined into paragraphs; pieces of one long paragraph stay together."""
-    joiner = "" if is_cjk(script.language) else " "
+    joiner = "" if writes_without_spaces(script.language) else " "
     paragraphs: list[str] = []
     current: list[str] = []
     for segment in script.segments:

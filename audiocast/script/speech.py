@@ -10,7 +10,7 @@ import html
 import re
 import unicodedata
 
-from ..language import is_cjk
+from ..language import writes_without_spaces
 from ..tally import removed
 from ..text import CJK as _CJK
 from ..text import CLOSERS, COMMAS, PHOTO_CREDIT, SENTENCE_MARKS, clean_text
@@ -88,7 +88,7 @@ def clean(text: str, language: str) -> str:
     text = _DASHES.sub(_COMMA_OF_LANGUAGE.get(language.split("-")[0].lower(), ", "), text)
     text = _REPEATED_MARKS.sub(r"\1", text)
     text = _SPACES.sub(" ", text).strip()
-    if is_cjk(language):
+    if writes_without_spaces(language):
         text = _SPACE_NEAR_CJK.sub("", text)
     text = re.sub(r"\s+([,.!?;:])", r"\1", text)
     text = _COMMA_BEFORE_MARK.sub(r"\2", text)
