@@ -89,7 +89,8 @@ def bundled_profiles() -> list[str]:
 
 
 def load_profile(name_or_path: str) -> VoiceProfile:
-    """Load a bundled profile by name (``zh-CN``) or a user's TOML file by path.
+    """Load a bundled profile by name (``zh-CN``), a user's TOML file by path, or the profile for a
+    language tag (``de-DE``, ``pt-BR``: ``profile_for_language``).
 
     A bundled name wins over a file of the same name in the working folder; a path is anything
     ending in ``.toml`` or containing a folder separator.
@@ -102,7 +103,12 @@ def load_profile(name_or_path: str) -> VoiceProfile:
         if not path.is_file():
             raise ProfileError(f"{name_or_path}: voice profile not found")
         return parse_profile(path.read_text(encoding="utf-8"), origin=str(path))
-    raise ProfileError(f"no voice profile {name_or_path!r}; bundled: {', '.join(bundled)}, or give a .toml path")
+    if Tag.parse(name_or_path) is not None:
+        return profile_for_language(name_or_path)
+    raise ProfileError(
+        f"no voice profile {name_or_path!r}; give a bundled one ({', '.join(bundled)}), "
+        "a language tag such as de-DE, or a .toml path"
+    )
 
 
 @functools.cache

@@ -221,7 +221,8 @@ BAD_DEFINITIONS = [
     ({"keep": 0}, "key 'keep' must be a whole number"),
     ({"cover": "missing.png"}, "key 'cover'.*does not exist"),
     ({"titel": "typo"}, "unknown key 'titel'"),
-    ({"profile": "klingon"}, "key 'profile': no bundled voice profile 'klingon'; use one of en-US, zh-CN, zh-TW"),
+    ({"profile": "klingon"}, "key 'profile': no voice profile 'klingon'; give a bundled one \\(en-US, zh-CN, zh-TW\\), a language tag"),
+    ({"profile": "yo"}, "key 'profile': no voice speaks Yoruba \\(yo\\)"),
     ({"profile": "voices/missing.toml"}, "key 'profile': .*missing.toml does not exist"),
 ]
 

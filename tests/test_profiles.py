@@ -15,6 +15,7 @@ from audiocast.engines.edge_list import snapshot_voices
 from audiocast.engines.espeak import list_voices as espeak_voices
 from audiocast.episode import EpisodeOptions, make_episode
 from audiocast.errors import ProfileError
+from audiocast.feedbuild import load_feed_config
 from audiocast.language import detect_language
 from audiocast.locales import Tag
 from audiocast.models import Article, Block
@@ -25,6 +26,7 @@ from audiocast.synth import SynthOptions
 
 from .conftest import decode_mp3, run_cli
 from .fake_edge import FakeEdge, fake_edge
+from .feed_helpers import write_definition
 from .test_edge_engine import closed_port
 
 __all__ = ["fake_edge"]  # the fixture, used by name
@@ -282,3 +284,17 @@ def test_the_online_service_is_asked_for_the_languages_own_voices(
     for segment in episode.script.segments:
         assert by_text[segment.text] == (aside if segment.role == "aside" else narrator)
     assert len(decode_mp3(tmp_path / "online.mp3")) > 0
+
+
+def test_a_language_tag_names_that_languages_profile_on_the_command_line_and_in_a_feed(tmp_path: Path) -> None:
+    french = Path(__file__).parent / "data" / "articles" / "fr.md"
+    shown = run_cli("script", french, "--voice-profile", "pt-BR", "--engine", "espeak")
+    definition = write_definition(tmp_path, french.parent, profile="pt-BR")
+
+    assert shown.code == 0, shown.err
+    assert shown.out.splitlines()[:2] == [
+        "profile pt-BR (derived from the voice catalogs), language fr-FR",
+        "voices espeak: narrator pt-BR, aside pt-BR+f3",
+    ]
+    assert load_feed_config(definition).profile == "pt-BR"
+    assert load_profile("pt-BR") == profile_for_language("pt-BR")

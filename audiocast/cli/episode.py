@@ -24,8 +24,9 @@ from ..synth import MAX_JOBS, SynthOptions
 from .progress import BarProgress
 
 _profile_option = click.option(
-    "--voice-profile", "profile", metavar="NAME|PATH",
-    help="Voice profile: zh-CN, zh-TW, en-US or a .toml file. Default: picked by the article's language "
+    "--voice-profile", "profile", metavar="NAME|TAG|PATH",
+    help="Voice profile: zh-CN, zh-TW, en-US, a language tag such as de-DE (its voices), or a .toml file. "
+         "Default: picked by the article's language "
          "(a bundled profile, else one derived from the voice catalogs).",
 )
 _max_bytes_option = click.option(

@@ -115,7 +115,9 @@ KEYS: dict[str, _Key] = {
     "base_url": _Key("url", True, help="where the output folder will be served"),
     "source": _Key("source", True, help="folder, article file, feed file, feed URL or .urls list"),
     "source_name": _Key("text", False, "", help="publisher named in every episode; by default each article's own"),
-    "profile": _Key("profile", False, help="voice profile name or .toml path; by language when absent"),
+    "profile": _Key(
+        "profile", False, help="voice profile name, language tag (de-DE) or .toml path; by language when absent"
+    ),
     "engine": _Key("engine", False, "auto"),
     "output": _Key("folder", True, help="output folder"),
     "keep": _Key("count", False, 50, help="how many newest episodes stay in the feed"),
@@ -305,21 +307,21 @@ def _source(where: str, base: Path, value: Any) -> str:
 
 
 def _profile(where: str, base: Path, value: Any) -> str:
-    """A bundled profile's name, or a profile TOML (relative to the definition) that loads cleanly."""
+    """A bundled profile's name or a language tag that some voice speaks, or a profile TOML (relative
+    to the definition) that loads cleanly."""
     text = _text(where, base, value)
-    choices = f"use one of {', '.join(bundled_profiles())} or a .toml path relative to the definition's folder"
-    if not (text.endswith(".toml") or "/" in text):
-        if text not in bundled_profiles():
-            raise ProfileError(f"{where}: no bundled voice profile {text!r}; {choices}")
-        return text
-    path = (base / text).resolve()
-    if not path.is_file():
-        raise ProfileError(f"{where}: {path} does not exist; {choices}")
+    is_path = text.endswith(".toml") or "/" in text
+    chosen = str((base / text).resolve()) if is_path else text
+    if is_path and not Path(chosen).is_file():
+        raise ProfileError(
+            f"{where}: {chosen} does not exist; use one of {', '.join(bundled_profiles())}, a language tag "
+            "such as de-DE, or a .toml path relative to the definition's folder"
+        )
     try:
-        load_profile(str(path))
+        load_profile(chosen)
     except ProfileError as exc:
         raise ProfileError(f"{where}: {exc}") from exc
-    return str(path)
+    return chosen
 
 
 def _engine(where: str, base: Path, value: Any) -> str:
