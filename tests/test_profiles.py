@@ -298,3 +298,9 @@ def test_a_language_tag_names_that_languages_profile_on_the_command_line_and_in_
     ]
     assert load_feed_config(definition).profile == "pt-BR"
     assert load_profile("pt-BR") == profile_for_language("pt-BR")
+
+
+def test_a_date_template_names_the_month_in_the_profiles_language() -> None:
+    text = Path(__file__).parents[1].joinpath("voices", "en-US.toml").read_text(encoding="utf-8")
+    french = text.replace('language = "en-US"', 'language = "fr-FR"') + '\n[words]\ndate = "le {day} {month_name} {year}"\n'
+    assert spoken_date(dt.datetime(2023, 11, 27), parse_profile(french, origin="fr.toml")) == "le 27 novembre 2023"

@@ -89,12 +89,13 @@ def spoken_date(when: dt.datetime, profile: VoiceProfile) -> str:
     'November 27, 2023'
     >>> spoken_date(dt.datetime(2023, 11, 27), profile_for_language("de-DE"))
     '27. November 2023'
+
+    A template's ``{month_name}`` is the month's name in the profile's language.
     """
-    if profile.words.date:
-        return profile.words.date.format(
-            year=when.year, month=when.month, day=when.day, month_name=calendar.month_name[when.month]
-        )
     locale = babel_locale(profile.language)
+    if profile.words.date:
+        month_name = locale.months["format"]["wide"][when.month] if locale else calendar.month_name[when.month]
+        return profile.words.date.format(year=when.year, month=when.month, day=when.day, month_name=month_name)
     return format_date(when.date(), format="long", locale=locale) if locale else when.date().isoformat()
 
 
