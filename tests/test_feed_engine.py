@@ -158,3 +158,29 @@ def test_an_article_no_voice_can_read_is_skipped_not_fatal(tmp_path: Path) -> No
     assert len(report.plan.add) == 3
     [skipped] = report.plan.skipped
     assert skipped.startswith(f"{source / 'iroyin.txt'}: no voice speaks Yoruba (yo)")
+
+
+BASQUE = (
+    "Udalak liburutegi berria irekiko du\n\n"
+    "Bilboko udalak liburutegi berria irekiko du datorren astelehenean Santutxu auzoan. "
+    "Liburutegiak hiru solairu izango ditu eta egunero zabalik egongo da goizeko bederatzietatik "
+    "gaueko zortzietara. Alkateak esan duenez, auzokideek aspalditik eskatzen zuten zerbitzu hori.\n"
+)
+
+
+def test_auto_reads_a_language_the_service_has_no_voice_for_offline_and_keeps_it(
+    fake_edge: FakeEdge, tmp_path: Path
+) -> None:
+    source = copy_articles(tmp_path / "articles", ARTICLES)
+    (source / "liburutegia.txt").write_text(BASQUE, encoding="utf-8")
+    reads_as(BASQUE, "eu-ES")  # the online voices speak no Basque; espeak-ng does
+    definition = write_definition(tmp_path, source, engine="auto")
+
+    report = build(definition, tmp_path / "cache")
+    assert not report.failed and len(report.plan.add) == 4
+    made = made_by(report.output)
+    assert made.pop("Udalak liburutegi berria irekiko du") == "espeak" and set(made.values()) == {"edge"}
+    assert not any(turn.voice.startswith("eu-") for turn in fake_edge.turns)
+
+    again = build(definition, tmp_path / "cache")
+    assert len(again.plan.keep) == 4 and not again.plan.to_make

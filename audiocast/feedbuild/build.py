@@ -45,6 +45,7 @@ from ..engines import Engine
 from ..episode import EPISODE_ENDINGS, EpisodeOptions, Progress, choose_profile, make_episode
 from ..errors import AudiocastError, EngineUnavailable, OutputWriteError, ProfileError, PublishError, SynthError
 from ..models import Episode
+from ..profiles import VoiceProfile
 from ..publish.cover import write_cover
 from ..publish.feed import render_feed
 from ..publish.show import FEED_FILE, INDEX_FILE, Show, ShowEpisode, podcast_guid
@@ -189,7 +190,7 @@ def make_plan(
     lost: set[str] = set()
     for key in wanted:
         item, record = latest.get(key), records.get(key)
-        if record is not None and _stays(config.output, record, item, key in unchanged, choice):
+        if record is not None and _stays(config, record, item, key in unchanged, choice):
             keep.append(record)
         elif item is None:
             log.warning("%s: its files are gone and the source no longer lists it; dropping it", key)
@@ -203,12 +204,19 @@ def make_plan(
     return Plan(tuple(add), tuple(remake), tuple(keep), remove, skipped + unvoiced, too_old)
 
 
-def _stays(output: Path, record: EpisodeRecord, item: SourceItem | None, unchanged: bool, choice: EngineChoice) -> bool:
+def _stays(
+    config: FeedConfig, record: EpisodeRecord, item: SourceItem | None, unchanged: bool, choice: EngineChoice
+) -> bool:
     """Whether an episode stays as it is: its files are intact, and either the source no longer
     lists it (so it cannot be made again) or its input is unchanged and its engine still stands."""
-    if not _files_intact(output, record):
+    if not _files_intact(config.output, record):
         return False
-    return item is None or (unchanged and choice.keeps(record.made_with))
+    return item is None or (unchanged and _choice_for(config, item, choice).keeps(record.made_with))
+
+
+def _choice_for(config: FeedConfig, item: SourceItem, choice: EngineChoice) -> EngineChoice:
+    """The build's engine choice as it applies to ``item``'s language (see ``EngineChoice.for_voices``)."""
+    return choice.for_voices(_profile(config, item).voices)
 
 
 def _dedupe(items: tuple[SourceItem, ...]) -> dict[str, SourceItem]:
@@ -240,9 +248,12 @@ def _source_hashes(config: FeedConfig, latest: dict[str, SourceItem]) -> tuple[d
 def _source_hash(config: FeedConfig, item: SourceItem) -> str:
     """The input's hash plus what decides the words and pauses: the voice profile's content (so an
     edited profile TOML counts) and the render version. The engine is recorded apart (``MadeWith``)."""
-    profile = choose_profile(item.article, EpisodeOptions(profile=config.profile))
-    settings = "\x00".join((RENDER_VERSION, repr(profile), item.content_hash))
+    settings = "\x00".join((RENDER_VERSION, repr(_profile(config, item)), item.content_hash))
     return hashlib.sha256(settings.encode("utf-8")).hexdigest()
+
+
+def _profile(config: FeedConfig, item: SourceItem) -> VoiceProfile:
+    return choose_profile(item.article, EpisodeOptions(profile=config.profile))
 
 
 def _files_intact(output: Path, record: EpisodeRecord) -> bool:
@@ -263,8 +274,8 @@ def _execute(
     output = config.output
     cover = write_cover(output, config.show.title, config.cover)
     read = _Read()
-    if plan.to_make:  # only then is the engine made: auto checks the service once per build
-        state, read = _make_all(config, options, state, plan.to_make, choice.engine(), output / cover, progress)
+    if plan.to_make:  # only then are engines made: auto checks the service once per build
+        state, read = _make_all(config, options, state, plan.to_make, choice, output / cover, progress)
     final = State(state.podcast_guid, _listed(output, plan, state))
     _publish(config, final, cover)
     _prune(output, final, cover)
@@ -289,15 +300,16 @@ def _make_all(
     options: BuildOptions,
     state: State,
     items: tuple[SourceItem, ...],
-    engine: Engine,
+    choice: EngineChoice,
     cover: Path,
     progress: BuildProgress | None,
 ) -> tuple[State, _Read]:
-    """Make each episode with ``engine`` and record it at once; returns the state and what was read.
+    """Make each episode with the engine ``choice`` gives it and record it at once; returns the state
+    and what was read.
 
     A failed article is reported and skipped (see the module docstring for what stops the build)."""
     episode_options = EpisodeOptions(
-        engine=engine.name,
+        engine=config.engine,
         profile=config.profile,
         # one session for the build: each kind of retry is reported once, voices' pace learnt once
         synth=SynthOptions(jobs=options.jobs, cache_dir=options.cache_dir, session=SynthSession()),
@@ -312,6 +324,7 @@ def _make_all(
         if progress is not None:
             progress.episode(number, len(items), item.article.title)
         try:
+            engine = _choice_for(config, item, choice).engine()
             record, episode_read = _make(config, state, item, episode_options, engine, progress)
         except _STOPS_THE_BUILD:
             raise

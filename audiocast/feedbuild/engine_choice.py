@@ -12,10 +12,15 @@ when nothing needs it. Each episode records the engine and engine version that r
   read by edge stay (an offline run never replaces them with the offline voice) and episodes
   read by espeak stay unless espeak itself changed.
 
+With ``auto``, an article in a language the online service has no voice for is read offline
+without asking the service (``for_voices``), and its episode stands while espeak is unchanged.
+
 Keep the README's "Incremental" rule in sync with ``EngineChoice.keeps``.
 """
 
 from __future__ import annotations
+
+from collections.abc import Collection
 
 from ..engines import ENGINES, Engine, make_engine
 from .state import MadeWith
@@ -23,6 +28,7 @@ from .state import MadeWith
 AUTO = "auto"
 PREFERRED = "edge"
 """What ``make_engine("auto")`` reads with when the online service answers."""
+OFFLINE = "espeak"
 
 
 class EngineChoice:
@@ -32,6 +38,16 @@ class EngineChoice:
         self.setting = setting
         self._engine: Engine | None = None
         self._best: MadeWith | None = None
+        self._offline: EngineChoice | None = None
+
+    def for_voices(self, engines: Collection[str]) -> EngineChoice:
+        """The choice for an article whose voice profile has voices on ``engines``: ``auto`` reads a
+        language only the offline voice speaks with that, and never asks the service for it."""
+        if self.setting != AUTO or PREFERRED in engines:
+            return self
+        if self._offline is None:
+            self._offline = EngineChoice(OFFLINE)
+        return self._offline
 
     def engine(self) -> Engine:
         """The engine this build reads with; for ``auto`` the first call checks the service."""
