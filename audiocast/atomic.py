@@ -32,8 +32,9 @@ def atomic_path(destination: Path) -> Iterator[Path]:
     >>> target.read_text()
     'done'
     """
-    temporary = _temporary_beside(destination)
-    try:
+    temporary: Path | None = None
+    try:  # created inside the try: a SIGTERM (SystemExit) right after creation still removes it
+        temporary = _temporary_beside(destination)
         yield temporary
         _flush(temporary)
         os.chmod(temporary, _mode_for(destination))
@@ -41,7 +42,8 @@ def atomic_path(destination: Path) -> Iterator[Path]:
     except OSError as exc:
         raise OutputWriteError(f"{destination}: cannot be written ({exc.strerror or exc})") from exc
     finally:
-        temporary.unlink(missing_ok=True)
+        if temporary is not None:
+            temporary.unlink(missing_ok=True)
 
 
 @contextlib.contextmanager
@@ -68,8 +70,12 @@ def _temporary_beside(destination: Path) -> Path:
         handle, name = tempfile.mkstemp(prefix=f".{destination.name}.", suffix=".part", dir=destination.parent)
     except OSError as exc:
         raise OutputWriteError(f"{destination}: cannot be written ({exc.strerror or exc})") from exc
-    os.close(handle)
-    return Path(name)
+    try:
+        os.close(handle)
+        return Path(name)
+    except BaseException:  # SIGTERM before the caller holds the name: remove the file here
+        os.unlink(name)
+        raise
 
 
 def _flush(path: Path) -> None:
