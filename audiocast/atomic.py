@@ -39,6 +39,8 @@ def atomic_path(destination: Path) -> Iterator[Path]:
         _flush(temporary)
         os.chmod(temporary, _mode_for(destination))
         os.replace(temporary, destination)
+    except OutputWriteError:
+        raise  # already says which file
     except OSError as exc:
         raise OutputWriteError(f"{destination}: cannot be written ({exc.strerror or exc})") from exc
     finally:
