@@ -17,7 +17,7 @@ from audiocast.sources import read_source, read_text_as_article
 from audiocast.text import HAN
 from tests.fake_edge import FakeEdge, fake_edge
 
-from .conftest import decode_mp3, run_cli
+from .conftest import decode_mp3, read_id3, run_cli
 
 __all__ = ["fake_edge"]  # the fixture, used by name
 
@@ -51,6 +51,7 @@ def test_boundaries_of_a_japanese_clip_point_into_the_written_text() -> None:
 
 
 ARTICLES = Path(__file__).parent / "data" / "articles"
+ID3_LANGUAGES = {"de": "ger", "fr": "fre", "ja": "jpn", "ko": "kor", "ar": "ara", "ru": "rus", "vi": "vie"}
 LANGUAGES = {
     # article file: (detected tag, espeak-ng language, edge locale)
     "de": ("de-DE", "de", "de-DE"),
@@ -94,6 +95,8 @@ def test_an_episode_in_each_language_is_read_offline_at_a_plausible_length(code:
     low, high = (3, 12) if code in SYLLABIC_LANGUAGES else (8, 25)  # characters a second
     assert len(spoken) / high < speech_s < len(spoken) / low, (len(spoken), speech_s)
     assert script.segments[2].role == "aside" and not script.segments[2].text.startswith("Photo caption")
+    tags = read_id3(mp3)
+    assert tags["TLAN"].text == [ID3_LANGUAGES[code]] and tags.getall("COMM")[0].lang == ID3_LANGUAGES[code]
 
 
 def test_each_language_is_read_by_its_own_online_voices(fake_edge: FakeEdge, tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ is the table ``FRAMES``; keep the README's tag list in sync with it.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -44,8 +45,6 @@ log = logging.getLogger(__name__)
 ENCODER = "audiocast"
 """The ``TENC`` tag of every MP3 audiocast writes: how a later run knows the file is its own."""
 
-_ISO_639_2 = {"zh": "chi", "en": "eng", "ja": "jpn", "ko": "kor", "fr": "fre", "de": "ger", "es": "spa"}
-
 
 @dataclass(frozen=True)
 class EpisodeTags:
@@ -63,13 +62,23 @@ class EpisodeTags:
     encoder: str = ENCODER
 
 
+@functools.cache
 def id3_language(language: str) -> str:
-    """ISO 639-2 code for a BCP-47 tag, as ID3 COMM/USLT/TLAN want.
+    """The ISO 639-2 code for a BCP-47 tag, as ID3 COMM/USLT/TLAN want: the bibliographic form
+    where there is one (as players have read it since ID3v2.2), from pycountry's ISO 639 tables.
 
-    >>> id3_language("zh-CN"), id3_language("en-US"), id3_language("xx")
-    ('chi', 'eng', 'und')
+    >>> id3_language("zh-CN"), id3_language("en-US"), id3_language("ar-EG"), id3_language("vi-VN")
+    ('chi', 'eng', 'ara', 'vie')
+    >>> id3_language("yue-HK"), id3_language("fil-PH"), id3_language("xx")
+    ('yue', 'fil', 'und')
     """
-    return _ISO_639_2.get(language.split("-")[0].lower(), "und")
+    import pycountry  # a fifth of a second to load: only when tagging
+
+    code = language.split("-")[0].lower()
+    found = pycountry.languages.get(**{"alpha_2" if len(code) == 2 else "alpha_3": code})
+    if found is None:
+        return "und"
+    return str(getattr(found, "bibliographic", found.alpha_3))
 
 
 _UTF8 = Encoding.UTF8
