@@ -184,3 +184,17 @@ def test_auto_reads_a_language_the_service_has_no_voice_for_offline_and_keeps_it
 
     again = build(definition, tmp_path / "cache")
     assert len(again.plan.keep) == 4 and not again.plan.to_make
+
+
+def test_an_article_the_named_engine_cannot_read_is_skipped_not_failed_build_after_build(tmp_path: Path) -> None:
+    source = copy_articles(tmp_path / "articles", ARTICLES)
+    (source / "khmer.txt").write_text("ព័ត៌មាន\n\nថ្ងៃនេះមានភ្លៀងធ្លាក់នៅភ្នំពេញ។\n", encoding="utf-8")
+    definition = write_definition(tmp_path, source, engine="espeak")  # espeak-ng speaks no Khmer
+    for _ in range(2):
+        report = build(definition, tmp_path / "cache")
+        assert not report.failed and report.episodes == 3
+        [skipped] = report.plan.skipped
+        assert skipped == (
+            f"{source / 'khmer.txt'}: the offline voice (espeak-ng) does not speak Khmer (km); "
+            "use --engine edge, which needs the network"
+        )

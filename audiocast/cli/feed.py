@@ -142,7 +142,9 @@ def summary_lines(report: BuildReport) -> list[str]:
         lines += _listing("Would add", [(i.article.published, i.article.title) for i in plan.add])
         lines += _listing("Would re-make (changed)", [(i.article.published, i.article.title) for i in plan.remake])
         lines += _listing("Would remove", [(r.episode.published, r.episode.title) for r in plan.remove])
-    counts = f"Added {len(plan.add)}, re-made {len(plan.remake)}, removed {len(plan.remove)}, kept {len(plan.keep)}"
+    failed = {failure.key for failure in report.failed}
+    added, remade = (sum(item.key not in failed for item in items) for items in (plan.add, plan.remake))
+    counts = f"Added {added}, re-made {remade}, removed {len(plan.remove)}, kept {len(plan.keep)}"
     where = "would be in the feed" if report.dry_run else "in the feed"
     lines.append(f"{counts}: {_count(report.episodes, 'episode')} {where}.")
     if not report.dry_run:

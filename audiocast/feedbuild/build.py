@@ -53,7 +53,7 @@ from ..publish.site import render_index
 from ..sources.feed import SourceItem
 from ..synth import SynthOptions, SynthSession
 from .config import FeedConfig, normalise_base_url
-from .engine_choice import EngineChoice
+from .engine_choice import AUTO, EngineChoice
 from .sources import read_items
 from .state import STATE_FILE, EpisodeRecord, MadeWith, State, load_state, save_state
 
@@ -117,6 +117,8 @@ class Failure:
     origin: str
     """Where the article came from: its file, or its link in a feed."""
     cause: str
+    key: str
+    """The article's identity (``SourceItem.key``)."""
 
     def __str__(self) -> str:
         return f"{self.origin}: {self.title!r}: {self.cause}"
@@ -233,11 +235,14 @@ def _dedupe(items: tuple[SourceItem, ...]) -> dict[str, SourceItem]:
 
 
 def _source_hashes(config: FeedConfig, latest: dict[str, SourceItem]) -> tuple[dict[str, str], tuple[str, ...]]:
-    """Each item's source hash by key, and a line for each item no voice profile can read."""
+    """Each item's source hash by key, and a line for each item no voice profile (or no voice of the
+    engine the definition names) can read."""
     hashes: dict[str, str] = {}
     unvoiced: list[str] = []
     for key, item in latest.items():
         try:
+            if config.engine != AUTO:  # an engine named that cannot read the language never will
+                _profile(config, item).voice_for(config.engine, "narrator")
             hashes[key] = _source_hash(config, item)
         except ProfileError as exc:
             log.warning("skipped: %s: %s", item.origin, exc)
@@ -348,7 +353,7 @@ def _failure(item: SourceItem, exc: Exception) -> Failure:
     else:
         log.debug("unexpected error making %s", item.origin, exc_info=exc)
         cause = f"unexpected {type(exc).__name__}: {exc} (a bug; run with -vv for the traceback)"
-    failure = Failure(item.article.title, item.origin, cause)
+    failure = Failure(item.article.title, item.origin, cause, item.key)
     log.warning("failed: %s; skipped, the next build tries it again", failure)
     return failure
 
