@@ -13,7 +13,7 @@ import unicodedata
 from ..language import writes_without_spaces
 from ..tally import removed
 from ..text import CJK as _CJK
-from ..text import CLOSERS, COMMAS, PHOTO_CREDIT, SENTENCE_MARKS, clean_text
+from ..text import CLOSERS, COMMAS, HAN, KANA, PHOTO_CREDIT, SENTENCE_MARKS, clean_text
 
 _CJK_QUOTES = "“”‘’"
 
@@ -60,6 +60,10 @@ _CAPS_DATELINE = re.compile(
     r"^([A-Z][A-Z.'\-]{4,}(?: [A-Z][A-Z.'\-]+)*|[A-Z]{2,}(?: [A-Z][A-Z.'\-]+)+)(?=\s*(?:—|–|--))"
 )
 """An upper-case dateline before a dash (WASHINGTON —, NEW YORK —); short words like NATO are left alone."""
+_SPACE_BETWEEN_CJK_WORDS = re.compile(f"(?<=[{HAN}{KANA}])[ \u3000]+(?=[{HAN}{KANA}])")
+"""A space between two Chinese or Japanese words, which those languages write only as a phrase
+break (a headline's "大雨 鉄道の運転見合わせ"): said as a pause, not run together. A no-break
+space is not one: pages use it as filler (&nbsp;)."""
 _SPACE_NEAR_CJK = re.compile(rf"(?<=[{_CJK}{_CJK_QUOTES}]) | (?=[{_CJK}{_CJK_QUOTES}])")
 
 
@@ -74,11 +78,16 @@ def clean(text: str, language: str) -> str:
     ('New York, Markets rose.', 'BBC, March 5', 'NATO, allies')
     >>> clean("القاهرة — قال الرئيس", "ar-EG"), clean("東京——会議", "ja-JP"), clean("서울 — 회의", "ko-KR")
     ('القاهرة، قال الرئيس', '東京、会議', '서울, 회의')
+    >>> clean("東京で大雨 鉄道の運転見合わせ", "ja-JP"), clean("美国 北约峰会将举行", "zh-CN")
+    ('東京で大雨、鉄道の運転見合わせ', '美国，北约峰会将举行')
     """
     previous = None
     while previous != text:  # double-escaped feeds carry &amp;nbsp; and worse
         previous, text = text, html.unescape(text)
     text = unicodedata.normalize("NFC", clean_text(text))
+    unspaced = writes_without_spaces(language)
+    if unspaced:  # before the removals: a space one of them leaves between two words is no phrase break
+        text = _SPACE_BETWEEN_CJK_WORDS.sub(_COMMA_OF_LANGUAGE.get(language.split("-")[0].lower(), "，"), text)
     text = _CAPS_DATELINE.sub(lambda match: match.group(1).title(), text)
     for _, pattern in REMOVALS:
         text = pattern.sub(" ", text)
@@ -88,7 +97,7 @@ def clean(text: str, language: str) -> str:
     text = _DASHES.sub(_COMMA_OF_LANGUAGE.get(language.split("-")[0].lower(), ", "), text)
     text = _REPEATED_MARKS.sub(r"\1", text)
     text = _SPACES.sub(" ", text).strip()
-    if writes_without_spaces(language):
+    if unspaced:
         text = _SPACE_NEAR_CJK.sub("", text)
     text = re.sub(r"\s+([,.!?;:])", r"\1", text)
     text = _COMMA_BEFORE_MARK.sub(r"\2", text)
