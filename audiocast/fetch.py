@@ -69,14 +69,15 @@ def _host_unquoted(url: str) -> str:
     """``url`` with its host as the server wrote it: urllib percent-encodes every non-ASCII byte of a
     ``Location``, the host's too, and a host is made ASCII by IDNA, never by percent-encoding.
 
-    >>> _host_unquoted("http://b%C3%BCcher.example/%C3%A9")
-    'http://bücher.example/%C3%A9'
+    >>> _host_unquoted("http://b%C3%BCcher.example/%C3%A9"), _host_unquoted("http://a%40b@x.org:81/")
+    ('http://bücher.example/%C3%A9', 'http://a%40b@x.org:81/')
     """
     try:
         parts = urllib.parse.urlsplit(url)
     except ValueError:  # a malformed IPv6 host: safe_link refuses it as it is
         return url
-    return urllib.parse.urlunsplit(parts._replace(netloc=urllib.parse.unquote(parts.netloc)))
+    user, at, host = parts.netloc.rpartition("@")
+    return urllib.parse.urlunsplit(parts._replace(netloc=user + at + urllib.parse.unquote(host)))
 
 
 _OPENER = urllib.request.build_opener(_WebOnlyRedirects)
