@@ -6,17 +6,21 @@ waits for it no longer than the timeout (a worker stuck on dripped headers is le
 Only the caller reports the deadline: the worker can hit it at the same moment (between reads, or
 as a socket timeout, which is never shorter than the time left), and its timeout is reported as
 the caller's, so one slow server always gets the same message.
+An address may be an IRI (``http://example.org/新闻/北约.html``, ``…?q=é``, an international host):
+it is sent as the URI ``links.safe_link`` makes of it, as is every redirect's ``Location``.
 urllib follows at most 10 redirects and stops a loop; a redirect may lead only to another http(s)
 address (urllib would follow one to ``ftp://``). The answer carries the address it came from
 in the end, its content type and its declared charset, so a page's reader can check and decode it.
 Bodies are asked for compressed (gzip or deflate) and decompressed as they arrive; the size cap
 counts decompressed bytes, so a small "gzip bomb" stops at the cap like any other large body.
-Used for feeds, article pages and cover art; failures are one-line ``ReadError``s naming the address.
+Used for feeds, article pages and cover art; every failure is a one-line ``ReadError`` naming the
+address, even one no network causes (a bug, told as such, with its traceback logged at debug level).
 """
 
 from __future__ import annotations
 
 import http.client
+import logging
 import re
 import threading
 import time
@@ -28,6 +32,9 @@ from dataclasses import dataclass
 from typing import IO
 
 from .errors import ReadError
+from .links import safe_link
+
+log = logging.getLogger(__name__)
 
 USER_AGENT = "audiocast/0.1 (+podcast feed builder)"
 _CHUNK_BYTES = 64 * 1024
@@ -52,9 +59,25 @@ class _WebOnlyRedirects(urllib.request.HTTPRedirectHandler):
         headers: http.client.HTTPMessage,
         newurl: str,
     ) -> urllib.request.Request | None:
-        if urllib.parse.urlsplit(newurl).scheme.lower() not in {"http", "https"}:
+        address = safe_link(_host_unquoted(newurl))
+        if address is None:
             raise urllib.error.URLError(f"redirected to {newurl}, not an http(s) address")
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
+        return super().redirect_request(req, fp, code, msg, headers, address)
+
+
+def _host_unquoted(url: str) -> str:
+    """``url`` with its host as the server wrote it: urllib percent-encodes every non-ASCII byte of a
+    ``Location``, the host's too, and a host is made ASCII by IDNA, never by percent-encoding.
+
+    >>> _host_unquoted("http://b%C3%BCcher.example/%C3%A9"), _host_unquoted("http://a%40b@x.org:81/")
+    ('http://bücher.example/%C3%A9', 'http://a%40b@x.org:81/')
+    """
+    try:
+        parts = urllib.parse.urlsplit(url)
+    except ValueError:  # a malformed IPv6 host: safe_link refuses it as it is
+        return url
+    user, at, host = parts.netloc.rpartition("@")
+    return urllib.parse.urlunsplit(parts._replace(netloc=user + at + urllib.parse.unquote(host)))
 
 
 _OPENER = urllib.request.build_opener(_WebOnlyRedirects)
@@ -73,9 +96,12 @@ class Download:
 
 
 def download(url: str, *, timeout: float, max_bytes: int, accept: str = "*/*") -> Download:
-    """The body at ``url`` with what the server says about it."""
+    """The body at ``url`` (a URI or an IRI) with what the server says about it."""
+    address = safe_link(url)
+    if address is None:
+        raise ReadError(f"{url}: not a valid http(s) address; check the address")
     headers = {"User-Agent": USER_AGENT, "Accept": accept, "Accept-Encoding": _ACCEPT_ENCODING}
-    request = urllib.request.Request(url, headers=headers)
+    request = urllib.request.Request(address, headers=headers)
     outcome: list[Download | Exception] = []
     deadline = time.monotonic() + timeout
     worker = threading.Thread(
@@ -88,10 +114,7 @@ def download(url: str, *, timeout: float, max_bytes: int, accept: str = "*/*") -
     result = outcome[0]
     if isinstance(result, Download):
         return result
-    error = _fetch_error(url, result)
-    if error is None:
-        raise result  # a bug, not a network failure: let it show
-    raise error from result
+    raise _fetch_error(url, result) from result
 
 
 def _receive(
@@ -171,8 +194,8 @@ def _is_timeout(result: Download | Exception) -> bool:
     return isinstance(result, TimeoutError) or isinstance(getattr(result, "reason", None), TimeoutError)
 
 
-def _fetch_error(url: str, exc: Exception) -> ReadError | None:
-    """The one-line error for a failed download, or None for an exception no network causes."""
+def _fetch_error(url: str, exc: Exception) -> ReadError:
+    """The one-line error for a failed download."""
     if isinstance(exc, _UndecodableBody):
         return ReadError(f"{url}: {exc}")
     if isinstance(exc, urllib.error.HTTPError):
@@ -181,7 +204,10 @@ def _fetch_error(url: str, exc: Exception) -> ReadError | None:
         return ReadError(f"{url}: the server answered {exc.code} {_one_line(exc.reason)}; check the address")
     if isinstance(exc, urllib.error.URLError | http.client.HTTPException | OSError):
         return _cannot_fetch(url, getattr(exc, "reason", exc))
-    return None
+    if isinstance(exc, ValueError):  # urllib's word for an address it cannot parse (a redirect to "http://[x")
+        return _cannot_fetch(url, exc)
+    log.debug("unexpected error fetching %s", url, exc_info=exc)
+    return ReadError(f"{url}: cannot be fetched (unexpected {type(exc).__name__}: {_one_line(exc)}); please report it")
 
 
 def _cannot_fetch(url: str, reason: object) -> ReadError:

@@ -1,4 +1,5 @@
-"""The one rule for every link audiocast writes: index.html, feed.xml, show notes and ID3 ``WOAS``.
+"""The one rule for every link audiocast writes (index.html, feed.xml, show notes, ID3 ``WOAS``) and
+every address it fetches (``fetch.download`` sends the URI made here).
 
 Only absolute ``http``/``https`` addresses with a host pass; anything else (``javascript:``,
 ``data:``, ``file:``, ``vbscript:``, a relative path) is no link at all, since one click on a

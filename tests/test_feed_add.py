@@ -4,6 +4,7 @@ source, each build reading aloud only what is new."""
 from __future__ import annotations
 
 import contextlib
+import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,11 +27,24 @@ PAGES = {
         date="2024-03-06T08:00:00Z",
         body="The city library will open two hours later on Sundays from next month, its director said.",
     ),
+    urllib.parse.quote("/新闻/北约.html"): PAGE.format(
+        title="Foreign ministers meet in Brussels",
+        date="2024-03-07T08:00:00Z",
+        body="The alliance's foreign ministers met in Brussels on Thursday to talk about the coming summit.",
+    ),
 }
+BAD_REDIRECT = "/news/bad-redirect.html"
+"""Redirects to an address no URL parser takes (an IPv6 host never closed)."""
 
 
 class _Pages(QuietHandler):
     def do_GET(self) -> None:
+        if self.path == BAD_REDIRECT:
+            self.send_response(302)
+            self.send_header("Location", "http://[bad/story.html")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         page = PAGES.get(self.path)
         body = (page or "<html><body><p>Not found</p></body></html>").encode()
         self.send_response(200 if page else 404)
@@ -39,7 +53,6 @@ class _Pages(QuietHandler):
         self.end_headers()
         with contextlib.suppress(OSError):
             self.wfile.write(body)
-
 
 
 @pytest.fixture
@@ -171,5 +184,83 @@ def test_feed_add_refuses_an_argument_that_is_not_a_url_before_touching_the_list
     result = run_cli("feed", "add", definition, "news/ferries.html")
     assert result.code == 2
     assert "'news/ferries.html' is not an http(s) address" in result.err
+    assert len(result.err.splitlines()) == 1
+    assert not (tmp_path / "later.urls").exists()
+
+
+def test_an_address_with_non_ascii_characters_is_built_with_the_others_and_listed_once(
+    tmp_path: Path, site: str
+) -> None:
+    definition = write_definition(tmp_path, "later.urls")
+    chinese = f"{site}/新闻/北约.html"
+    first = run_cli("feed", "add", definition, chinese, f"{site}/news/ferries.html", "--engine", "espeak")
+    assert first.code == 0, first.err
+    assert _titles(tmp_path / "public" / "show") == [
+        "Foreign ministers meet in Brussels",
+        "Harbour ferries return after winter repairs",
+    ]
+    assert "Added 0, re-made 0, removed 0, kept 2" in run_cli("feed", "build", definition).out
+
+    encoded = site + urllib.parse.quote("/新闻/北约.html")
+    again = run_cli("feed", "add", definition, encoded, "--engine", "espeak")
+    assert again.code == 0, again.err
+    assert "Listed 0 new URLs in " in again.out and "(1 already there)" in again.out
+    assert (tmp_path / "later.urls").read_text(encoding="utf-8").splitlines() == [chinese, f"{site}/news/ferries.html"]
+
+
+def test_a_page_whose_download_fails_in_an_unexpected_way_is_one_warning_and_the_others_built(
+    tmp_path: Path, site: str
+) -> None:
+    bad = site + BAD_REDIRECT
+    result = run_cli("feed", "add", write_definition(tmp_path, "later.urls"), bad, f"{site}/news/library.html")
+    assert result.code == 0, result.err
+    assert [line for line in result.err.splitlines() if bad in line] == [
+        f"warning: skipped: {bad}: cannot be fetched (Invalid IPv6 URL); check the address and the network"
+    ]
+    assert _titles(tmp_path / "public" / "show") == ["Library opens its doors later on Sundays"]
+
+
+def test_a_bom_a_comment_after_an_address_and_a_fragment_are_read_as_a_person_means_them(
+    tmp_path: Path, site: str
+) -> None:
+    urls = tmp_path / "later.urls"
+    listed = f"\ufeff{site}/news/ferries.html   # German, from the Tuesday paper\n{site}/news/library.html#top\n"
+    urls.write_text(listed, encoding="utf-8")  # a BOM first, as Notepad saves UTF-8
+    definition = write_definition(tmp_path, "later.urls")
+    result = run_cli("feed", "build", definition)
+    assert result.code == 0, result.err
+    assert _titles(tmp_path / "public" / "show") == [
+        "Harbour ferries return after winter repairs",
+        "Library opens its doors later on Sundays",
+    ]
+    again = run_cli("feed", "add", definition, f"{site}/news/ferries.html")
+    assert "Listed 0 new URLs in " in again.out and "(1 already there)" in again.out
+    assert urls.read_text(encoding="utf-8") == listed
+
+
+@pytest.mark.parametrize("spaced", ["/news/a b.html", "/news/ferries.html /news/b.html"])
+def test_an_address_with_a_space_inside_stops_the_build_with_one_error_naming_the_file_and_line(
+    tmp_path: Path, site: str, spaced: str
+) -> None:
+    urls = tmp_path / "later.urls"
+    address = spaced.replace(" /news/b", f" {site}/news/b")
+    urls.write_text(f"{site}/news/ferries.html\n{site}{address}\n")
+    result = run_cli("feed", "build", write_definition(tmp_path, "later.urls"))
+    assert result.code == 1
+    assert result.err == (
+        f"error: {urls}:2: '{site}{address}' has a space or an invisible character in it (write a space as %20); "
+        "write one URL per line, # for comments\n"
+    )
+    assert not (tmp_path / "public" / "show" / "feed.xml").exists()
+
+
+@pytest.mark.parametrize("spaced", ["/news/a b.html", "/news/a.html # note", "/news/a\nhttp://x.org/b.html"])
+def test_feed_add_refuses_an_address_with_a_space_inside_before_touching_the_list(
+    tmp_path: Path, site: str, spaced: str
+) -> None:
+    definition = write_definition(tmp_path, "later.urls")
+    result = run_cli("feed", "add", definition, site + spaced)
+    assert result.code == 2
+    assert f"{site + spaced!r} has a space or an invisible character in it (write a space as %20)" in result.err
     assert len(result.err.splitlines()) == 1
     assert not (tmp_path / "later.urls").exists()

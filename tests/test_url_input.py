@@ -4,18 +4,26 @@ from __future__ import annotations
 
 import contextlib
 import gzip
+import http.client
+import io
 import json
 import socket
 import threading
 import tracemalloc
+import urllib.parse
+import urllib.request
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import ClassVar
 
 import pytest
+from PIL import Image
 
+from audiocast import fetch
 from audiocast.errors import ReadError
+from audiocast.links import safe_link
+from audiocast.publish.artwork import default_cover
 from audiocast.sources import loading
 from audiocast.sources.feed import read_feed
 
@@ -37,6 +45,27 @@ HUGE_BYTES = 30 * 1024 * 1024
 GZIP_BOMB = gzip.compress(bytes(HUGE_BYTES), compresslevel=9)
 """30 MB of zeros in about 30 KB: only decoding tells how large it is."""
 COMPRESSED_FEED = FEED_DATA / "rss-content.xml"
+PICTURED = """<html><head><title>Harbour ferries return after winter repairs</title></head><body><article>
+<h1>Harbour ferries return after winter repairs</h1>
+<p>The harbour ferries returned to service on Tuesday after three months of winter repairs, the city said.</p>
+<p>Boats will run every twenty minutes during the day and every half hour in the evening all summer.</p>
+<figure><img src="{image}"><figcaption>The ferry Harbour Queen at the pier on Tuesday.</figcaption></figure>
+<p>The repairs replaced the engines of two boats and the landing stage at the north pier, the city said.</p>
+<p>Tickets cost the same as last year, and monthly passes bought before the winter are still valid.</p>
+</article></body></html>"""
+BAD_HOST = "http://[bad/story.html"
+"""An address no URL parser takes (an IPv6 host never closed), sent by a server as a redirect."""
+
+
+def _red_jpeg() -> bytes:
+    output = io.BytesIO()
+    Image.new("RGB", (600, 400), (255, 0, 0)).save(output, format="JPEG")
+    return output.getvalue()
+
+
+def _sent_as_uri(path: str) -> str:
+    """How a client must ask for a path with non-ASCII characters: percent-encoded UTF-8."""
+    return urllib.parse.quote(path, safe="/?=")
 
 
 class _PageHandler(QuietHandler):
@@ -71,6 +100,11 @@ class _PageHandler(QuietHandler):
                 ENGLISH.format(head='<link rel="canonical" href="/a/ferries-2024.html">').encode(),
             ),
             "/report.pdf": ("application/pdf", b"%PDF-1.4\n" + b"x" * 1000),
+            _sent_as_uri("/新闻/北约.html"): ("text/html; charset=utf-8", ENGLISH.format(head="").encode()),
+            _sent_as_uri("/search?q=é"): ("text/html; charset=utf-8", ENGLISH.format(head="").encode()),
+            _sent_as_uri("/新闻/图片报道.html"): ("text/html", PICTURED.format(image="/图片/red.jpg").encode()),
+            "/bad-picture.html": ("text/html", PICTURED.format(image="/to-bad-host.jpg").encode()),
+            _sent_as_uri("/图片/red.jpg"): ("image/jpeg", _red_jpeg()),
         }
         if self.path in routes:
             content_type, body = routes[self.path]
@@ -81,6 +115,10 @@ class _PageHandler(QuietHandler):
             self._redirect(self.path)
         elif self.path == "/to-ftp":
             self._redirect("ftp://127.0.0.1/story.html")
+        elif self.path in {"/to-bad-host", "/to-bad-host.jpg"}:
+            self._redirect(BAD_HOST)
+        elif self.path == "/moved-zh":
+            self._redirect("/新闻/北约.html".encode().decode("latin-1"))  # UTF-8 bytes, as servers send it
         elif self.path == "/huge.html":
             self._send_huge()
         elif self.path == "/slow.html":
@@ -201,6 +239,7 @@ def _refused_port() -> int:
             "{url}: cannot be fetched (redirected to ftp://127.0.0.1/story.html, not an http(s) address); "
             "check the address and the network",
         ),
+        ("/to-bad-host", "{url}: cannot be fetched (Invalid IPv6 URL); check the address and the network"),
     ],
 )
 def test_a_page_that_cannot_be_read_is_one_line(site: str, path: str, message: str) -> None:
@@ -278,3 +317,57 @@ def test_a_30_mb_page_is_refused_with_memory_bounded_by_the_cap(site: str, page:
     finally:
         tracemalloc.stop()
     assert peak < 3 * loading.MAX_ARTICLE_BYTES < HUGE_BYTES
+
+
+@pytest.mark.parametrize("path", ["/新闻/北约.html", "/search?q=é"])
+def test_an_address_with_non_ascii_characters_is_fetched_as_its_uri(site: str, path: str) -> None:
+    document = script_json(site + path)
+    assert document["title"] == "Harbour ferries return after winter repairs"
+    assert document["link"] == safe_link(site + path) == site + _sent_as_uri(path)
+
+
+def test_a_redirect_to_a_non_ascii_path_is_followed(site: str) -> None:
+    assert script_json(f"{site}/moved-zh")["link"] == site + _sent_as_uri("/新闻/北约.html")
+
+
+def test_a_redirect_to_an_international_host_goes_to_its_punycode_name() -> None:
+    """urllib hands the redirect handler a ``Location`` with every non-ASCII byte percent-encoded, the
+    host's too; a host is asked for by its IDNA name (no test resolves one, so the handler is called)."""
+    request = urllib.request.Request("http://127.0.0.1/a.html")
+    location = "http://b%C3%BCcher.example/%E6%96%B0.html"
+    followed = fetch._WebOnlyRedirects().redirect_request(
+        request, io.BytesIO(), 302, "Found", http.client.HTTPMessage(), location
+    )
+    assert followed is not None
+    assert followed.full_url == "http://xn--bcher-kva.example/%E6%96%B0.html"
+
+
+def _episode_cover(site: str, path: str, tmp_path: Path) -> tuple[bytes, list[str]]:
+    mp3 = tmp_path / "X.mp3"
+    result = run_cli("episode", site + path, "--engine", "espeak", "-o", mp3)
+    assert result.code == 0, result.err
+    assert len(decode_mp3(mp3)) > 22050
+    warned = [line for line in result.err.splitlines() if line.startswith("warning:")]
+    return bytes(read_id3(mp3).getall("APIC")[0].data), warned
+
+
+def test_a_page_and_its_lead_image_at_non_ascii_addresses_make_an_episode_with_that_cover(
+    site: str, tmp_path: Path
+) -> None:
+    cover, warned = _episode_cover(site, "/新闻/图片报道.html", tmp_path)
+    assert warned == []
+    with Image.open(io.BytesIO(cover)) as image:
+        assert image.size == (600, 400)
+        red, green, _ = image.convert("RGB").getpixel((300, 200))  # type: ignore[misc]
+    assert red > 240 and green < 16
+
+
+def test_a_lead_image_whose_download_fails_unexpectedly_is_a_warning_and_the_bundled_cover(
+    site: str, tmp_path: Path
+) -> None:
+    cover, warned = _episode_cover(site, "/bad-picture.html", tmp_path)
+    assert cover == default_cover()
+    assert warned == [
+        f"warning: cover image {site}/to-bad-host.jpg: cannot be fetched (Invalid IPv6 URL); "
+        "check the address and the network; using the default cover"
+    ]

@@ -16,8 +16,7 @@ from ..engines import ENGINE_CHOICES
 from ..errors import IncompleteBuild, ProfileError
 from ..feedbuild import BuildOptions, BuildReport, FeedConfig, build_feed, load_feed_config
 from ..feedbuild.config import normalise_base_url
-from ..feedbuild.url_list import URL_LIST_SUFFIX, add_urls, is_url_list
-from ..fetch import is_url
+from ..feedbuild.url_list import URL_LIST_SUFFIX, add_urls, address_problem, is_url_list
 from ..synth import MAX_JOBS
 from .progress import BarProgress
 
@@ -101,10 +100,12 @@ def add_command(
 
 
 def _checked_urls(urls: tuple[str, ...]) -> tuple[str, ...]:
-    """The URL arguments checked as they are parsed, before the list is touched."""
+    """The URL arguments checked as they are parsed, before the list is touched: each must be what
+    the list accepts on a line, so that every build reads back what was added."""
     for url in urls:
-        if not is_url(url):
-            raise click.BadParameter(f"{url!r} is not an http(s) address", param_hint="URL")
+        problem = address_problem(url)
+        if problem is not None:
+            raise click.BadParameter(f"{url!r} {problem}", param_hint="URL")
     return urls
 
 

@@ -1,10 +1,13 @@
 """A feed source that is a list of article addresses: a ``.urls`` file, one http(s) URL per line.
 
-Owns the list's format (blank lines and ``#`` comments ignored; any other line must be an http(s)
-URL, else one error naming the file and line), reading each listed page as an article the way
+Owns the list's format (a UTF-8 BOM, blank lines and ``#`` comments ignored, a comment also after
+an address and a space; any other line must be one http(s) address, else one error naming the file
+and line: a space inside an address is refused, since it more often joins two things than belongs
+to one), reading each listed page as an article the way
 ``audiocast episode URL`` does, and appending new addresses for ``audiocast feed add``. The file
 ending, never the content, says a file is a URL list, so a plain-text article is never taken for one.
-A page that cannot be fetched or read is skipped with a warning and fetched again on the next build.
+A page that cannot be fetched or read, whatever the reason, is skipped with a one-line warning and
+fetched again on the next build; the others are built.
 """
 
 from __future__ import annotations
@@ -13,12 +16,14 @@ import dataclasses
 import datetime as dt
 import hashlib
 import logging
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
 from .. import atomic
-from ..errors import ReadError
+from ..errors import AudiocastError, ReadError
 from ..fetch import is_url
+from ..links import safe_link
 from ..models import Article
 from ..sources import read_source
 from ..sources.feed import FeedRead, SourceItem
@@ -28,6 +33,8 @@ log = logging.getLogger(__name__)
 URL_LIST_SUFFIX = ".urls"
 
 _UNDATED = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_COMMENT = re.compile(r"(?:^|\s)#")
+"""A ``#`` at the start of a line or after a space starts a comment; one inside an address is its fragment."""
 
 
 def is_url_list(source: str) -> bool:
@@ -42,28 +49,53 @@ def is_url_list(source: str) -> bool:
 def read_url_list(path: Path) -> list[str]:
     """The addresses listed in ``path``, in order; a missing file lists none."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # Notepad starts a UTF-8 file with a BOM
     except FileNotFoundError:
         return []
     except (OSError, UnicodeDecodeError) as exc:
         raise ReadError(f"{path}: cannot be read ({exc})") from exc
     urls = []
     for number, line in enumerate(text.splitlines(), start=1):
-        address = line.strip()
-        if not address or address.startswith("#"):
+        address = _COMMENT.split(line, maxsplit=1)[0].strip()
+        if not address:
             continue
-        if not is_url(address):
-            raise ReadError(
-                f"{path}:{number}: {address[:80]!r} is not an http(s) address; write one URL per line, # for comments"
-            )
+        problem = address_problem(address)
+        if problem is not None:
+            raise ReadError(f"{path}:{number}: {address[:80]!r} {problem}; write one URL per line, # for comments")
         urls.append(address)
     return urls
 
 
+def address_problem(text: str) -> str | None:
+    """What keeps ``text`` from being one address of a list (ending "…in it"), or None when it can be one.
+
+    An IRI is fine (it is fetched as its URI); a space or an invisible character inside is not.
+
+    >>> [address_problem(text) for text in ("https://zh.example.org/新闻/北约.html#第2段", "news/x.html", "http://")]
+    [None, 'is not an http(s) address', 'is not an http(s) address']
+    >>> address_problem("http://x.org/a b.html")
+    'has a space or an invisible character in it (write a space as %20)'
+    >>> address_problem("http://x.org/a\u200bb.html") == address_problem("http://x.org/a\tb.html") is not None
+    True
+    """
+    if not is_url(text) or safe_link(text) is None:
+        return "is not an http(s) address"
+    if any(char.isspace() or not char.isprintable() for char in text):
+        return "has a space or an invisible character in it (write a space as %20)"
+    return None
+
+
 def add_urls(path: Path, urls: Sequence[str]) -> list[str]:
-    """Append the ``urls`` not yet in the list at ``path`` (creating it), atomically; return those added."""
-    listed = read_url_list(path)
-    added = [url for url in dict.fromkeys(urls) if url not in listed]
+    """Append the ``urls`` not yet in the list at ``path`` (creating it), atomically; return those added.
+
+    An address is already listed when its URI is: an IRI and its percent-encoded form are one page.
+    """
+    listed = {safe_link(url) for url in read_url_list(path)}
+    added = []
+    for url in urls:
+        if safe_link(url) not in listed:
+            listed.add(safe_link(url))
+            added.append(url)
     if added:
         old = path.read_text(encoding="utf-8") if path.exists() else ""
         separator = "\n" if old and not old.endswith("\n") else ""
@@ -80,7 +112,7 @@ def read_url_items(path: Path) -> FeedRead:
     for url in read_url_list(path):
         try:
             article = read_source(url)
-        except ReadError as exc:
+        except AudiocastError as exc:  # fetching and reading turn any failure into one (see fetch.download)
             log.warning("skipped: %s", exc)
             skipped.append(str(exc))
             continue

@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import io
 import logging
-import urllib.parse
 import warnings
 from collections.abc import Iterator
 from importlib import resources
@@ -52,11 +51,9 @@ def episode_cover(image_urls: tuple[str, ...], *, fetch: bool) -> bytes:
 def fetch_image(url: str) -> bytes | None:
     """Fetch ``url`` and return it as a JPEG no larger than COVER_PIXELS, or None with a warning.
 
-    Only http(s): an article must not make audiocast read ``file://`` paths from this machine.
+    ``download`` fetches only http(s) (an article must not make audiocast read ``file://`` paths from
+    this machine), an IRI as its URI, and turns every failure into a ``ReadError``.
     """
-    if _scheme(url) not in {"http", "https"}:
-        log.warning("cover image %s is not an http(s) address; using the default cover", url)
-        return None
     try:
         data = download(url, timeout=FETCH_TIMEOUT_S, max_bytes=MAX_IMAGE_BYTES, accept="image/*").body
     except ReadError as exc:
@@ -70,14 +67,6 @@ def fetch_image(url: str) -> bytes | None:
     except ValueError as exc:
         log.warning("cover image %s %s; using the default cover", url, exc)
         return None
-
-
-def _scheme(url: str) -> str:
-    """The scheme of ``url``, or "" for an address too malformed to parse (``http://[bad``)."""
-    try:
-        return urllib.parse.urlsplit(url).scheme.lower()
-    except ValueError:
-        return ""
 
 
 def to_jpeg(data: bytes, *, smallest: int = 1) -> bytes:
