@@ -505,6 +505,15 @@ def same_words(first: str, second: str) -> bool:
     return bool(_words(first)) and _words(first) == _words(second)
 
 
+def words_within(part: str, whole: str) -> bool:
+    """Whether ``whole`` says every word of ``part``, in order, ignoring punctuation, space and case.
+
+    >>> words_within("Drivers welcomed it.", "Bridge reopens Drivers welcomed it. More"), words_within("b a", "a b")
+    (True, False)
+    """
+    return bool(_words(part)) and _words(part) in _words(whole)
+
+
 def _words(text: str) -> str:
     return "".join(char for char in text.casefold() if char.isalnum())
 

@@ -37,7 +37,7 @@ def read_page(text: str, origin: str, *, address: str = "") -> Article:
     canonical = meta_content(tree, "link") or _canonical(tree)
     link = urljoin(address, canonical) if canonical else address
     published = published_at(tree, link)
-    found = main_blocks(tree)
+    found = main_blocks(tree, own_reading=lambda: fallback_blocks(text, title))
     return make_article(
         title=title,
         link=link,
