@@ -141,3 +141,18 @@ def test_the_same_page_with_longer_paragraphs_reads_the_same(tmp_path: Path) -> 
     page.write_text(site_page(brief), encoding="utf-8")
     article = read_source(str(page))
     assert list(article.blocks) == expected_blocks(brief)
+
+
+def test_a_body_only_in_the_pages_json_ld_is_still_read_whole(tmp_path: Path) -> None:
+    """A page its scripts fill in shows a teaser; its JSON-LD ``articleBody`` is the only copy of the story."""
+    story = [f"Part {n} of the story: the council decided what becomes of the harbor and its ferries." for n in range(6)]
+    metadata = {"@context": "https://schema.org", "@type": "NewsArticle", "articleBody": " ".join(story)}
+    page = tmp_path / "scripted.html"
+    page.write_text(
+        "<html><head><title>Council votes on harbor</title>"
+        f"<script type='application/ld+json'>{json.dumps(metadata)}</script></head>"
+        f"<body><h1>Council votes on harbor</h1><div id='app'><p>{story[0]}</p></div></body></html>",
+        encoding="utf-8",
+    )
+    article = read_source(str(page))
+    assert " ".join(block.text for block in article.blocks) == " ".join(story)

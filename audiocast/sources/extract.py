@@ -12,7 +12,8 @@ A page whose article trafilatura finds thin (under its ``MIN_EXTRACTED_SIZE``, 2
 news brief) gets its rescue instead: the page's text as plain paragraphs, without headings or
 figures and often run into one. That answer is not taken as the page's structure: audiocast's own
 reader (``html_body``) reads the page too, and its blocks win when they are thin as well and say
-nothing the answer does not.
+nothing the answer does not. A rescue that is not the page's visible text (the ``articleBody`` of
+its JSON-LD, on a page its scripts fill in) is the only copy of the body, and is kept.
 """
 
 from __future__ import annotations
@@ -90,7 +91,7 @@ def main_blocks(
     )
     if not isinstance(document, Document) or document.body is None:
         return ()
-    if _plain_paragraphs(document.body):
+    if _plain_paragraphs(document.body) and _shown_on(document.body, trafilatura.html2txt(tree)):
         thin = DEFAULT_CONFIG.getint("DEFAULT", "MIN_EXTRACTED_SIZE")
         own = own_reading()
         if own and _said_within(own, " ".join(document.body.itertext()), thin):
@@ -102,6 +103,12 @@ def main_blocks(
 def _plain_paragraphs(body: etree._Element) -> bool:
     """Whether trafilatura's answer is only paragraphs of bare text: the form of its rescue for thin pages."""
     return all(child.tag == "p" and not len(child) and not child.attrib for child in body)
+
+
+def _shown_on(body: etree._Element, page_text: str) -> bool:
+    """Whether each of trafilatura's paragraphs is text the page shows (its rescue may instead be the
+    ``articleBody`` of the page's JSON-LD: on a page its scripts fill in, the only copy of the body)."""
+    return all(words_within(paragraph.text or "", page_text) for paragraph in body)
 
 
 def _said_within(blocks: tuple[Block, ...], answer: str, thin: int) -> bool:
