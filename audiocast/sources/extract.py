@@ -66,9 +66,7 @@ _LAYOUT_CONTENT = ("head", "p", "list", "quote", "table")
 _KINDS: dict[str, BlockKind] = {"head": "heading", "item": "list_item", "quote": "quote"}
 
 
-def main_blocks(
-    tree: HtmlElement, own_reading: Callable[[], tuple[Block, ...]] = tuple
-) -> tuple[Block, ...]:
+def main_blocks(tree: HtmlElement, own_reading: Callable[[], tuple[Block, ...]] = tuple) -> tuple[Block, ...]:
     """The main content of a parsed page as blocks; empty when trafilatura finds no article in it.
 
     Hidden elements, embedded social posts and chrome are removed from ``tree`` first. Nothing is
@@ -102,19 +100,19 @@ def main_blocks(
 
 def _plain_paragraphs(body: etree._Element) -> bool:
     """Whether trafilatura's answer is only paragraphs of bare text: the form of its rescue for thin pages."""
-    return all(child.tag == "p" and not len(child) and not child.attrib for child in body)
+    return all(child.tag == "p" and len(child) == 0 and not child.attrib for child in body)
 
 
 def _shown_on(body: etree._Element, page_text: str) -> bool:
     """Whether each of trafilatura's paragraphs is text the page shows (its rescue may instead be the
     ``articleBody`` of the page's JSON-LD: on a page its scripts fill in, the only copy of the body)."""
-    return all(words_within(paragraph.text or "", page_text) for paragraph in body)
+    return words_within((paragraph.text or "" for paragraph in body), page_text)
 
 
 def _said_within(blocks: tuple[Block, ...], answer: str, thin: int) -> bool:
     """Whether the blocks read fewer than ``thin`` characters of text (figures aside), all of them in ``answer``."""
     read = [block.text for block in blocks if block.kind != "figure"]
-    return sum(map(len, read)) < thin and all(words_within(text, answer) for text in read)
+    return sum(map(len, read)) < thin and words_within(read, answer)
 
 
 def _drop_unread(tree: HtmlElement) -> None:

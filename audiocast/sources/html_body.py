@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -505,13 +505,16 @@ def same_words(first: str, second: str) -> bool:
     return bool(_words(first)) and _words(first) == _words(second)
 
 
-def words_within(part: str, whole: str) -> bool:
-    """Whether ``whole`` says every word of ``part``, in order, ignoring punctuation, space and case.
+def words_within(parts: Iterable[str], whole: str) -> bool:
+    """Whether ``whole`` says each of ``parts``, its words in order, ignoring punctuation, space and case.
 
-    >>> words_within("Drivers welcomed it.", "Bridge reopens Drivers welcomed it. More"), words_within("b a", "a b")
-    (True, False)
+    >>> words_within(["Drivers welcomed it.", "BRIDGE"], "Bridge reopens. Drivers welcomed it!")
+    True
+    >>> words_within(["b a"], "a b"), words_within([""], "a b")
+    (False, False)
     """
-    return bool(_words(part)) and _words(part) in _words(whole)
+    said = _words(whole)
+    return all((words := _words(part)) and words in said for part in parts)
 
 
 def _words(text: str) -> str:
