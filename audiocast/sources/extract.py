@@ -7,6 +7,13 @@ quote, a table row → one paragraph, and ``graphic`` → a figure whose caption
 aside. trafilatura reads a caption as a paragraph of its own; the page's own caption elements
 (``<figcaption>``, class ``caption``/``credit``) tell those apart, so a caption is never read as
 article text.
+
+A page whose article trafilatura finds thin (under its ``MIN_EXTRACTED_SIZE``, 250 characters: a
+news brief) gets its rescue instead: the page's text as plain paragraphs, without headings or
+figures and often run into one. That answer is not taken as the page's structure: audiocast's own
+reader (``html_body``) reads the page too, and its blocks win when they are thin as well and say
+nothing the answer does not. A rescue that is not the page's visible text (the ``articleBody`` of
+its JSON-LD, on a page its scripts fill in) is the only copy of the body, and is kept.
 """
 
 from __future__ import annotations
@@ -14,7 +21,7 @@ from __future__ import annotations
 import functools
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from bs4 import BeautifulSoup
@@ -25,7 +32,15 @@ from lxml.html import HtmlElement
 from ..models import Block, BlockKind
 from ..text import HAN
 from .furniture import EDITOR_CREDIT, PAGE_FURNITURE, PHOTO_CAPTION, furniture_rule, trim
-from .html_body import CHROME_CLASS, EMBED_CLASSES, TRACKER_SRC, is_hidden, meaningful_alt, read_blocks
+from .html_body import (
+    CHROME_CLASS,
+    EMBED_CLASSES,
+    TRACKER_SRC,
+    is_hidden,
+    meaningful_alt,
+    read_blocks,
+    words_within,
+)
 
 logging.getLogger("trafilatura").setLevel(logging.CRITICAL)  # it logs every page it finds thin
 
@@ -51,13 +66,15 @@ _LAYOUT_CONTENT = ("head", "p", "list", "quote", "table")
 _KINDS: dict[str, BlockKind] = {"head": "heading", "item": "list_item", "quote": "quote"}
 
 
-def main_blocks(tree: HtmlElement) -> tuple[Block, ...]:
+def main_blocks(tree: HtmlElement, own_reading: Callable[[], tuple[Block, ...]] = tuple) -> tuple[Block, ...]:
     """The main content of a parsed page as blocks; empty when trafilatura finds no article in it.
 
-    Hidden elements, embedded social posts and chrome are removed from ``tree`` first. Nothing is fetched.
+    Hidden elements, embedded social posts and chrome are removed from ``tree`` first. Nothing is
+    fetched. ``own_reading`` gives the page as audiocast's own reader reads it; it is asked only
+    when trafilatura answers with plain paragraphs (see the module's notes on thin pages).
     """
     import trafilatura  # on first use: importing it takes half a second that other commands need not wait
-    from trafilatura.settings import Document
+    from trafilatura.settings import DEFAULT_CONFIG, Document
 
     around_credit = _around_closing_credit(tree)
     _drop_unread(tree)
@@ -72,8 +89,30 @@ def main_blocks(tree: HtmlElement) -> tuple[Block, ...]:
     )
     if not isinstance(document, Document) or document.body is None:
         return ()
+    if _plain_paragraphs(document.body) and _shown_on(document.body, trafilatura.html2txt(tree)):
+        thin = DEFAULT_CONFIG.getint("DEFAULT", "MIN_EXTRACTED_SIZE")
+        own = own_reading()
+        if own and _said_within(own, " ".join(document.body.itertext()), thin):
+            return own
     blocks = _without_repeated_runs(list(_blocks(document.body, _captions(tree))))
     return tuple(_before_closing_credit(_with_continuations(tree, blocks), around_credit))
+
+
+def _plain_paragraphs(body: etree._Element) -> bool:
+    """Whether trafilatura's answer is only paragraphs of bare text: the form of its rescue for thin pages."""
+    return all(child.tag == "p" and len(child) == 0 and not child.attrib for child in body)
+
+
+def _shown_on(body: etree._Element, page_text: str) -> bool:
+    """Whether each of trafilatura's paragraphs is text the page shows (its rescue may instead be the
+    ``articleBody`` of the page's JSON-LD: on a page its scripts fill in, the only copy of the body)."""
+    return words_within((paragraph.text or "" for paragraph in body), page_text)
+
+
+def _said_within(blocks: tuple[Block, ...], answer: str, thin: int) -> bool:
+    """Whether the blocks read fewer than ``thin`` characters of text (figures aside), all of them in ``answer``."""
+    read = [block.text for block in blocks if block.kind != "figure"]
+    return sum(map(len, read)) < thin and words_within(read, answer)
 
 
 def _drop_unread(tree: HtmlElement) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -503,6 +503,18 @@ def same_words(first: str, second: str) -> bool:
     (True, False)
     """
     return bool(_words(first)) and _words(first) == _words(second)
+
+
+def words_within(parts: Iterable[str], whole: str) -> bool:
+    """Whether ``whole`` says each of ``parts``, its words in order, ignoring punctuation, space and case.
+
+    >>> words_within(["Drivers welcomed it.", "BRIDGE"], "Bridge reopens. Drivers welcomed it!")
+    True
+    >>> words_within(["b a"], "a b"), words_within([""], "a b")
+    (False, False)
+    """
+    said = _words(whole)
+    return all((words := _words(part)) and words in said for part in parts)
 
 
 def _words(text: str) -> str:

@@ -1,10 +1,10 @@
 """A plain HTML article page (saved from a browser or fetched): title, link, date and body.
 
 The body is the page's main content as trafilatura finds it (see ``extract.py``); a page where it
-finds nothing (a tiny page, a bare fragment) is read from its ``<article>`` or the element holding
-most paragraph text, by the same body reader as archive files. The title is the headline without
-the site's name; the date comes from the page's metadata, JSON-LD, ``<time>``, its address or its
-visible text (see ``page_meta.py``).
+finds nothing (a tiny page, a bare fragment), or only the bare text of a short page, is read from
+its ``<article>`` or the element holding most paragraph text, by the same body reader as archive
+files. The title is the headline without the site's name; the date comes from the page's
+metadata, JSON-LD, ``<time>``, its address or its visible text (see ``page_meta.py``).
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ def read_page(text: str, origin: str, *, address: str = "") -> Article:
     canonical = meta_content(tree, "link") or _canonical(tree)
     link = urljoin(address, canonical) if canonical else address
     published = published_at(tree, link)
-    found = main_blocks(tree)
+    found = main_blocks(tree, own_reading=lambda: fallback_blocks(text, title))
     return make_article(
         title=title,
         link=link,
