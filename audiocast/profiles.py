@@ -32,6 +32,22 @@ ENGINE_LABELS = {"edge": "the online voices (edge)", "espeak": "the offline voic
 ESPEAK_ASIDE_VARIANT = "+f3"
 """The espeak-ng variant that reads asides in a derived profile, as in the bundled ones."""
 
+ENGINE_ROLES = ("narrator", "aside", "fallback")
+"""The voices a profile's ``[edge]`` and ``[espeak]`` tables may name; ``fallback`` is optional."""
+
+PAUSE_KINDS = ("sentence", "paragraph", "heading", "aside")
+
+PROFILE_KEYS: dict[str | None, tuple[str, ...]] = {
+    None: ("name", "language", "edge", "espeak", "prosody", "pauses", "words"),
+    "edge": ENGINE_ROLES,
+    "espeak": ENGINE_ROLES,
+    "prosody": ("rate", "pitch", "volume"),
+    "pauses": PAUSE_KINDS,
+    "words": WORD_KEYS,
+}
+"""Each table of a profile file (None: the top level) and the keys it may hold; any other is refused.
+Keep the README's profile example in sync."""
+
 _STYLED = ("Multilingual", "Expressive")
 """Voice name parts marking a variant of a locale's plain voices; the plain ones are chosen first."""
 
@@ -237,9 +253,9 @@ def parse_profile(text: str, *, origin: str) -> VoiceProfile:
     except tomllib.TOMLDecodeError as exc:
         raise ProfileError(f"{origin}: not valid TOML ({exc})") from exc
     reader = _Keys(data, origin)
+    reader.refuse_unknown()
     voices = {engine: reader.voices(engine) for engine in ("edge", "espeak")}
-    pause_kinds = ("sentence", "paragraph", "heading", "aside")
-    pauses = Pauses(**{kind: reader.milliseconds("pauses", kind) for kind in pause_kinds})
+    pauses = Pauses(**{kind: reader.milliseconds("pauses", kind) for kind in PAUSE_KINDS})
     language = reader.text(None, "language")
     table = words_for(language)
     words = Words(**{key: reader.optional_text("words", key, getattr(table, key)) for key in WORD_KEYS})
@@ -266,6 +282,15 @@ class _Keys:
     def __init__(self, data: dict[str, Any], origin: str) -> None:
         self.data = data
         self.origin = origin
+
+    def refuse_unknown(self) -> None:
+        """Raise on the first key ``PROFILE_KEYS`` does not name: a misspelt key would be ignored."""
+        for table, known in PROFILE_KEYS.items():
+            section = self.data if table is None else self.data.get(table)
+            unknown = [key for key in section if key not in known] if isinstance(section, dict) else []
+            if unknown:
+                where = "" if table is None else f" in [{table}]"
+                raise ProfileError(f"{self.origin}: unknown key {unknown[0]!r}{where}; known keys: {', '.join(known)}")
 
     def _value(self, table: str | None, key: str) -> Any:
         section = self.data if table is None else self.data.get(table)

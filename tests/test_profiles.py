@@ -304,3 +304,24 @@ def test_a_date_template_names_the_month_in_the_profiles_language() -> None:
     text = Path(__file__).parents[1].joinpath("voices", "en-US.toml").read_text(encoding="utf-8")
     french = text.replace('language = "en-US"', 'language = "fr-FR"') + '\n[words]\ndate = "le {day} {month_name} {year}"\n'
     assert spoken_date(dt.datetime(2023, 11, 27), parse_profile(french, origin="fr.toml")) == "le 27 novembre 2023"
+
+
+
+@pytest.mark.parametrize(
+    ("table", "line", "message"),
+    [
+        ("words", 'outtro = "Bye."', "unknown key 'outtro' in [words]; known keys: caption_lead_in, meta, date, outro"),
+        ("edge", 'narator = "x"', "unknown key 'narator' in [edge]; known keys: narrator, aside, fallback"),
+        ("pauses", "sentance = 1", "unknown key 'sentance' in [pauses]; known keys: sentence, paragraph, heading, aside"),
+        ("voices", 'narrator = "x"', "unknown key 'voices'; known keys: name, language, edge, espeak, prosody, pauses, words"),
+    ],
+)
+def test_a_profile_with_an_unknown_key_is_refused_naming_the_file_and_the_key(
+    table: str, line: str, message: str
+) -> None:
+    text = Path(__file__).parents[1].joinpath("voices", "en-US.toml").read_text(encoding="utf-8")
+    header = f"[{table}]\n"
+    mine = text.replace(header, header + line + "\n") if header in text else text + "\n" + header + line + "\n"
+    with pytest.raises(ProfileError) as raised:
+        parse_profile(mine, origin="mine.toml")
+    assert str(raised.value) == f"mine.toml: {message}"
