@@ -163,16 +163,22 @@ def derived_profile(language: str) -> VoiceProfile:
         espeak = _espeak_roles(tag)
         voices = {engine: roles for engine, roles in (("edge", edge), ("espeak", espeak)) if roles}
     if not voices:
-        raise ProfileError(
-            f"no voice speaks {language_label(language)}: neither the online voices nor espeak-ng read it; "
-            "pass --voice-profile FILE.toml"
-        )
+        raise ProfileError(f"{unspoken_language(language)}; pass --voice-profile with a language tag such as de-DE, or FILE.toml")
     model = _bundled("en-US")
     name = str(tag)
     return VoiceProfile(
         name=name, language=name, voices=voices, rate=model.rate, pitch=model.pitch, volume=model.volume,
         pauses=model.pauses, words=words_for(name), derived=True,
     )  # fmt: skip
+
+
+def unspoken_language(language: str) -> str:
+    """That no engine speaks ``language``, naming it in English where CLDR can.
+
+    >>> unspoken_language("yo-NG")
+    'no voice speaks Yoruba (yo): neither the online voices nor espeak-ng read it'
+    """
+    return f"no voice speaks {language_label(language)}: neither the online voices nor espeak-ng read it"
 
 
 def _edge_roles(tag: Tag) -> dict[str, str]:
@@ -225,18 +231,31 @@ def _best_locale(wanted: Tag, locales: list[str]) -> str:
 
 
 def _espeak_roles(tag: Tag) -> dict[str, str]:
-    """espeak-ng's narrator and aside for ``tag``: its region's language, the likely region's, or the
-    language's (``zh`` is ``cmn`` there); empty when espeak-ng does not speak it."""
+    """espeak-ng's narrator and aside for ``tag``: the first of ``espeak_languages``; empty when
+    espeak-ng does not speak it."""
+    names = espeak_languages(tag)
+    return {"narrator": names[0], "aside": names[0] + ESPEAK_ASIDE_VARIANT} if names else {}
+
+
+def espeak_languages(tag: Tag) -> list[str]:
+    """espeak-ng's languages that speak ``tag``'s language, the one a derived profile reads with first:
+    the tag's region's (``pt-BR``), else the likely region's, else the language's own (``de``; ``zh``
+    is ``cmn`` there); then its others (``pt``; ``fr-BE``, ``fr-CH``; ``yue``, ``hak``), in name order.
+
+    >>> espeak_languages(Tag("pt", region="BR")), espeak_languages(Tag("de", region="DE"))
+    (['pt-BR', 'pt'], ['de'])
+    >>> espeak_languages(Tag("zh", region="TW"))
+    ['cmn', 'cmn-Latn-pinyin', 'hak', 'yue', 'yue-Latn-jyutping']
+    """
     from .engines.espeak import LANGUAGE_ALIASES  # imported here: espeak → script → profiles
 
     offered = _espeak_languages()
-    language = LANGUAGE_ALIASES.get(tag.language, (tag.language,))[0]
+    spoken = LANGUAGE_ALIASES.get(tag.language, (tag.language,))
     regions = [region for region in (tag.region, tag.likely().region) if region]
-    for candidate in [f"{tag.language}-{region}" for region in regions] + [language]:
-        if candidate.lower() in offered:
-            name = offered[candidate.lower()]
-            return {"narrator": name, "aside": name + ESPEAK_ASIDE_VARIANT}
-    return {}
+    preferred = [f"{tag.language}-{region}".lower() for region in regions] + [spoken[0]]
+    chosen = next((offered[name] for name in preferred if name in offered), None)
+    others = sorted(name for key, name in offered.items() if key.split("-")[0] in spoken and name != chosen)
+    return [chosen, *others] if chosen else others
 
 
 @functools.cache
