@@ -81,10 +81,10 @@ def spoken_language(code: str) -> str:
     """The language code voices file ``code`` under: CLDR's for a legacy or ISO 639-3 code, then
     ``LANGUAGE_RENAMES``.
 
-    >>> spoken_language("iw"), spoken_language("tl"), spoken_language("kik"), spoken_language("no"), spoken_language("de")
-    ('he', 'fil', 'ki', 'nb', 'de')
+    >>> [spoken_language(code) for code in ("iw", "tl", "kik", "no", "de")]
+    ['he', 'fil', 'ki', 'nb', 'de']
     """
-    language = get_global("language_aliases").get(code, code)
+    language: str = get_global("language_aliases").get(code, code)
     return LANGUAGE_RENAMES.get(language, language)
 
 

@@ -163,7 +163,8 @@ def derived_profile(language: str) -> VoiceProfile:
         espeak = _espeak_roles(tag)
         voices = {engine: roles for engine, roles in (("edge", edge), ("espeak", espeak)) if roles}
     if not voices:
-        raise ProfileError(f"{unspoken_language(language)}; pass --voice-profile with a language tag such as de-DE, or FILE.toml")
+        hint = "pass --voice-profile with a language tag such as de-DE, or FILE.toml"
+        raise ProfileError(f"{unspoken_language(language)}; {hint}")
     model = _bundled("en-US")
     name = str(tag)
     return VoiceProfile(

@@ -24,7 +24,7 @@ from audiocast.profiles import bundled_profiles, load_profile, parse_profile, pr
 from audiocast.script import build_script, spoken_date
 from audiocast.synth import SynthOptions
 
-from .conftest import decode_mp3, run_cli
+from .conftest import decode_mp3, read_id3, run_cli
 from .fake_edge import FakeEdge, fake_edge
 from .feed_helpers import write_definition
 from .test_edge_engine import closed_port
@@ -396,3 +396,15 @@ def test_an_esperanto_article_is_read_by_the_esperanto_voice(tmp_path: Path) -> 
     assert shown.out.splitlines()[:2] == [
         "profile eo (derived from the voice catalogs), language eo", "voices espeak: narrator eo, aside eo+f3"
     ]
+
+
+def test_an_esperanto_episode_keeps_its_bare_tag_in_every_output(tmp_path: Path) -> None:
+    source = tmp_path / "eo.txt"
+    source.write_text(ESPERANTO, encoding="utf-8")
+
+    made = run_cli("episode", source, "--engine", "espeak", "--no-fetch-cover", "--no-cache")
+
+    assert made.code == 0, made.err
+    assert len(decode_mp3(tmp_path / "eo.mp3")) > 22050
+    assert (tmp_path / "eo.vtt").read_text(encoding="utf-8").splitlines()[1] == "Language: eo"
+    assert re.fullmatch("[a-z]{3}", read_id3(tmp_path / "eo.mp3")["TLAN"].text[0])  # an ISO 639-2 code

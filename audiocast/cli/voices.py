@@ -37,14 +37,23 @@ def render(catalog: VoiceCatalog, *, filtered: bool = False) -> list[str]:
     lines += [_line(entry, width) for entry in catalog.entries if entry.engine == "edge"] or ["  (none)"]
     lines += ["", "Offline voices (espeak, always available):"]
     lines += [_line(entry, width) for entry in catalog.entries if entry.engine == "espeak"] or ["  (none)"]
-    offline = [entry.name for entry in catalog.entries if entry.engine == "espeak"]
-    if filtered:
-        lines += [f"  variants are appended to an offline voice ({name}+f3); 'audiocast voices' lists them" for name in offline[:1]]
-    elif catalog.variants:
-        variants = f"variants, appended to any offline voice (cmn+f3): {' '.join(catalog.variants)}"
-        lines += textwrap.wrap(variants, width=100, initial_indent="  ", subsequent_indent="    ")
+    lines += _variant_lines(catalog, filtered)
     lines += ["", "* used by a bundled voice profile;  ! named by a profile but not offered"]
     return lines
+
+
+def _variant_lines(catalog: VoiceCatalog, filtered: bool) -> list[str]:
+    """The espeak variants, all ~150 of them; under a language filter, one line on how they combine."""
+    offline = [entry.name for entry in catalog.entries if entry.engine == "espeak"]
+    if filtered:
+        return [
+            f"  variants are appended to an offline voice ({name}+f3); 'audiocast voices' lists them"
+            for name in offline[:1]
+        ]
+    if not catalog.variants:
+        return []
+    variants = f"variants, appended to any offline voice (cmn+f3): {' '.join(catalog.variants)}"
+    return textwrap.wrap(variants, width=100, initial_indent="  ", subsequent_indent="    ")
 
 
 def _line(entry: VoiceEntry, width: int) -> str:

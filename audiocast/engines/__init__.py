@@ -86,7 +86,6 @@ class VoiceCatalog:
     """espeak voice variants (``+f3``), which combine with any offline voice (``cmn+f3``)."""
 
 
-
 def voice_catalog(language: str | None = None, *, timeout: float = 5.0) -> VoiceCatalog:
     """Online (live, else snapshot) and offline voices, optionally only those for ``language``.
 
@@ -117,7 +116,9 @@ def voice_catalog(language: str | None = None, *, timeout: float = 5.0) -> Voice
     ]
     names = espeak_voices()
     offline = espeak_languages(tag) if tag else [name for name in names if not name.startswith("+")]
-    entries += [VoiceEntry("espeak", name, name, "", "", tuple(usage.get(("espeak", name.lower()), ()))) for name in offline]
+    entries += [
+        VoiceEntry("espeak", name, name, "", "", tuple(usage.get(("espeak", name.lower()), ()))) for name in offline
+    ]
     if tag and not entries:
         raise ProfileError(unspoken_language(str(tag)))
     listed = {(entry.engine, entry.name.lower() if entry.engine == "espeak" else entry.name) for entry in entries}
