@@ -26,7 +26,7 @@ from audiocast.synth import SynthOptions
 
 from .conftest import decode_mp3, read_id3, run_cli
 from .fake_edge import FakeEdge, fake_edge
-from .feed_helpers import write_definition
+from .feed_helpers import build, parsed, write_definition
 from .test_edge_engine import closed_port
 
 __all__ = ["fake_edge"]  # the fixture, used by name
@@ -408,3 +408,18 @@ def test_an_esperanto_episode_keeps_its_bare_tag_in_every_output(tmp_path: Path)
     assert len(decode_mp3(tmp_path / "eo.mp3")) > 22050
     assert (tmp_path / "eo.vtt").read_text(encoding="utf-8").splitlines()[1] == "Language: eo"
     assert re.fullmatch("[a-z]{3}", read_id3(tmp_path / "eo.mp3")["TLAN"].text[0])  # an ISO 639-2 code
+
+
+def test_a_feed_of_esperanto_articles_carries_the_bare_tag_to_podcast_apps_and_the_page(tmp_path: Path) -> None:
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    (articles / "eo.md").write_text(ESPERANTO, encoding="utf-8")
+    definition = write_definition(tmp_path, articles, language="eo")
+
+    report = build(definition, tmp_path / "cache")
+
+    show = tmp_path / "public" / "show"
+    with_feedparser, with_podcastparser = parsed(show / "feed.xml")
+    assert (report.episodes, report.failed) == (1, ()) and with_feedparser.feed.language == "eo"
+    assert len(with_podcastparser["episodes"]) == 1
+    assert 'srclang="eo"' in (show / "index.html").read_text(encoding="utf-8")
