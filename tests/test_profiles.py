@@ -307,7 +307,6 @@ def test_a_date_template_names_the_month_in_the_profiles_language() -> None:
     assert spoken_date(dt.datetime(2023, 11, 27), parse_profile(french, origin="fr.toml")) == "le 27 novembre 2023"
 
 
-
 @pytest.mark.parametrize(
     ("table", "line", "message"),
     [
