@@ -50,7 +50,7 @@ _CANTONESE_SHARE = 0.03
 quoting a Cantonese word stays Mandarin."""
 
 _NO_LANGUAGE = "zxx"
-"""py3langid's label for text with no linguistic content (``asdf qwer``, a URL)."""
+"""py3langid's label for text with no linguistic content (``asdf qwer zxcv``)."""
 
 
 def detect_language(text: str) -> str:
@@ -155,8 +155,8 @@ def _classify(text: str) -> str | None:
     n-gram it knows (every language scores the same).
 
     Every language of the model is a candidate, those without a country too: leaving one out gives
-    its texts to another language (Esperanto came out as Guadeloupean Creole, ``gcf-GP``, Latin as
-    Portuguese).
+    its texts to another language (Esperanto came out as Guadeloupean Creole, ``gcf-GP``, and Latin
+    as a Romance neighbour).
     """
     (best, score), (_, second) = _identifier().rank(text)[:2]
     return None if best == _NO_LANGUAGE or score == second else str(best)

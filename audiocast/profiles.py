@@ -273,7 +273,6 @@ def parse_profile(text: str, *, origin: str) -> VoiceProfile:
     except tomllib.TOMLDecodeError as exc:
         raise ProfileError(f"{origin}: not valid TOML ({exc})") from exc
     reader = _Keys(data, origin)
-    reader.refuse_unknown()
     voices = {engine: reader.voices(engine) for engine in ("edge", "espeak")}
     pauses = Pauses(**{kind: reader.milliseconds("pauses", kind) for kind in PAUSE_KINDS})
     language = reader.text(None, "language")
@@ -293,6 +292,7 @@ def parse_profile(text: str, *, origin: str) -> VoiceProfile:
         profile.voice_for("espeak", "narrator")
     except ValueError as exc:
         raise ProfileError(f"{origin}: [prosody] {exc}") from exc
+    reader.refuse_unknown()  # after the keys it must have: a misspelt table is reported as missing
     return profile
 
 
