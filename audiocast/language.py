@@ -1,11 +1,12 @@
-"""Which language a text is in, as a BCP-47 ``language-REGION`` tag (``de-DE``, ``zh-TW``, ``yue-HK``).
+"""Which language a text is in, as a BCP-47 ``language-REGION`` tag (``de-DE``, ``zh-TW``, ``yue-HK``), or
+the bare language where it has no country (``eo``).
 
 Chinese, Japanese and Korean are decided by their scripts, without a model: Han-dominated text is
 Chinese (English names inside it do not change that), told apart as Cantonese by its own written
 characters and as Simplified or Traditional by characters frequent in news that exist in only one
 of the two forms; kana marks Japanese, Hangul Korean. Every other text is classified by py3langid
-(a naive Bayes model of byte n-grams), limited to the languages news is written in today and loaded
-the first time it is needed. The region is CLDR's likely region for the language, from Babel.
+(a naive Bayes model of byte n-grams of 139 languages), loaded the first time it is needed; a text
+it cannot place is given ``FALLBACK``. The region is CLDR's likely region for the language, from Babel.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from .locales import spoken_language
 from .text import HAN, HANGUL, KANA
 
 _HAN = re.compile(f"[{HAN}]")
@@ -22,8 +24,11 @@ _KANA = re.compile(f"[{KANA}]")
 _HANGUL = re.compile(f"[{HANGUL}]")
 _CJK_RUNS = re.compile(f"[{HAN}{KANA}{HANGUL}]+")
 
-TAG = re.compile("[a-z]{2,3}-[A-Z]{2}")
-"""The form of every tag ``detect_language`` returns."""
+TAG = re.compile("[a-z]{2,3}(-[A-Z]{2})?")
+"""The form of every tag ``detect_language`` returns: a language and, when it has one, its country
+(Esperanto's region is the world, so it is a bare ``eo``)."""
+FALLBACK = "en-US"
+"""The language of a text that has no letters, or that the classifier cannot place."""
 SCRIPT_SAMPLE = 20_000
 """Characters whose scripts are counted: enough for any article's proportions, bounded for speed."""
 CLASSIFIER_SAMPLE = 3_000
@@ -44,31 +49,13 @@ _CANTONESE_SHARE = 0.03
 """Cantonese needs at least two of its characters, and this share of the Han characters: a Mandarin text
 quoting a Cantonese word stays Mandarin."""
 
-# py3langid's labels left out: no linguistic content; classical languages no news is written in (a text
-# the model gave them would be in their modern heirs); and Nigerian Pidgin, the close second on short
-# English texts (it took a sentence quoting two Japanese words), which no voice speaks: an English
-# voice reads it best.
-_NOT_NEWS = frozenset({"zxx", "la", "grc", "hbo", "sa", "pcm"})
-# py3langid's codes for which the voice services and espeak-ng use another: Norwegian (and Nynorsk,
-# which neither speaks) is read as Bokmål, Tagalog as Filipino, Egyptian and Moroccan Arabic, Southern
-# Uzbek and Wu as their standard language; the others are ISO 639-3 codes whose CLDR code is
-# different. The region stays the original's (Moroccan Arabic is ar-MA, Southern Uzbek uz-AF).
-_SPOKEN_AS = {
-    "no": "nb",
-    "nn": "nb",
-    "tl": "fil",
-    "arz": "ar",
-    "ary": "ar",
-    "uzs": "uz",
-    "wuu": "zh",
-    "gug": "gn",
-    "kik": "ki",
-    "gom": "kok",
-}
+_NO_LANGUAGE = "zxx"
+"""py3langid's label for text with no linguistic content (``asdf qwer zxcv``)."""
 
 
 def detect_language(text: str) -> str:
-    """A BCP-47 ``language-REGION`` tag for ``text``; ``en-US`` when it has no letters at all.
+    """A BCP-47 ``language-REGION`` tag for ``text`` (``language`` alone when it has no country);
+    ``FALLBACK`` when it has no letters, or letters the classifier cannot place.
 
     >>> detect_language("美国国务卿布林肯前往布鲁塞尔，北约加强对乌克兰的承诺。")
     'zh-CN'
@@ -78,15 +65,18 @@ def detect_language(text: str) -> str:
     'en-US'
     >>> detect_language("Die Bundesregierung will die Ausgaben für die Bahn deutlich erhöhen.")
     'de-DE'
+    >>> detect_language("La registaro volas multe pliigi la elspezojn por la fervojo.")
+    'eo'
     """
     sample = text[:SCRIPT_SAMPLE]
     scripts = _ScriptCounts.of(sample)
     if scripts.cjk and scripts.cjk * 3 >= scripts.other:  # a CJK character carries about a word
         return region_tag(_cjk_language(sample, scripts))
     if not scripts.other:
-        return region_tag("en")
+        return FALLBACK
     # CJK words quoted in another language are noise to the classifier's n-grams
-    return region_tag(_identifier().classify(_CJK_RUNS.sub(" ", sample[:CLASSIFIER_SAMPLE]))[0])
+    code = _classify(_CJK_RUNS.sub(" ", sample[:CLASSIFIER_SAMPLE]))
+    return region_tag(code) if code else FALLBACK
 
 
 def is_cjk(language: str) -> bool:
@@ -113,15 +103,19 @@ _UNSPACED = frozenset({"zh", "ja", "yue", "cmn"})
 
 @functools.cache
 def region_tag(code: str) -> str:
-    """``de`` -> ``de-DE``, ``zh_Hant`` -> ``zh-TW``, ``ary`` -> ``ar-MA``: the language as the voice
-    services name it and CLDR's likely region for it.
+    """``de`` -> ``de-DE``, ``zh_Hant`` -> ``zh-TW``, ``ary`` -> ``ar-MA``, ``eo`` -> ``eo``: the language
+    as the voice services name it (``locales.spoken_language``) and CLDR's likely country for it,
+    none when CLDR gives it none or only the world (``001``). The country stays the original's:
+    Moroccan Arabic is ``ar-MA``, Nigerian Pidgin ``en-NG``.
 
     >>> region_tag("de"), region_tag("zh_Hant"), region_tag("ary"), region_tag("no"), region_tag("tl")
     ('de-DE', 'zh-TW', 'ar-MA', 'nb-NO', 'fil-PH')
+    >>> region_tag("eo"), region_tag("la"), region_tag("pcm"), region_tag("kik")
+    ('eo', 'la-VA', 'en-NG', 'ki-KE')
     """
-    language = code.split("_")[0]
-    spoken = _SPOKEN_AS.get(language, language)
-    return f"{spoken}-{_likely_region(code) or _likely_region(spoken)}"
+    spoken = spoken_language(code.split("_")[0])
+    region = _likely_region(code) or _likely_region(spoken)
+    return f"{spoken}-{region}" if region.isalpha() else spoken
 
 
 @dataclass(frozen=True)
@@ -156,20 +150,24 @@ def _cjk_language(sample: str, scripts: _ScriptCounts) -> str:
     return "zh_Hant" if traditional > simplified else "zh"
 
 
+def _classify(text: str) -> str | None:
+    """py3langid's code for ``text``, or None when it cannot place it: no linguistic content, or no
+    n-gram it knows (every language scores the same).
+
+    Every language of the model is a candidate, those without a country too: leaving one out gives
+    its texts to another language (Esperanto came out as Guadeloupean Creole, ``gcf-GP``, and Latin
+    as a Romance neighbour).
+    """
+    (best, score), (_, second) = _identifier().rank(text)[:2]
+    return None if best == _NO_LANGUAGE or score == second else str(best)
+
+
 @functools.cache
 def _identifier() -> Any:
-    """py3langid's model (half a second to a second to load), limited to the languages news is written in."""
+    """py3langid's model (half a second to a second to load)."""
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
-    identifier = LanguageIdentifier.from_model_file(MODEL_FILE)
-    identifier.set_languages([code for code in identifier.labels if _is_news_language(code)])
-    return identifier
-
-
-def _is_news_language(code: str) -> bool:
-    """Whether py3langid's ``code`` is a language of today's news spoken in a country (Esperanto's
-    region is the world)."""
-    return code not in _NOT_NEWS and TAG.fullmatch(region_tag(code)) is not None
+    return LanguageIdentifier.from_model_file(MODEL_FILE)
 
 
 def _likely_region(code: str) -> str:

@@ -2,7 +2,7 @@
 
 A tag is a language with an optional script, region and variant (``zh-Hant-TW``, ``pt-BR``,
 ``zh-CN-liaoning``). Legacy and macrolanguage codes are read as the language voices are filed
-under (``iw`` → ``he``, ``tl`` → ``fil``, ``no`` → ``nb``).
+under (``iw`` → ``he``, ``tl`` → ``fil``, ``no`` → ``nb``: ``spoken_language``).
 """
 
 from __future__ import annotations
@@ -14,8 +14,19 @@ from dataclasses import dataclass
 from babel import Locale, UnknownLocaleError
 from babel.core import get_global, parse_locale
 
-LANGUAGE_RENAMES = {"no": "nb"}
-"""Norwegian text is Bokmål unless it says otherwise, and both voice catalogs file it as ``nb``."""
+LANGUAGE_RENAMES = {
+    "no": "nb",
+    "nn": "nb",
+    "arz": "ar",
+    "ary": "ar",
+    "uzs": "uz",
+    "wuu": "zh",
+    "pcm": "en",
+}
+"""Languages read as another, after CLDR's own aliases (``tl`` → ``fil``, ``iw`` → ``he``): Norwegian
+(and Nynorsk, which no voice speaks) as Bokmål, the ``nb`` both voice catalogs file it under;
+Egyptian and Moroccan Arabic, Southern Uzbek and Wu as their standard language; Nigerian Pidgin,
+which no voice speaks, as English, whose voices read it best."""
 
 _LANGUAGE = re.compile(r"[a-z]{2,3}")
 
@@ -46,9 +57,7 @@ class Tag:
         language, region, script, variant = parts[0].lower(), parts[1], parts[2], parts[3]
         if not _LANGUAGE.fullmatch(language):
             return None
-        language = get_global("language_aliases").get(language, language)
-        language = LANGUAGE_RENAMES.get(language, language)
-        return cls(language, script, region, variant.lower() if variant else None)
+        return cls(spoken_language(language), script, region, variant.lower() if variant else None)
 
     def likely(self) -> Tag:
         """The tag with CLDR's likely script and region filled in where it has none.
@@ -66,6 +75,17 @@ class Tag:
 
     def __str__(self) -> str:
         return "-".join(part for part in (self.language, self.script, self.region, self.variant) if part)
+
+
+def spoken_language(code: str) -> str:
+    """The language code voices file ``code`` under: CLDR's for a legacy or ISO 639-3 code, then
+    ``LANGUAGE_RENAMES``.
+
+    >>> [spoken_language(code) for code in ("iw", "tl", "kik", "no", "de")]
+    ['he', 'fil', 'ki', 'nb', 'de']
+    """
+    language: str = get_global("language_aliases").get(code, code)
+    return LANGUAGE_RENAMES.get(language, language)
 
 
 def language_label(text: str) -> str:

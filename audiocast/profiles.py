@@ -32,6 +32,22 @@ ENGINE_LABELS = {"edge": "the online voices (edge)", "espeak": "the offline voic
 ESPEAK_ASIDE_VARIANT = "+f3"
 """The espeak-ng variant that reads asides in a derived profile, as in the bundled ones."""
 
+ENGINE_ROLES = ("narrator", "aside", "fallback")
+"""The voices a profile's ``[edge]`` and ``[espeak]`` tables may name; ``fallback`` is optional."""
+
+PAUSE_KINDS = ("sentence", "paragraph", "heading", "aside")
+
+PROFILE_KEYS: dict[str | None, tuple[str, ...]] = {
+    None: ("name", "language", "edge", "espeak", "prosody", "pauses", "words"),
+    "edge": ENGINE_ROLES,
+    "espeak": ENGINE_ROLES,
+    "prosody": ("rate", "pitch", "volume"),
+    "pauses": PAUSE_KINDS,
+    "words": WORD_KEYS,
+}
+"""Each table of a profile file (None: the top level) and the keys it may hold; any other is refused.
+Keep the README's profile example in sync."""
+
 _STYLED = ("Multilingual", "Expressive")
 """Voice name parts marking a variant of a locale's plain voices; the plain ones are chosen first."""
 
@@ -147,16 +163,23 @@ def derived_profile(language: str) -> VoiceProfile:
         espeak = _espeak_roles(tag)
         voices = {engine: roles for engine, roles in (("edge", edge), ("espeak", espeak)) if roles}
     if not voices:
-        raise ProfileError(
-            f"no voice speaks {language_label(language)}: neither the online voices nor espeak-ng read it; "
-            "pass --voice-profile FILE.toml"
-        )
+        hint = "pass --voice-profile with a language tag such as de-DE, or FILE.toml"
+        raise ProfileError(f"{unspoken_language(language)}; {hint}")
     model = _bundled("en-US")
     name = str(tag)
     return VoiceProfile(
         name=name, language=name, voices=voices, rate=model.rate, pitch=model.pitch, volume=model.volume,
         pauses=model.pauses, words=words_for(name), derived=True,
     )  # fmt: skip
+
+
+def unspoken_language(language: str) -> str:
+    """That no engine speaks ``language``, naming it in English where CLDR can.
+
+    >>> unspoken_language("yo-NG")
+    'no voice speaks Yoruba (yo): neither the online voices nor espeak-ng read it'
+    """
+    return f"no voice speaks {language_label(language)}: neither the online voices nor espeak-ng read it"
 
 
 def _edge_roles(tag: Tag) -> dict[str, str]:
@@ -209,18 +232,31 @@ def _best_locale(wanted: Tag, locales: list[str]) -> str:
 
 
 def _espeak_roles(tag: Tag) -> dict[str, str]:
-    """espeak-ng's narrator and aside for ``tag``: its region's language, the likely region's, or the
-    language's (``zh`` is ``cmn`` there); empty when espeak-ng does not speak it."""
+    """espeak-ng's narrator and aside for ``tag``: the first of ``espeak_languages``; empty when
+    espeak-ng does not speak it."""
+    names = espeak_languages(tag)
+    return {"narrator": names[0], "aside": names[0] + ESPEAK_ASIDE_VARIANT} if names else {}
+
+
+def espeak_languages(tag: Tag) -> list[str]:
+    """espeak-ng's languages that speak ``tag``'s language, the one a derived profile reads with first:
+    the tag's region's (``pt-BR``), else the likely region's, else the language's own (``de``; ``zh``
+    is ``cmn`` there); then its others (``pt``; ``fr-BE``, ``fr-CH``; ``yue``, ``hak``), in name order.
+
+    >>> espeak_languages(Tag("pt", region="BR")), espeak_languages(Tag("de", region="DE"))
+    (['pt-BR', 'pt'], ['de'])
+    >>> espeak_languages(Tag("zh", region="TW"))
+    ['cmn', 'cmn-Latn-pinyin', 'hak', 'yue', 'yue-Latn-jyutping']
+    """
     from .engines.espeak import LANGUAGE_ALIASES  # imported here: espeak → script → profiles
 
     offered = _espeak_languages()
-    language = LANGUAGE_ALIASES.get(tag.language, (tag.language,))[0]
+    spoken = LANGUAGE_ALIASES.get(tag.language, (tag.language,))
     regions = [region for region in (tag.region, tag.likely().region) if region]
-    for candidate in [f"{tag.language}-{region}" for region in regions] + [language]:
-        if candidate.lower() in offered:
-            name = offered[candidate.lower()]
-            return {"narrator": name, "aside": name + ESPEAK_ASIDE_VARIANT}
-    return {}
+    preferred = [f"{tag.language}-{region}".lower() for region in regions] + [spoken[0]]
+    chosen = next((offered[name] for name in preferred if name in offered), None)
+    others = sorted(name for key, name in offered.items() if key.split("-")[0] in spoken and name != chosen)
+    return [chosen, *others] if chosen else others
 
 
 @functools.cache
@@ -238,8 +274,7 @@ def parse_profile(text: str, *, origin: str) -> VoiceProfile:
         raise ProfileError(f"{origin}: not valid TOML ({exc})") from exc
     reader = _Keys(data, origin)
     voices = {engine: reader.voices(engine) for engine in ("edge", "espeak")}
-    pause_kinds = ("sentence", "paragraph", "heading", "aside")
-    pauses = Pauses(**{kind: reader.milliseconds("pauses", kind) for kind in pause_kinds})
+    pauses = Pauses(**{kind: reader.milliseconds("pauses", kind) for kind in PAUSE_KINDS})
     language = reader.text(None, "language")
     table = words_for(language)
     words = Words(**{key: reader.optional_text("words", key, getattr(table, key)) for key in WORD_KEYS})
@@ -257,6 +292,7 @@ def parse_profile(text: str, *, origin: str) -> VoiceProfile:
         profile.voice_for("espeak", "narrator")
     except ValueError as exc:
         raise ProfileError(f"{origin}: [prosody] {exc}") from exc
+    reader.refuse_unknown()  # after the keys it must have: a misspelt table is reported as missing
     return profile
 
 
@@ -266,6 +302,15 @@ class _Keys:
     def __init__(self, data: dict[str, Any], origin: str) -> None:
         self.data = data
         self.origin = origin
+
+    def refuse_unknown(self) -> None:
+        """Raise on the first key ``PROFILE_KEYS`` does not name: a misspelt key would be ignored."""
+        for table, known in PROFILE_KEYS.items():
+            section = self.data if table is None else self.data.get(table)
+            unknown = [key for key in section if key not in known] if isinstance(section, dict) else []
+            if unknown:
+                where = "" if table is None else f" in [{table}]"
+                raise ProfileError(f"{self.origin}: unknown key {unknown[0]!r}{where}; known keys: {', '.join(known)}")
 
     def _value(self, table: str | None, key: str) -> Any:
         section = self.data if table is None else self.data.get(table)

@@ -4,7 +4,7 @@ Run:  .venv/bin/python bench/bench_language.py
 
 The sample is tests/data/languages/ (three headlines and two or three news paragraphs per language,
 see its README). Two detectors run in this process on the same texts: audiocast's
-``detect_language`` (CJK by script, the rest by py3langid limited to today's news languages) and
+``detect_language`` (CJK by script, the rest by py3langid with all its labels) and
 plain ``py3langid.classify`` (all its labels), whose code is given the same region by
 ``region_tag`` so that both answer in tags (``no`` counts as ``nb-NO``, ``zh`` as ``zh-CN``).
 Prints accuracy on paragraphs and on headlines, the misses, the one-time model load, the median

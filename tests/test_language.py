@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from audiocast.language import TAG, detect_language
+from audiocast.language import FALLBACK, TAG, detect_language, region_tag
 from tests.language_sample import LanguageSample, language_samples
 
 SAMPLES = language_samples()
@@ -97,7 +97,7 @@ def test_a_few_cjk_characters_do_not_make_a_text_cjk() -> None:
 
 @pytest.mark.parametrize("text", ["", "   ", "2024-05-01 12:30", "!!! ??? …", "🎉🎉"])
 def test_text_without_letters_is_english(text: str) -> None:
-    assert detect_language(text) == "en-US"
+    assert detect_language(text) == FALLBACK == "en-US"
 
 
 def test_text_decided_by_its_script_never_loads_the_model() -> None:
@@ -113,5 +113,34 @@ def test_text_decided_by_its_script_never_loads_the_model() -> None:
 
 @settings(max_examples=300, deadline=None)
 @given(st.text(max_size=400))
-def test_any_text_gets_a_language_region_tag(text: str) -> None:
+def test_any_text_gets_a_language_tag_with_its_country_when_it_has_one(text: str) -> None:
     assert TAG.fullmatch(detect_language(text))
+
+
+ESPERANTO = (
+    "La registaro de Germanio anoncis novan planon por la fervojoj. Laŭ la ministro, la trajnoj devos "
+    "esti pli rapidaj kaj pli ĝustatempaj ĝis la jaro 2030, kaj la ŝtato pagos la plej grandan parton."
+)
+LATIN = (
+    "Gallia est omnis divisa in partes tres, quarum unam incolunt Belgae, aliam Aquitani, tertiam qui "
+    "ipsorum lingua Celtae, nostra Galli appellantur. Hi omnes lingua, institutis, legibus inter se differunt."
+)
+
+
+def test_a_language_the_classifier_knows_is_itself_even_without_a_country() -> None:
+    assert detect_language(ESPERANTO) == "eo"  # its region is the world; it was taken for Guadeloupean Creole
+    assert detect_language(LATIN) == "la-VA"  # it was read as Extremaduran (ext-ES)
+
+
+def test_every_language_of_the_classifier_has_a_tag() -> None:
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    labels = LanguageIdentifier.from_model_file(MODEL_FILE).labels
+    tags = {label: region_tag(label) for label in labels}
+    assert all(TAG.fullmatch(tag) for tag in tags.values()), tags
+    assert (tags["eo"], tags["vo"], tags["no"], tags["tl"], tags["pcm"]) == ("eo", "vo", "nb-NO", "fil-PH", "en-NG")
+
+
+@pytest.mark.parametrize("text", ["asdf qwer zxcv", "OK"])
+def test_text_the_classifier_cannot_place_gets_the_fallback(text: str) -> None:
+    assert detect_language(text) == FALLBACK

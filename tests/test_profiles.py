@@ -24,9 +24,9 @@ from audiocast.profiles import bundled_profiles, load_profile, parse_profile, pr
 from audiocast.script import build_script, spoken_date
 from audiocast.synth import SynthOptions
 
-from .conftest import decode_mp3, run_cli
+from .conftest import decode_mp3, read_id3, run_cli
 from .fake_edge import FakeEdge, fake_edge
-from .feed_helpers import write_definition
+from .feed_helpers import build, parsed, write_definition
 from .test_edge_engine import closed_port
 
 __all__ = ["fake_edge"]  # the fixture, used by name
@@ -118,7 +118,8 @@ def test_a_language_neither_engine_speaks_is_one_error_naming_it() -> None:
     with pytest.raises(ProfileError) as raised:
         profile_for_language("yo-NG")
     assert str(raised.value) == (
-        "no voice speaks Yoruba (yo): neither the online voices nor espeak-ng read it; pass --voice-profile FILE.toml"
+        "no voice speaks Yoruba (yo): neither the online voices nor espeak-ng read it; "
+        "pass --voice-profile with a language tag such as de-DE, or FILE.toml"
     )
     with pytest.raises(ProfileError, match=r"^no voice speaks the language 'not a tag': "):
         profile_for_language("not a tag")
@@ -250,7 +251,7 @@ def test_an_unspoken_language_is_one_line_on_stderr(tmp_path: Path) -> None:
     assert result.code == 1 and result.out == ""
     assert result.err == (
         "error: no voice speaks Yoruba (yo): neither the online voices nor espeak-ng read it; "
-        "pass --voice-profile FILE.toml\n"
+        "pass --voice-profile with a language tag such as de-DE, or FILE.toml\n"
     )
     assert not (tmp_path / "iroyin.mp3").exists()
 
@@ -261,7 +262,7 @@ def test_voices_lists_portuguese_offline_from_the_snapshot(monkeypatch: pytest.M
     online = {entry.name for entry in catalog.entries if entry.engine == "edge"}
     assert not catalog.live
     assert online == {"pt-BR-AntonioNeural", "pt-BR-FranciscaNeural", "pt-BR-ThalitaMultilingualNeural"}
-    assert [entry.name for entry in catalog.entries if entry.engine == "espeak"] == ["pt-BR"]
+    assert [entry.name for entry in catalog.entries if entry.engine == "espeak"] == ["pt-BR", "pt"]  # its own first
     assert len({voice["Locale"] for voice in snapshot_voices()}) >= 140
 
 
@@ -304,3 +305,120 @@ def test_a_date_template_names_the_month_in_the_profiles_language() -> None:
     text = Path(__file__).parents[1].joinpath("voices", "en-US.toml").read_text(encoding="utf-8")
     french = text.replace('language = "en-US"', 'language = "fr-FR"') + '\n[words]\ndate = "le {day} {month_name} {year}"\n'
     assert spoken_date(dt.datetime(2023, 11, 27), parse_profile(french, origin="fr.toml")) == "le 27 novembre 2023"
+
+
+@pytest.mark.parametrize(
+    ("table", "line", "message"),
+    [
+        ("words", 'outtro = "Bye."', "unknown key 'outtro' in [words]; known keys: caption_lead_in, meta, date, outro"),
+        ("edge", 'narator = "x"', "unknown key 'narator' in [edge]; known keys: narrator, aside, fallback"),
+        ("pauses", "sentance = 1", "unknown key 'sentance' in [pauses]; known keys: sentence, paragraph, heading, aside"),
+        ("voices", 'narrator = "x"', "unknown key 'voices'; known keys: name, language, edge, espeak, prosody, pauses, words"),
+    ],
+)
+def test_a_profile_with_an_unknown_key_is_refused_naming_the_file_and_the_key(
+    table: str, line: str, message: str
+) -> None:
+    text = Path(__file__).parents[1].joinpath("voices", "en-US.toml").read_text(encoding="utf-8")
+    header = f"[{table}]\n"
+    mine = text.replace(header, header + line + "\n") if header in text else text + "\n" + header + line + "\n"
+    with pytest.raises(ProfileError) as raised:
+        parse_profile(mine, origin="mine.toml")
+    assert str(raised.value) == f"mine.toml: {message}"
+
+
+def offline_listing(output: str) -> list[str]:
+    """The voice names under "Offline voices" in ``audiocast voices`` output."""
+    section = output.split("Offline voices")[1].split("\n\n")[0].splitlines()[1:]
+    return [line[2:].split()[0] for line in section if "variant" not in line and line != "  (none)"]
+
+
+@pytest.mark.parametrize("locale", ["de-DE", "fr-FR", "ar-EG", "pt-PT", "vi-VN", "es-MX", "yue-HK", "nb-NO"])
+def test_voices_for_a_tag_lists_first_the_offline_voice_its_profile_reads_with(
+    locale: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(ENDPOINT_ENV, f"ws://127.0.0.1:{closed_port()}/edge/v1")
+    shown = run_cli("voices", "--language", locale, "--timeout", "1")
+    listed = offline_listing(shown.out)
+    assert shown.code == 0, shown.err
+    assert listed[0] == profile_for_language(locale).voices["espeak"]["narrator"]
+    family = {"yue": "yue"}.get(language_of(locale), language_of(locale))
+    assert all(name.split("-")[0] == family for name in listed)  # the language's, none of another
+
+
+def test_voices_for_a_language_reads_its_tag_as_detection_gives_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(ENDPOINT_ENV, f"ws://127.0.0.1:{closed_port()}/edge/v1")
+    norwegian, tagalog = run_cli("voices", "--language", "no"), run_cli("voices", "--language", "tl")
+    assert "  nb-NO-FinnNeural" in norwegian.out.splitlines()[1] and offline_listing(norwegian.out) == ["nb"]
+    assert tagalog.out.splitlines()[1].startswith("  fil-PH-") and offline_listing(tagalog.out) == []
+
+
+def test_voices_filtered_by_language_says_how_variants_work_in_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(ENDPOINT_ENV, f"ws://127.0.0.1:{closed_port()}/edge/v1")
+    everything, german = run_cli("voices", "--timeout", "1"), run_cli("voices", "--language", "de-DE", "--timeout", "1")
+    assert "+f3" in everything.out and "+klatt" in everything.out
+    assert "+klatt" not in german.out
+    assert [line for line in german.out.splitlines() if "+f3" in line] == [
+        "  variants are appended to an offline voice (de+f3); 'audiocast voices' lists them"
+    ]
+
+
+def test_voices_for_a_language_no_voice_speaks_is_one_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(ENDPOINT_ENV, f"ws://127.0.0.1:{closed_port()}/edge/v1")
+    yoruba, unknown, malformed = (run_cli("voices", "--language", code) for code in ("yo-NG", "xx", "English"))
+    assert (yoruba.code, yoruba.out, yoruba.err) == (
+        1, "", "error: no voice speaks Yoruba (yo): neither the online voices nor espeak-ng read it\n"
+    )  # fmt: skip
+    assert (unknown.code, unknown.err) == (
+        1, "error: no voice speaks the language 'xx': neither the online voices nor espeak-ng read it\n"
+    )  # fmt: skip
+    assert (malformed.code, malformed.err) == (
+        2, "error: invalid value for --language: 'English' is not a language tag such as de, de-DE or zh-TW; "
+        "see 'audiocast voices --help'\n",
+    )  # fmt: skip
+
+
+ESPERANTO = (
+    "Nova fervoja plano\n\nLa registaro de Germanio anoncis novan planon por la fervojoj. Laŭ la ministro, la "
+    "trajnoj devos esti pli rapidaj kaj pli ĝustatempaj ĝis la jaro 2030, kaj la ŝtato pagos la plej grandan parton.\n"
+)
+
+
+def test_an_esperanto_article_is_read_by_the_esperanto_voice(tmp_path: Path) -> None:
+    source = tmp_path / "eo.txt"
+    source.write_text(ESPERANTO, encoding="utf-8")
+    reads_as(ESPERANTO, "eo")
+
+    shown = run_cli("script", source, "--engine", "espeak")
+
+    assert shown.code == 0, shown.err
+    assert shown.out.splitlines()[:2] == [
+        "profile eo (derived from the voice catalogs), language eo", "voices espeak: narrator eo, aside eo+f3"
+    ]
+
+
+def test_an_esperanto_episode_keeps_its_bare_tag_in_every_output(tmp_path: Path) -> None:
+    source = tmp_path / "eo.txt"
+    source.write_text(ESPERANTO, encoding="utf-8")
+
+    made = run_cli("episode", source, "--engine", "espeak", "--no-fetch-cover", "--no-cache")
+
+    assert made.code == 0, made.err
+    assert len(decode_mp3(tmp_path / "eo.mp3")) > 22050
+    assert (tmp_path / "eo.vtt").read_text(encoding="utf-8").splitlines()[1] == "Language: eo"
+    assert re.fullmatch("[a-z]{3}", read_id3(tmp_path / "eo.mp3")["TLAN"].text[0])  # an ISO 639-2 code
+
+
+def test_a_feed_of_esperanto_articles_carries_the_bare_tag_to_podcast_apps_and_the_page(tmp_path: Path) -> None:
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    (articles / "eo.md").write_text(ESPERANTO, encoding="utf-8")
+    definition = write_definition(tmp_path, articles, language="eo")
+
+    report = build(definition, tmp_path / "cache")
+
+    show = tmp_path / "public" / "show"
+    with_feedparser, with_podcastparser = parsed(show / "feed.xml")
+    assert (report.episodes, report.failed) == (1, ()) and with_feedparser.feed.language == "eo"
+    assert len(with_podcastparser["episodes"]) == 1
+    assert 'srclang="eo"' in (show / "index.html").read_text(encoding="utf-8")

@@ -11,6 +11,8 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ..errors import ProfileError
+from ..locales import Tag
 from .base import Engine, VoiceSpec
 from .edge_list import LOCALE_OF_LANGUAGE as EDGE_LOCALE_OF_LANGUAGE
 from .espeak import LANGUAGE_ALIASES as ESPEAK_LANGUAGE_ALIASES
@@ -84,11 +86,20 @@ class VoiceCatalog:
     """espeak voice variants (``+f3``), which combine with any offline voice (``cmn+f3``)."""
 
 
-
 def voice_catalog(language: str | None = None, *, timeout: float = 5.0) -> VoiceCatalog:
-    """Online (live, else snapshot) and offline voices, optionally only those for ``language``."""
+    """Online (live, else snapshot) and offline voices, optionally only those for ``language``.
+
+    ``language`` is a tag, read as voices file it (``no`` is ``nb``, ``tl`` is ``fil``). Its offline
+    voices are those of ``profiles.espeak_languages``, the one a derived profile reads with first.
+    Raises ``ValueError`` when ``language`` is not a tag, ``ProfileError`` when no voice speaks it.
+    """
+    from ..profiles import espeak_languages, unspoken_language  # profiles imports engines.base
     from .edge import list_voices as edge_voices
 
+    tag = Tag.parse(language) if language else None
+    if language and tag is None:
+        raise ValueError(f"{language!r} is not a language tag such as de, de-DE or zh-TW")
+    language = str(tag) if tag else None
     usage = _profile_usage()
     online, live = edge_voices(timeout)
     entries = [
@@ -104,11 +115,12 @@ def voice_catalog(language: str | None = None, *, timeout: float = 5.0) -> Voice
         if _matches(voice["Locale"], language)
     ]
     names = espeak_voices()
+    offline = espeak_languages(tag) if tag else [name for name in names if not name.startswith("+")]
     entries += [
-        VoiceEntry("espeak", name, name, "", "", tuple(usage.get(("espeak", name.lower()), ())))
-        for name in names
-        if not name.startswith("+") and _matches(name, language)
+        VoiceEntry("espeak", name, name, "", "", tuple(usage.get(("espeak", name.lower()), ()))) for name in offline
     ]
+    if tag and not entries:
+        raise ProfileError(unspoken_language(str(tag)))
     listed = {(entry.engine, entry.name.lower() if entry.engine == "espeak" else entry.name) for entry in entries}
     entries += _missing(usage, listed, language)
     variants = tuple(name for name in names if name.startswith("+"))
