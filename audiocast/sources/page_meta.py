@@ -35,7 +35,8 @@ _META = {
     "title": ("og:title", "twitter:title", "articletitle"),
     "link": ("og:url",),
     "author": ("author", "article:author"),
-    "site": ("og:site_name", "application-name", "sitename"),
+    "site": ("og:site_name",),
+    "application": ("application-name", "sitename"),
     "published": (
         "article:published_time",
         "og:published_time",
@@ -142,7 +143,8 @@ def page_heading(tree: HtmlElement, link: str = "") -> Heading:
     Heading(title='Budget passes', site='Town Crier')
     """
     headline = _headline(tree)
-    named = [_fold(name) for name in (*_page_names(tree), meta_content(tree, "site")) if name.strip()]
+    found = (meta_content(tree, "site"), *_page_names(tree), meta_content(tree, "application"))
+    named = [_fold(name) for name in found if name.strip()]
     evidence = _SiteEvidence(tree, headline, {name.casefold() for name in named}, link)
     title, tail = "", ""
     for candidate in (
@@ -154,7 +156,7 @@ def page_heading(tree: HtmlElement, link: str = "") -> Heading:
         if candidate:
             title, tail = _without_site_suffix(_fold(candidate), evidence)
             break
-    site = next((name for name in named if len(name) <= _NAME_CHARACTERS + 8), "")
+    site = next((_without_domain(name) for name in named if len(name) <= _NAME_CHARACTERS + 8), "")
     return Heading(title, site or tail or _title_element_tail(_first_text(tree, ".//title"), title))
 
 
@@ -171,6 +173,22 @@ def _shown_headings(tree: HtmlElement) -> set[str]:
     """Texts the page shows as headings or in elements of a ``title`` class, where the headline is."""
     texts = (_fold(node.text_content()) for node in _HEADING_XPATH(tree))
     return {text for text in texts if 4 <= len(text) <= 300}
+
+
+def _without_domain(name: str) -> str:
+    """A site's name given as its host name, as a name: "NYTimes.com" → "NYTimes", "lemonde.fr" → "Lemonde".
+
+    >>> _without_domain("www.NYTimes.com"), _without_domain("lemonde.fr"), _without_domain("Le Monde.fr")
+    ('NYTimes', 'Lemonde', 'Le Monde.fr')
+    """
+    match = _HOST_NAME.match(name)
+    if match is None:
+        return name
+    word = match["name"]
+    return word.capitalize() if word.islower() else word
+
+
+_HOST_NAME = re.compile(r"^(?:www\d*\.)?(?P<name>[A-Za-z][\w-]*)(?:\.[A-Za-z]{2,6}){1,2}$")
 
 
 def _page_names(tree: HtmlElement) -> Iterator[str]:
