@@ -25,11 +25,11 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-import tld
 from lxml import etree
 from lxml.html import HtmlElement
 
 from ..text import HAN
+from .sites import registrable_label
 
 _META = {
     "title": ("og:title", "twitter:title", "articletitle"),
@@ -222,7 +222,7 @@ class _SiteEvidence:
         self.tree = tree
         self.headline = headline
         self.names = names
-        self.label = _registrable_label(link)
+        self.label = registrable_label(link)
 
     @functools.cached_property
     def shown(self) -> set[str]:
@@ -294,12 +294,6 @@ def _name_like(tail: str, head: str) -> bool:
         and not words[0][:1].islower()
         and all(not word[:1].islower() or len(word) <= 3 for word in words)
     )
-
-
-def _registrable_label(link: str) -> str:
-    """The name ``link``'s site registered under its public suffix (``www3.nhk.or.jp`` → ``nhk``), or ``""``."""
-    found = tld.get_tld(link, as_object=True, fail_silently=True) if link else None
-    return found.domain if isinstance(found, tld.Result) else ""
 
 
 def _matches_label(tail: str, label: str) -> bool:

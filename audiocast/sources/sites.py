@@ -150,9 +150,23 @@ def domain_word(link: str, language: str) -> str:
     host = host_of(link)
     if not host or is_stand_in(host) or not _written_in_latin(language):
         return ""
-    found = tld.get_tld(host, fix_protocol=True, as_object=True, fail_silently=True)
-    label = found.domain if isinstance(found, tld.Result) else ""
+    label = registrable_label(link)
     return label.capitalize() if _pronounceable(label) else ""
+
+
+def registrable_label(link: str) -> str:
+    """The name ``link``'s site registered under its public suffix (the Public Suffix List), or ``""``.
+
+    >>> registrable_label("https://www3.nhk.or.jp/news/"), registrable_label("https://gov.cn/x")
+    ('nhk', '')
+    >>> registrable_label("http://127.0.0.1:8000/a.html"), registrable_label("")
+    ('', '')
+    """
+    # Asked of "www." + the host: tld takes a bare public suffix ("gov.cn") for a registered name,
+    # but names "www" as the label of "www.gov.cn", and a site has nothing registered there.
+    found = tld.get_tld("www." + host_of(link), fix_protocol=True, as_object=True, fail_silently=True)
+    label = found.domain if isinstance(found, tld.Result) else ""
+    return "" if label == "www" else label
 
 
 _GENERIC_LABEL = re.compile(r"^(?:www\d*|m|mobile|amp|news|web|home)$")
