@@ -69,8 +69,9 @@ and dots, and any pipe or underscore. Not a colon, nor an unspaced dash: headlin
 _PORTAL_WORD = re.compile(
     r"(?:网|網|网站|網站|报|報|新闻|新聞|日报|日報|频道|頻道|在线|在線|门户|門戶|传媒|傳媒|媒体|媒體|电视台|電視台|"
     r"online|news|times|post|daily|magazine|"
-    r"ニュース|뉴스|новости|вести|nachrichten|noticias|notícias|nouvelles|nieuws|notizie|haberler|"
-    r"tin tức|أخبار|نت|חדשות|wiadomości|zprávy|ειδήσεις|समाचार|ข่าว|berita|habari|"
+    r"ニュース|뉴스|новости|nachrichten|noticias|notícias|nouvelles|nieuws|notizie|haberler|"
+    r"tin tức|أخبار|חדשות|wiadomości|zprávy|ειδήσεις|समाचार|ข่าว|berita|habari|"
+    r"(?<!\w)(?:вести|نت)|"  # whole words only: "провести" (to hold), "كانت" (was) end alike
     r"\.com|\.net|\.org|\.cn)\s*$",
     re.IGNORECASE,
 )
@@ -212,7 +213,7 @@ def _title_element_tail(element: str, title: str) -> str:
     if not re.match(_SEPARATOR, rest):
         return ""
     last = re.split(_SEPARATOR, rest)[-1].strip()
-    return last if 0 < len(last) <= _NAME_CHARACTERS + 8 else ""
+    return last if 0 < len(last) <= _NAME_CHARACTERS + 8 and _SENTENCE_MARK.search(last) is None else ""
 
 
 class _SiteEvidence:
