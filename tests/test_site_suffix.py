@@ -70,3 +70,12 @@ def test_a_lower_case_site_name_goes_when_the_page_shows_it_as_its_logo() -> Non
 )
 def test_a_headlines_own_dash_or_colon_is_kept(title: str, language: str) -> None:
     assert _read(title, language) == title
+
+
+def test_words_of_the_article_near_no_copyright_mark_are_not_taken_for_the_sites_name() -> None:
+    title = "Ministers meet in Brussels on the budget - and agree on nothing"
+    page = (f"<html><head><title>{title}</title></head><body><article><p>The ministers met for ten hours on "
+            "Tuesday, and in the end, as one of them said, as so often they talk and agree on nothing, "
+            "with the next meeting weeks away and the deadline for the budget drawing near.</p></article>"
+            "<footer>© 2024 Example Media Group. All rights reserved.</footer></body></html>")
+    assert read_page(page, "page.html").title == title

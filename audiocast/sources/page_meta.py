@@ -322,8 +322,15 @@ def _latin_letters(text: str) -> str:
 
 
 def _shown_names(tree: HtmlElement) -> str:
-    """Where a page shows its own name: links to its home page (their text, ``title`` and images' ``alt``)
-    and copyright lines, one per line."""
+    """Where a page shows its own name, one per line: links to its home page (their text, ``title`` and
+    images' ``alt``) and the words around a copyright mark. Only short texts: a name is short, and a
+    long one (a header wrapped in one link, a page without line breaks) would hold headline words too.
+
+    >>> from lxml.html import fromstring
+    >>> print(_shown_names(fromstring('<a href="/"><img alt="taz"></a><p>Text.</p><p>© 2024 taz Verlag</p>')))
+    taz
+    Text.© 2024 taz Verlag
+    """
     found: list[str] = []
     for link in tree.iterfind(".//a[@href]"):
         href = str(link.get("href") or "").strip()
@@ -332,11 +339,13 @@ def _shown_names(tree: HtmlElement) -> str:
             found += [str(image.get("alt") or "") for image in link.iterfind(".//img")]
     body = tree.find(".//body")
     text = (body if body is not None else tree).text_content()
-    found += [line for line in text.splitlines() if _COPYRIGHT.search(line)]
-    return "\n".join(_fold(part) for part in found if part.strip())
+    found += [text[max(mark.start() - _NAME_REACH, 0) : mark.end() + _NAME_REACH] for mark in _COPYRIGHT.finditer(text)]
+    return "\n".join(part for part in map(_fold, found) if 0 < len(part) <= 2 * _NAME_REACH)
 
 
 _COPYRIGHT = re.compile(r"©|\(c\)|copyright|版权|版權|著作権|저작권", re.IGNORECASE)
+_NAME_REACH = 40
+"""Characters either side of a copyright mark where the site's name is looked for."""
 
 
 def _shown_head(title: str, shown: set[str]) -> str:
@@ -454,12 +463,6 @@ def _json_ld_values(tree: HtmlElement, key: str) -> Iterator[str]:
     """String values of ``key`` anywhere in the page's JSON-LD, in document order."""
     for data in _json_ld(tree):
         yield from _values(data, key)
-
-
-def _json_ld_publishers(tree: HtmlElement) -> Iterator[str]:
-    for data in _json_ld(tree):
-        for publisher in _objects(data, "publisher"):
-            yield from _values(publisher, "name")
 
 
 def _objects(data: object, key: str) -> Iterator[object]:
