@@ -1,10 +1,12 @@
-"""A web page's headline and publication time, from the places news sites put them.
+"""A web page's headline, the site's own name and the publication time, from the places news sites put them.
 
 The title is the headline — ``og:title``, ``twitter:title``, the ``ArticleTitle`` of Chinese
 government CMSs, JSON-LD ``headline``, the first ``<h1>`` that is not the site's logo (a link to
-its home page), then ``<title>`` — without the site's name that pages append ("- 新华网",
-"_中山网", " | The Hill") and, when the page shows the headline itself, without a column name
-after it ("…调研工作 东区办事处_中山网"). The publication time is the first of: a published-time
+its home page), then ``<title>`` — without the site's name that pages append in any script ("- 新华网",
+"_中山网", " | The Hill", " – Le Monde", "：NHKニュース"; see ``_SiteEvidence`` for how a part is
+told to be the name) and, when the page shows the headline itself, without a column name after it
+("…调研工作 东区办事处_中山网"). The site's name is what the page calls itself (``og:site_name``,
+JSON-LD, ``application-name``), else that removed part. The publication time is the first of: a published-time
 ``<meta>`` (Open Graph, ``pubdate``, ``publishdate``, Dublin Core…), JSON-LD ``datePublished``,
 ``<time itemprop="datePublished">``, a date and time shown after the headline (``2023-10-23 10:15
 来源：…``, ``2023年10月23日 10:15``); otherwise the day htmldate finds (it also reads the address

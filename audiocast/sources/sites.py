@@ -2,6 +2,8 @@
 
 A table, not code: add a row for a new site. Keys are registrable domains; values give the name
 in Simplified Chinese, Traditional Chinese and English. Keep the README's list of known sites in sync.
+A site not in the table is named by the name its page gives itself (see ``page.page_publisher``),
+else by its domain word, when that reads as a name (``domain_word``), else not at all.
 """
 
 from __future__ import annotations
