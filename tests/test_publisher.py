@@ -194,8 +194,11 @@ def test_a_page_without_a_name_of_its_own_is_named_by_its_titles_site_part_not_a
         ('<meta property="og:site_name" content="Deutsche Welle">', "DW"),  # a known publisher, by the table's name
         ('<meta name="application-name" content="rbb24"><meta property="og:site_name" content="tagesspiegel.de">'
          '<script type="application/ld+json">{"publisher": {"name": "Berliner Morgenpost"}}</script>', "Tagesspiegel"),
+        ('<meta property="og:site_name" content="@berlinerzeitung">', "Berlinerzeitung"),
+        ('<meta property="og:site_name" content="B.Z. - Die Stimme Berlins">', "B.Z."),
     ],
-    ids=["og:site_name", "json-ld publisher", "json-ld isPartOf", "application-name", "known name", "order"],
+    ids=["og:site_name", "json-ld publisher", "json-ld isPartOf", "application-name", "known name", "order",
+         "handle", "slogan"],
 )
 def test_a_page_is_named_by_the_name_it_gives_itself(head: str, name: str, monkeypatch: pytest.MonkeyPatch) -> None:
     document = _script_of(_page(head), monkeypatch)

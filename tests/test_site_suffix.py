@@ -79,3 +79,10 @@ def test_words_of_the_article_near_no_copyright_mark_are_not_taken_for_the_sites
             "with the next meeting weeks away and the deadline for the budget drawing near.</p></article>"
             "<footer>© 2024 Example Media Group. All rights reserved.</footer></body></html>")
     assert read_page(page, "page.html").title == title
+
+
+def test_a_site_name_with_a_hyphen_inside_a_word_is_removed_whole() -> None:
+    title = "Simple hiking survival kit for a day out with the kids - The Anti-June Cleaver"
+    page = (f'<html><head><title>{title}</title><meta property="og:site_name" content="The Anti-June Cleaver">'
+            f"</head><body><article>{BODIES['en']}</article></body></html>")
+    assert read_page(page, "page.html").title == "Simple hiking survival kit for a day out with the kids"

@@ -31,7 +31,7 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from ..text import HAN
-from .sites import registrable_label
+from .sites import pronounceable, registrable_label
 
 _META = {
     "title": ("og:title", "twitter:title", "articletitle"),
@@ -64,7 +64,9 @@ _SEPARATOR = (
 """What parts a title: a spaced mark, an unspaced pipe, underscore, dash or full-width colon, or a
 hyphen that does not join two Latin letters or digits ("COVID-19", "Spider-Man" are words; "罢工-新华网"
 is parted)."""
-_SUFFIX = re.compile(rf"^(?P<head>.+?)(?P<mark>{_SEPARATOR})(?P<tail>[^|\-–—_｜丨：]{{1,40}})$")
+_PART = r"(?:[^|\-–—_｜丨：]|(?<=[A-Za-z0-9])-(?=[A-Za-z0-9]))"
+"""A character of a title's part: no separator, but a hyphen inside a word ("The Anti-June Cleaver")."""
+_SUFFIX = re.compile(rf"^(?P<head>.+?)(?P<mark>{_SEPARATOR})(?P<tail>{_PART}{{1,40}})$")
 _NAME_MARK = re.compile(r"^(?:\s+[|\-–—·»•]\s+|\s*[|_｜丨]\s*)$")
 """The marks after which a short, name-like last part is taken for the site's name: spaced dashes, bars
 and dots, and any pipe or underscore. Not a colon, nor an unspaced dash: headlines use those."""
@@ -159,8 +161,9 @@ def page_heading(tree: HtmlElement, link: str = "") -> Heading:
         if candidate:
             title, tail = _without_site_suffix(_fold(candidate), evidence)
             break
-    site = next((_without_domain(name) for name in named if len(name) <= _NAME_CHARACTERS + 8), "")
-    return Heading(title, site or tail or _title_element_tail(_first_text(tree, ".//title"), title))
+    site = next((name for name in named if len(name) <= _NAME_CHARACTERS + 8), "")
+    site = site or tail or _title_element_tail(_first_text(tree, ".//title"), title)
+    return Heading(title, _spoken_site(site))
 
 
 def _headline(tree: HtmlElement) -> str:
@@ -178,20 +181,29 @@ def _shown_headings(tree: HtmlElement) -> set[str]:
     return {text for text in texts if 4 <= len(text) <= 300}
 
 
-def _without_domain(name: str) -> str:
-    """A site's name given as its host name, as a name: "NYTimes.com" → "NYTimes", "lemonde.fr" → "Lemonde".
+def _spoken_site(name: str) -> str:
+    """A site's name as a listener should hear it: without a slogan after it, and a name given as an
+    address or a handle in lower case said as a word (letters, when it is no word); a brand spelled
+    with capitals ("Space.com") and a plain name ("rbb24") are kept as written.
 
-    >>> _without_domain("www.NYTimes.com"), _without_domain("lemonde.fr"), _without_domain("Le Monde.fr")
-    ('NYTimes', 'Lemonde', 'Le Monde.fr')
+    >>> _spoken_site("lemonde.fr"), _spoken_site("https://www.hawaiinewsnow.com/"), _spoken_site("@politifact")
+    ('Lemonde', 'Hawaiinewsnow', 'Politifact')
+    >>> _spoken_site("nj.com"), _spoken_site("rbb24"), _spoken_site("Space.com"), _spoken_site("当代商报")
+    ('NJ', 'rbb24', 'Space.com', '当代商报')
+    >>> _spoken_site("Remember 80/90 - Memorabilia anni 80/90")
+    'Remember 80/90'
     """
-    match = _HOST_NAME.match(name)
-    if match is None:
-        return name
-    word = match["name"]
-    return word.capitalize() if word.islower() else word
+    spoken = _SLOGAN.sub("", name).strip()
+    bare = _ADDRESS_PARTS.sub("", spoken)
+    if bare == spoken or not spoken.islower() or not bare:
+        return spoken
+    word = bare.rsplit(".", 1)[-1]
+    return word.capitalize() if pronounceable(word) else word.upper()
 
 
-_HOST_NAME = re.compile(r"^(?:www\d*\.)?(?P<name>[A-Za-z][\w-]*)(?:\.[A-Za-z]{2,6}){1,2}$")
+_SLOGAN = re.compile(r"\s+[|\-–—·»:]\s+.*$")
+_ADDRESS_PARTS = re.compile(r"^(?:https?://)?(?:www\d*\.)?@?|(?:\.[a-z]{2,6}){1,2}/*$")
+"""What makes a name an address or a handle: a scheme, ``www.``, an ``@``, a domain ending."""
 
 
 def _page_names(tree: HtmlElement) -> Iterator[str]:

@@ -153,7 +153,7 @@ def domain_word(link: str, language: str) -> str:
     if not host or is_stand_in(host) or not _written_in_latin(language):
         return ""
     label = registrable_label(link)
-    return label.capitalize() if _pronounceable(label) else ""
+    return label.capitalize() if pronounceable(label) else ""
 
 
 def registrable_label(link: str) -> str:
@@ -176,10 +176,10 @@ _VOWEL = re.compile(r"[aeiouy]")
 _CONSONANT_RUN = re.compile(r"[b-df-hj-np-tv-xz]{4}")
 
 
-def _pronounceable(label: str) -> bool:
+def pronounceable(label: str) -> bool:
     """Whether a domain label reads as a word: four or more letters, with vowels, no four consonants in a row.
 
-    >>> [_pronounceable(label) for label in ("lemonde", "spiegel", "yna", "cjddsb", "www3", "xn--fiqs8s")]
+    >>> [pronounceable(label) for label in ("lemonde", "spiegel", "yna", "cjddsb", "www3", "xn--fiqs8s")]
     [True, True, False, False, False, False]
     """
     return (
