@@ -312,8 +312,8 @@ def _name_like(tail: str, head: str) -> bool:
 
 
 def _matches_label(tail: str, label: str) -> bool:
-    """Whether ``tail`` spells the site's domain label: whole ("Le Monde", lemonde), within ("DER SPIEGEL",
-    spiegel; "NHKニュース", nhk) or as initials ("Sydney Morning Herald", smh).
+    """Whether ``tail``, a name's few words, spells the site's domain label: whole ("Le Monde", lemonde),
+    within ("DER SPIEGEL", spiegel; "NHKニュース", nhk) or as initials ("Sydney Morning Herald", smh).
 
     >>> _matches_label("Le Monde", "lemonde"), _matches_label("NHKニュース", "nhk")
     (True, True)
@@ -321,8 +321,10 @@ def _matches_label(tail: str, label: str) -> bool:
     (True, True)
     >>> _matches_label("Live updates", "lemonde"), _matches_label("Trump", "")
     (False, False)
+    >>> _matches_label("comwrap auf der DMEXCO 2018", "comwrap")
+    False
     """
-    if len(label) < 2:
+    if len(label) < 2 or len(tail.split()) > _NAME_WORDS:  # "comwrap auf der DMEXCO 2018" is a headline
         return False
     letters = _latin_letters(tail)
     initials = "".join(_latin_letters(word)[:1] for word in tail.split())
