@@ -21,7 +21,7 @@ from .article import make_article
 from .extract import main_blocks
 from .html_body import drop_chrome, read_blocks
 from .page_meta import meta_content, page_heading, published_at
-from .sites import host_of, is_stand_in, known_source_name, publisher_named
+from .sites import host_of, is_known_site, is_stand_in, publisher_named
 
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>")
 _SPOKEN_BODY = frozenset({"paragraph", "quote", "list_item"})
@@ -64,9 +64,10 @@ def page_publisher(site: str, link: str) -> str | None:
     ('', 'BBC News')
     >>> page_publisher("", "https://www.lemonde.fr/a")
     """
-    if known_source_name(link, "en"):
+    host = host_of(link)
+    if is_known_site(host):
         return None
-    if is_stand_in(host_of(link)):
+    if is_stand_in(host):
         return site if publisher_named(site, "en") else ""
     return site or None
 
