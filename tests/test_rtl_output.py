@@ -122,7 +122,7 @@ def test_the_arabic_text_is_intact_in_the_feed_captions_transcript_chapters_and_
     chapters: dict[str, Any] = json.loads(arabic_show.files[".chapters.json"].read_text(encoding="utf-8"))
     assert (chapters["title"], [chapter["title"] for chapter in chapters["chapters"]]) == (TITLE, [TITLE, HEADING])
 
-    transcript = arabic_show.files[".transcript.txt"].read_text(encoding="utf-8").split("\n\n")
+    transcript = arabic_show.files[".transcript.txt"].read_text(encoding="utf-8").rstrip("\n").split("\n\n")
     assert transcript[0] == TITLE and all(paragraph in transcript for paragraph in (HEADING, *PARAGRAPHS))
     for captions in (arabic_show.files[".vtt"], arabic_show.files[".srt"]):
         spoken = _cue_text(captions)

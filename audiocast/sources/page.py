@@ -20,7 +20,8 @@ from ..models import Article, Block
 from .article import make_article
 from .extract import main_blocks
 from .html_body import drop_chrome, read_blocks
-from .page_meta import meta_content, page_title, published_at
+from .page_meta import meta_content, page_heading, published_at
+from .sites import host_of, is_known_site, is_stand_in, publisher_named
 
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>")
 _SPOKEN_BODY = frozenset({"paragraph", "quote", "list_item"})
@@ -33,9 +34,10 @@ def read_page(text: str, origin: str, *, address: str = "") -> Article:
     against ``address``; a fetched page that names none is linked to ``address`` itself.
     """
     tree = parse_page(text)
-    title = page_title(tree)
     canonical = meta_content(tree, "link") or _canonical(tree)
     link = urljoin(address, canonical) if canonical else address
+    heading = page_heading(tree, link)
+    title = heading.title
     published = published_at(tree, link)
     found = main_blocks(tree, own_reading=lambda: fallback_blocks(text, title))
     return make_article(
@@ -45,7 +47,29 @@ def read_page(text: str, origin: str, *, address: str = "") -> Article:
         blocks=_without_title(found, title) if _has_body(found) else fallback_blocks(text, title),
         origin=origin,
         author=meta_content(tree, "author"),
+        publisher=page_publisher(heading.site, link),
     )
+
+
+def page_publisher(site: str, link: str) -> str | None:
+    """Who published a page named ``site`` by itself, at ``link`` (see ``make_article``'s ``publisher``).
+
+    A site of the known table is named by the table; else by the name the page gives itself; else
+    (None) by its domain word. A page on a relay (a mirror, an archive) is named only by a known
+    publisher's name it carries: its own name is the relay's.
+
+    >>> page_publisher("Tagesspiegel", "https://www.tagesspiegel.de/a"), page_publisher("Tagesspiegel", "https://www.dw.com/de/a")
+    ('Tagesspiegel', None)
+    >>> page_publisher("My Archive", "https://me.github.io/a"), page_publisher("BBC News", "https://me.github.io/a")
+    ('', 'BBC News')
+    >>> page_publisher("", "https://www.lemonde.fr/a")
+    """
+    host = host_of(link)
+    if is_known_site(host):
+        return None
+    if is_stand_in(host):
+        return site if publisher_named(site, "en") else ""
+    return site or None
 
 
 def parse_page(text: str) -> HtmlElement:

@@ -1,10 +1,12 @@
-"""A web page's headline and publication time, from the places news sites put them.
+"""A web page's headline, the site's own name and the publication time, from the places news sites put them.
 
 The title is the headline — ``og:title``, ``twitter:title``, the ``ArticleTitle`` of Chinese
 government CMSs, JSON-LD ``headline``, the first ``<h1>`` that is not the site's logo (a link to
-its home page), then ``<title>`` — without the site's name that pages append ("- 新华网",
-"_中山网", " | The Hill") and, when the page shows the headline itself, without a column name
-after it ("…调研工作 东区办事处_中山网"). The publication time is the first of: a published-time
+its home page), then ``<title>`` — without the site's name that pages append in any script ("- 新华网",
+"_中山网", " | The Hill", " – Le Monde", "：NHKニュース"; see ``_SiteEvidence`` for how a part is
+told to be the name) and, when the page shows the headline itself, without a column name after it
+("…调研工作 东区办事处_中山网"). The site's name is what the page calls itself (``og:site_name``,
+JSON-LD, ``application-name``), else that removed part. The publication time is the first of: a published-time
 ``<meta>`` (Open Graph, ``pubdate``, ``publishdate``, Dublin Core…), JSON-LD ``datePublished``,
 ``<time itemprop="datePublished">``, a date and time shown after the headline (``2023-10-23 10:15
 来源：…``, ``2023年10月23日 10:15``); otherwise the day htmldate finds (it also reads the address
@@ -21,18 +23,22 @@ import email.utils
 import functools
 import json
 import re
-from collections.abc import Callable, Iterator
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
 
 from lxml import etree
 from lxml.html import HtmlElement
 
 from ..text import HAN
+from .sites import pronounceable, registrable_label
 
 _META = {
     "title": ("og:title", "twitter:title", "articletitle"),
     "link": ("og:url",),
     "author": ("author", "article:author"),
-    "site": ("og:site_name", "application-name"),
+    "site": ("og:site_name",),
+    "application": ("application-name", "sitename"),
     "published": (
         "article:published_time",
         "og:published_time",
@@ -52,16 +58,31 @@ _META = {
 }
 """Field → the ``<meta>`` names (``name``, ``property`` or ``itemprop``, any case) that carry it, most trusted first."""
 
-_SEPARATOR = r"(?:\s+[|\-–—_·:]\s+|\s*[|_–—]\s*|(?<![A-Za-z0-9])-|-(?![A-Za-z0-9]))"
-"""What parts a title: a spaced mark, an unspaced pipe, underscore or dash, or a hyphen that does not
-join two Latin letters or digits ("COVID-19", "Spider-Man" are words; "罢工-新华网" is parted)."""
-_SUFFIX = re.compile(rf"^(?P<head>.+?){_SEPARATOR}(?P<tail>[^|\-–—_]{{1,40}})$")
+_SEPARATOR = (
+    r"(?:\s+[|\-–—_·:»•]\s+|\s*[|_–—｜丨]\s*|(?<![A-Za-z0-9])-|-(?![A-Za-z0-9])|\s*：\s*)"
+)
+"""What parts a title: a spaced mark, an unspaced pipe, underscore, dash or full-width colon, or a
+hyphen that does not join two Latin letters or digits ("COVID-19", "Spider-Man" are words; "罢工-新华网"
+is parted)."""
+_PART = r"(?:[^|\-–—_｜丨：]|(?<=[A-Za-z0-9])-(?=[A-Za-z0-9]))"
+"""A character of a title's part: no separator, but a hyphen inside a word ("The Anti-June Cleaver")."""
+_SUFFIX = re.compile(rf"^(?P<head>.+?)(?P<mark>{_SEPARATOR})(?P<tail>{_PART}{{1,40}})$")
+_NAME_MARK = re.compile(r"^(?:\s+[|\-–—·»•]\s+|\s*[|_｜丨]\s*)$")
+"""The marks after which a short, name-like last part is taken for the site's name: spaced dashes, bars
+and dots, and any pipe or underscore. Not a colon, nor an unspaced dash: headlines use those."""
 _PORTAL_WORD = re.compile(
     r"(?:网|網|网站|網站|报|報|新闻|新聞|日报|日報|频道|頻道|在线|在線|门户|門戶|传媒|傳媒|媒体|媒體|电视台|電視台|"
     r"online|news|times|post|daily|magazine|"
+    r"ニュース|뉴스|новости|nachrichten|noticias|notícias|nouvelles|nieuws|notizie|haberler|"
+    r"tin tức|أخبار|חדשות|wiadomości|zprávy|ειδήσεις|समाचार|ข่าว|berita|habari|"
+    r"(?<!\w)(?:вести|نت)|"  # whole words only: "провести" (to hold), "كانت" (was) end alike
     r"\.com|\.net|\.org|\.cn)\s*$",
     re.IGNORECASE,
 )
+"""Words a site's name ends with: "site", "paper", "news" in the languages sites are named in, a domain."""
+_NAME_WORDS = 4
+_NAME_CHARACTERS = 32
+_SENTENCE_MARK = re.compile(r"[,!?;:…\"“”«»？！，。、；：]|\.(?:\s|$)")
 _NOON = dt.time(12, tzinfo=dt.UTC)
 _DAY_ONLY = re.compile(r"^\s*\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\s*$")
 _HEADING_XPATH = etree.XPath("//h1|//h2|//h3|//*[contains(@class, 'itle')]")  # title, Title, post-title…
@@ -86,6 +107,14 @@ def meta_content(tree: HtmlElement, field: str) -> str:
     return next((found[name] for name in _META[field] if name in found), "")
 
 
+@dataclass(frozen=True)
+class Heading:
+    """A page's headline and the name the site gives itself (``""`` when it gives none)."""
+
+    title: str
+    site: str
+
+
 def page_title(tree: HtmlElement) -> str:
     """The headline without the site's name.
 
@@ -101,9 +130,28 @@ def page_title(tree: HtmlElement) -> str:
     >>> page_title(fromstring("<title>COVID-19 news</title><h3>COVID</h3><p>x</p>"))
     'COVID-19 news'
     """
+    return page_heading(tree).title
+
+
+def page_heading(tree: HtmlElement, link: str = "") -> Heading:
+    """The headline without the site's name, and that name, for the page at ``link``.
+
+    The site's name is the first of ``og:site_name``, JSON-LD ``publisher`` and ``isPartOf`` names,
+    ``application-name`` and a CMS's ``SiteName``, and the part of the title found to be the site's
+    name (see ``_SiteEvidence``).
+
+    >>> from lxml.html import fromstring
+    >>> page_heading(fromstring("<title>Neue Regierung vereidigt - DER SPIEGEL</title><p>x</p>"), "https://www.spiegel.de/a")
+    Heading(title='Neue Regierung vereidigt', site='DER SPIEGEL')
+    >>> page_heading(fromstring('<meta property="og:title" content="Budget passes">'
+    ...                         '<title>Budget passes | Town Crier</title>'))
+    Heading(title='Budget passes', site='Town Crier')
+    """
     headline = _headline(tree)
-    names = {name.lower() for name in (meta_content(tree, "site"), *_json_ld_publishers(tree)) if name}
-    shown = functools.cache(lambda: {headline, *_shown_headings(tree)})  # looked for only when needed
+    found = (meta_content(tree, "site"), *_page_names(tree), meta_content(tree, "application"))
+    named = [_fold(name) for name in found if name.strip()]
+    evidence = _SiteEvidence(tree, headline, {name.casefold() for name in named}, link)
+    title, tail = "", ""
     for candidate in (
         meta_content(tree, "title"),
         *_json_ld_values(tree, "headline"),
@@ -111,8 +159,11 @@ def page_title(tree: HtmlElement) -> str:
         _first_text(tree, ".//title"),
     ):
         if candidate:
-            return _without_site_suffix(_fold(candidate), shown, names)
-    return ""
+            title, tail = _without_site_suffix(_fold(candidate), evidence)
+            break
+    site = next((name for name in named if len(name) <= _NAME_CHARACTERS + 8), "")
+    site = site or tail or _title_element_tail(_first_text(tree, ".//title"), title)
+    return Heading(title, _spoken_site(site))
 
 
 def _headline(tree: HtmlElement) -> str:
@@ -130,24 +181,187 @@ def _shown_headings(tree: HtmlElement) -> set[str]:
     return {text for text in texts if 4 <= len(text) <= 300}
 
 
-def _without_site_suffix(title: str, shown: Callable[[], set[str]], site_names: set[str]) -> str:
-    """``title`` without the site's name, and the column's after a headline the page ``shown``.
+def _spoken_site(name: str) -> str:
+    """A site's name as a listener should hear it: without a slogan after it, and a name given as an
+    address or a handle in lower case said as a word (letters, when it is no word); a brand spelled
+    with capitals ("Space.com") and a plain name ("rbb24") are kept as written.
 
-    >>> _without_site_suffix("Tree felled | Local news | Metro", set, {"metro"})
-    'Tree felled'
-    >>> _without_site_suffix("顺德区代表团到众创金融街调研 东区办事处", lambda: {"顺德区代表团到众创金融街调研"}, set())
-    '顺德区代表团到众创金融街调研'
+    >>> _spoken_site("lemonde.fr"), _spoken_site("https://www.hawaiinewsnow.com/"), _spoken_site("@politifact")
+    ('Lemonde', 'Hawaiinewsnow', 'Politifact')
+    >>> _spoken_site("nj.com"), _spoken_site("rbb24"), _spoken_site("Space.com"), _spoken_site("当代商报")
+    ('NJ', 'rbb24', 'Space.com', '当代商报')
+    >>> _spoken_site("Remember 80/90 - Memorabilia anni 80/90")
+    'Remember 80/90'
     """
+    spoken = _SLOGAN.sub("", name).strip()
+    bare = _ADDRESS_PARTS.sub("", spoken)
+    if bare == spoken or not spoken.islower() or not bare:
+        return spoken
+    word = bare.rsplit(".", 1)[-1]
+    return word.capitalize() if pronounceable(word) else word.upper()
+
+
+_SLOGAN = re.compile(r"\s+[|\-–—·»:]\s+.*$")
+_ADDRESS_PARTS = re.compile(r"^(?:https?://)?(?:www\d*\.)?@?|(?:\.[a-z]{2,6}){1,2}/*$")
+"""What makes a name an address or a handle: a scheme, ``www.``, an ``@``, a domain ending."""
+
+
+def _page_names(tree: HtmlElement) -> Iterator[str]:
+    """The names of the site in the page's JSON-LD: its publisher's, then the website's it is part of."""
+    for data in _json_ld(tree):
+        for key in ("publisher", "isPartOf"):
+            for found in _objects(data, key):
+                yield from _values(found, "name")
+
+
+def _title_element_tail(element: str, title: str) -> str:
+    """What ``<title>`` adds after a separator to the headline taken from elsewhere: its last part is
+    the site's name.
+
+    >>> _title_element_tail("Budget passes – Le Monde", "Budget passes"), _title_element_tail("Budget passes", "Budget")
+    ('Le Monde', '')
+    >>> _title_element_tail("女儿出嫁--文化--人民网", "女儿出嫁")
+    '人民网'
+    """
+    rest = element.removeprefix(title) if title else ""
+    if not re.match(_SEPARATOR, rest):
+        return ""
+    last = re.split(_SEPARATOR, rest)[-1].strip()
+    return last if 0 < len(last) <= _NAME_CHARACTERS + 8 and _SENTENCE_MARK.search(last) is None else ""
+
+
+class _SiteEvidence:
+    """What tells that the last part of a title is the site's name rather than the headline's."""
+
+    def __init__(self, tree: HtmlElement, headline: str, names: set[str], link: str) -> None:
+        self.tree = tree
+        self.headline = headline
+        self.names = names
+        self.label = registrable_label(link)
+
+    @functools.cached_property
+    def shown(self) -> set[str]:
+        """The headline and texts the page shows as headings (looked for only when needed)."""
+        return {self.headline, *_shown_headings(self.tree)}
+
+    @functools.cached_property
+    def shown_names(self) -> str:
+        """The texts of links to the home page (a logo and its ``alt``) and the copyright lines, case-folded."""
+        return _shown_names(self.tree).casefold()
+
+    def names_site(self, head: str, mark: str, tail: str) -> bool:
+        """Whether ``tail``, after ``head`` and ``mark`` in a title, is the site's (or a section's) name."""
+        folded = tail.casefold()
+        return (
+            folded in self.names
+            or _matches_label(tail, self.label)
+            or _PORTAL_WORD.search(tail) is not None
+            or (len(folded) >= 2 and folded in self.shown_names)
+            or head in self.shown
+            or (_NAME_MARK.match(mark) is not None and _name_like(tail, head))
+        )
+
+
+def _without_site_suffix(title: str, evidence: _SiteEvidence) -> tuple[str, str]:
+    """``title`` without the site's name (and the column's after a headline the page shows), and that name.
+
+    >>> from lxml.html import fromstring
+    >>> def parted(title, names=(), shown=""):
+    ...     return _without_site_suffix(title, _SiteEvidence(fromstring(f"<h1>{shown}</h1>"), shown, set(names), ""))
+    >>> parted("Tree felled | Local news | Metro", {"metro"})
+    ('Tree felled', 'Metro')
+    >>> parted("顺德区代表团到众创金融街调研 东区办事处", shown="顺德区代表团到众创金融街调研")
+    ('顺德区代表团到众创金融街调研', '')
+    >>> parted("Путин провел совещание с членами Совбеза - РИА Новости")
+    ('Путин провел совещание с членами Совбеза', 'РИА Новости')
+    >>> parted("Why the Fed held rates - and what comes next")
+    ('Why the Fed held rates - and what comes next', '')
+    """
+    site = ""
     for _ in range(2):  # "Story - Section - Site"
         match = _SUFFIX.match(title)
         if match is None:
             break
         head, tail = match["head"].strip(), match["tail"].strip()
         spaced_pipe = re.search(r"\s\|\s[^|]*$", title) is not None
-        if not (tail.lower() in site_names or _PORTAL_WORD.search(tail) or spaced_pipe or head in shown()):
+        if not (spaced_pipe or evidence.names_site(head, match["mark"], tail)):
             break
-        title = head
-    return _shown_head(title, shown()) if _HAN.search(title) else title
+        title, site = head, site or tail
+    return (_shown_head(title, evidence.shown) if _HAN.search(title) else title), site
+
+
+def _name_like(tail: str, head: str) -> bool:
+    """Whether ``tail`` reads as a name beside the headline ``head``: a few words, no sentence marks, each
+    capitalised (or in a script without capitals, or a short particle: "de", "la"), and at most half as long.
+
+    >>> _name_like("Le Monde", "Le gouvernement annonce un plan"), _name_like("and what comes next", "Why rates held")
+    (True, False)
+    >>> _name_like("Trump Wins", "Biden Loses"), _name_like("الجزيرة نت", "مقتل ثلاثة في غارة على غزة")
+    (False, True)
+    """
+    words = tail.split()
+    return (
+        0 < len(words) <= _NAME_WORDS
+        and len(tail) <= _NAME_CHARACTERS
+        and len(head) >= 2 * len(tail)
+        and any(char.isalpha() for char in tail)
+        and _SENTENCE_MARK.search(tail) is None
+        and not words[0][:1].islower()
+        and all(not word[:1].islower() or len(word) <= 3 for word in words)
+    )
+
+
+def _matches_label(tail: str, label: str) -> bool:
+    """Whether ``tail``, a name's few words, spells the site's domain label: whole ("Le Monde", lemonde),
+    within ("DER SPIEGEL", spiegel; "NHKニュース", nhk) or as initials ("Sydney Morning Herald", smh).
+
+    >>> _matches_label("Le Monde", "lemonde"), _matches_label("NHKニュース", "nhk")
+    (True, True)
+    >>> _matches_label("Sydney Morning Herald", "smh"), _matches_label("Yonhap News Agency", "yna")
+    (True, True)
+    >>> _matches_label("Live updates", "lemonde"), _matches_label("Trump", "")
+    (False, False)
+    >>> _matches_label("comwrap auf der DMEXCO 2018", "comwrap")
+    False
+    """
+    if len(label) < 2 or len(tail.split()) > _NAME_WORDS:  # "comwrap auf der DMEXCO 2018" is a headline
+        return False
+    letters = _latin_letters(tail)
+    initials = "".join(_latin_letters(word)[:1] for word in tail.split())
+    return label == initials or (label in letters if len(label) >= 3 else label == letters)
+
+
+def _latin_letters(text: str) -> str:
+    """The text's Latin letters and digits, case-folded and without accents: "Télérama" → "telerama"."""
+    plain = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(char for char in plain if char.isascii() and char.isalnum())
+
+
+def _shown_names(tree: HtmlElement) -> str:
+    """Where a page shows its own name, one per line: links to its home page (their text, ``title`` and
+    images' ``alt``) and the words around a copyright mark. Only short texts: a name is short, and a
+    long one (a header wrapped in one link, a page without line breaks) would hold headline words too.
+
+    >>> from lxml.html import fromstring
+    >>> print(_shown_names(fromstring('<a href="/"><img alt="taz"></a><p>Text.</p><p>© 2024 taz Verlag</p>')))
+    taz
+    Text.© 2024 taz Verlag
+    """
+    found: list[str] = []
+    for link in tree.iterfind(".//a[@href]"):
+        href = str(link.get("href") or "").strip()
+        if href and _HOME_LINK.match(href):
+            found += [link.text_content(), str(link.get("title") or ""), str(link.get("aria-label") or "")]
+            found += [str(image.get("alt") or "") for image in link.iterfind(".//img")]
+    body = tree.find(".//body")
+    text = (body if body is not None else tree).text_content()
+    found += [text[max(mark.start() - _NAME_REACH, 0) : mark.end() + _NAME_REACH] for mark in _COPYRIGHT.finditer(text)]
+    return "\n".join(part for part in map(_fold, found) if 0 < len(part) <= 2 * _NAME_REACH)
+
+
+_COPYRIGHT = re.compile(r"©|\(c\)|copyright|版权|版權|著作権|저작권", re.IGNORECASE)
+_NAME_REACH = 40
+"""Characters either side of a copyright mark where the site's name is looked for."""
 
 
 def _shown_head(title: str, shown: set[str]) -> str:
@@ -265,12 +479,6 @@ def _json_ld_values(tree: HtmlElement, key: str) -> Iterator[str]:
     """String values of ``key`` anywhere in the page's JSON-LD, in document order."""
     for data in _json_ld(tree):
         yield from _values(data, key)
-
-
-def _json_ld_publishers(tree: HtmlElement) -> Iterator[str]:
-    for data in _json_ld(tree):
-        for publisher in _objects(data, "publisher"):
-            yield from _values(publisher, "name")
 
 
 def _objects(data: object, key: str) -> Iterator[object]:

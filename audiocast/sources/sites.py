@@ -2,11 +2,18 @@
 
 A table, not code: add a row for a new site. Keys are registrable domains; values give the name
 in Simplified Chinese, Traditional Chinese and English. Keep the README's list of known sites in sync.
+A site not in the table is named by the name its page gives itself (see ``page.page_publisher``),
+else by its domain word, when that reads as a name (``domain_word``), else not at all.
 """
 
 from __future__ import annotations
 
+import functools
+import re
 from urllib.parse import urlsplit
+
+import tld
+from babel.core import get_global
 
 SOURCES: dict[str, tuple[str, str, str]] = {
     "voachinese.com": ("美国之音", "美國之音", "VOA"),
@@ -101,7 +108,8 @@ def is_known_site(host: str) -> bool:
 
 
 def source_name(link: str, language: str) -> str:
-    """The spoken name of the site ``link`` points at, in ``language``.
+    """The spoken name of the site ``link`` points at, in ``language``: its row of the table, else its
+    domain word (see ``domain_word``), else ``""``.
 
     >>> source_name("https://www.voachinese.com/a/x.html", "zh-CN")
     '美国之音'
@@ -110,11 +118,85 @@ def source_name(link: str, language: str) -> str:
     >>> source_name("https://cn.nytimes.com/world/x/", "zh-TW"), source_name("", "en-US")
     ('紐約時報中文網', '')
     """
+    return known_source_name(link, language) or domain_word(link, language)
+
+
+def known_source_name(link: str, language: str) -> str:
+    """The name in ``language`` of the table's publisher whose site ``link`` points at, else ``""``.
+
+    >>> known_source_name("https://amp.theguardian.com/x", "en"), known_source_name("https://example.org/", "en")
+    ('The Guardian', '')
+    """
+    domain = _matching(host_of(link), tuple(SOURCES))
+    return _pick(SOURCES[domain], language) if domain else ""
+
+
+def domain_word(link: str, language: str) -> str:
+    """The registrable name of ``link``'s site as a word for an article in ``language``, or ``""``.
+
+    The last resort for naming a publisher, so it is spoken only when a listener can take it for a
+    name: the label the site registered under its public suffix (``www3.nhk.or.jp`` → ``nhk``, never
+    ``www3``; ``www.gov.cn`` has none), in an article written in Latin letters (a Chinese voice
+    reading ``Cjddsb`` says nothing to a listener), and pronounceable as a word (``yna``, ``smh``
+    are not). A relay (see ``STAND_IN_HOSTS``), an IP address or ``localhost`` has no word.
+
+    >>> domain_word("https://www.lemonde.fr/a.html", "fr-FR"), domain_word("https://www.tagesspiegel.de/", "de-DE")
+    ('Lemonde', 'Tagesspiegel')
+    >>> domain_word("https://www3.nhk.or.jp/news/", "en-US"), domain_word("https://www.gov.cn/x", "en-US")
+    ('', '')
+    >>> domain_word("https://www.yna.co.kr/view/1", "en-US"), domain_word("http://www.cjddsb.com/1.html", "zh-CN")
+    ('', '')
+    >>> domain_word("http://127.0.0.1:8000/a.html", "en-US"), domain_word("https://someone.github.io/a", "en-US")
+    ('', '')
+    """
     host = host_of(link)
-    if not host:
+    if not host or is_stand_in(host) or not _written_in_latin(language):
         return ""
-    domain = _matching(host, tuple(SOURCES))
-    return _pick(SOURCES[domain], language) if domain else _site_word(host)
+    label = registrable_label(link)
+    return label.capitalize() if pronounceable(label) else ""
+
+
+def registrable_label(link: str) -> str:
+    """The name ``link``'s site registered under its public suffix (the Public Suffix List), or ``""``.
+
+    >>> registrable_label("https://www3.nhk.or.jp/news/"), registrable_label("https://gov.cn/x")
+    ('nhk', '')
+    >>> registrable_label("http://127.0.0.1:8000/a.html"), registrable_label("")
+    ('', '')
+    """
+    # Asked of "www." + the host: tld takes a bare public suffix ("gov.cn") for a registered name,
+    # but names "www" as the label of "www.gov.cn", and a site has nothing registered there.
+    found = tld.get_tld("www." + host_of(link), fix_protocol=True, as_object=True, fail_silently=True)
+    label = found.domain if isinstance(found, tld.Result) else ""
+    return "" if label == "www" else label
+
+
+_GENERIC_LABEL = re.compile(r"^(?:www\d*|m|mobile|amp|news|web|home)$")
+_VOWEL = re.compile(r"[aeiouy]")
+_CONSONANT_RUN = re.compile(r"[b-df-hj-np-tv-xz]{4}")
+
+
+def pronounceable(label: str) -> bool:
+    """Whether a domain label reads as a word: four or more letters, with vowels, no four consonants in a row.
+
+    >>> [pronounceable(label) for label in ("lemonde", "spiegel", "yna", "cjddsb", "www3", "xn--fiqs8s")]
+    [True, True, False, False, False, False]
+    """
+    return (
+        label.isascii() and label.isalpha() and len(label) >= 4 and not _GENERIC_LABEL.match(label)
+        and _VOWEL.search(label) is not None and _CONSONANT_RUN.search(label) is None
+    )
+
+
+@functools.cache
+def _written_in_latin(language: str) -> bool:
+    """Whether ``language`` (a BCP-47 tag) is written in Latin letters, by CLDR's likely script.
+
+    >>> _written_in_latin("de-DE"), _written_in_latin("vi"), _written_in_latin("ru-RU"), _written_in_latin("zh-CN")
+    (True, True, False, False)
+    """
+    base = language.replace("-", "_").split("_")[0].lower()
+    return "_Latn" in str(get_global("likely_subtags").get(base, ""))
 
 
 def publisher_named(text: str, language: str) -> str | None:
@@ -172,13 +254,6 @@ def _pick(names: tuple[str, str, str], language: str) -> str:
     if language.startswith("zh"):
         return names[1] if language in {"zh-TW", "zh-HK", "zh-Hant"} else names[0]
     return names[2]
-
-
-def _site_word(host: str) -> str:
-    """The distinctive word of a host name: ``news.example.co.uk`` → ``Example``."""
-    labels = [label for label in host.split(".") if label not in {"www", "news", "com", "co", "org", "net"}]
-    labels = [label for label in labels if len(label) > 2] or labels
-    return labels[0].capitalize() if labels else host
 
 
 _KNOWN_NAMES = _known_names()
