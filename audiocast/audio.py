@@ -12,16 +12,20 @@ import contextlib
 import functools
 import io
 import logging
+import queue
 import subprocess
 import tempfile
+import threading
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 import imageio_ffmpeg
 
 from .errors import AssembleError
+from .loudness import DEFAULT_LOUDNESS_LUFS, normalise
 from .models import Boundary, Clip, Cue, Placed, Script, Segment, Timeline
 
 with warnings.catch_warnings():
@@ -33,18 +37,16 @@ log = logging.getLogger(__name__)
 
 FFMPEG = imageio_ffmpeg.get_ffmpeg_exe()
 AudioSegment.converter = FFMPEG
-TARGET_DBFS = -20.0
-"""Speech level every clip is brought to, so narrator and aside voices sound equally loud."""
-PEAK_CEILING_DBFS = -1.0
 _SAMPLE_WIDTH = 2
 EARCON_NOTES = ((660.0, 120), (880.0, 150))
 """The tone that marks an aside when the profile has no lead-in words: two soft rising notes
 (frequency in Hz, length in ms), a fourth apart, 30 ms between them."""
-EARCON_DBFS = -30.0
-"""Peak level of the notes: about 13 dB below speech (TARGET_DBFS is speech's average level)."""
+EARCON_BELOW_SPEECH_DB = 14.0
+"""Peak level of the notes below the episode's loudness target: about 17 LU quieter than speech."""
 EARCON_GAP_MS = 30
 EARCON_LEAD_MS = 200
 """Silence between the tone and the voice it announces."""
+_QUEUED_CHUNKS = 8  # levelled clips waiting for the encoder: a few seconds of audio each
 _MAX_MPEG2_BITRATE = 160  # kbps; MPEG-2 layer III (22.05/24 kHz) allows no more
 
 
@@ -62,49 +64,68 @@ def decode_clip(clip: Clip) -> AudioSegment:
 
 @dataclass(frozen=True)
 class Mix:
-    """The episode as raw mono 16-bit PCM chunks in playing order, before encoding, with its timeline.
+    """The episode before encoding, with its timeline: raw mono 16-bit PCM pieces in playing order
+    (each voice clip as decoded, flagged True; the pauses and tones between them), and the loudness
+    every voice clip is brought to.
 
-    Chunks are never joined: the encoder reads them one by one, so a long episode is held once.
+    Pieces are never joined: the encoder reads them one by one, so a long episode is held once.
     """
 
-    chunks: tuple[bytes, ...]
+    pieces: tuple[tuple[bytes, bool], ...]
     sample_rate: int
+    loudness: float
     timeline: Timeline
 
+    @property
+    def chunks(self) -> Iterator[bytes]:
+        """The PCM in playing order, each voice clip levelled (loudness.py) only when it is reached:
+        levelling a clip overlaps the encoder's work on the ones before it."""
+        for pcm, voice in self.pieces:
+            yield normalise(pcm, self.sample_rate, self.loudness) if voice else pcm
 
-def assemble(script: Script, clips: Sequence[Clip], destination: Path, *, bitrate: int = 64) -> Timeline:
-    """Join ``clips`` with the script's pauses, encode once to MP3 at ``destination``, return the timeline."""
-    mixed = mix(script, clips)
+
+def assemble(
+    script: Script,
+    clips: Sequence[Clip],
+    destination: Path,
+    *,
+    bitrate: int = 64,
+    loudness: float = DEFAULT_LOUDNESS_LUFS,
+) -> Timeline:
+    """Join ``clips`` with the script's pauses, every clip at ``loudness`` LUFS, encode once to MP3
+    at ``destination``, return the timeline."""
+    mixed = mix(script, clips, loudness=loudness)
     encode_mp3(mixed.chunks, mixed.sample_rate, destination, bitrate=bitrate)
     return mixed.timeline
 
 
-def mix(script: Script, clips: Sequence[Clip]) -> Mix:
-    """Decode every clip once, level it, and lay all of them out with the script's pauses."""
+def mix(script: Script, clips: Sequence[Clip], *, loudness: float = DEFAULT_LOUDNESS_LUFS) -> Mix:
+    """Decode every clip once and lay all of them out with the script's pauses, to be brought to
+    ``loudness`` LUFS as they are encoded (``Mix.chunks``)."""
     if len(clips) != len(script.segments):
         raise ValueError(f"{len(clips)} clips for {len(script.segments)} segments")
     sample_rate = max(clip.sample_rate for clip in clips)
-    chunks: list[bytes] = []
+    pieces: list[tuple[bytes, bool]] = []
     placed: list[Placed] = []
     position = 0  # in samples
     for segment, clip in zip(script.segments, clips, strict=True):
         if segment.earcon:  # heard in the gap before the segment, so cues keep starting at the voice
-            tone = earcon(sample_rate)
-            chunks.append(tone)
+            tone = earcon(sample_rate, loudness)
+            pieces.append((tone, False))
             position += len(tone) // _SAMPLE_WIDTH
-        data = _level(decode_clip(clip), sample_rate).raw_data
+        data = _resampled(decode_clip(clip), sample_rate).raw_data
         samples = len(data) // _SAMPLE_WIDTH
         start_ms, end_ms = _ms(position, sample_rate), _ms(position + samples, sample_rate)
         placed.append(Placed(segment, start_ms, end_ms, _cues(segment, clip, start_ms, end_ms)))
         pause = sample_rate * segment.pause_after_ms // 1000
-        chunks += [data, b"\x00\x00" * pause]
+        pieces += [(data, True), (b"\x00\x00" * pause, False)]
         position += samples + pause
     timeline = Timeline(placed=tuple(placed), duration_ms=_ms(position, sample_rate))
-    return Mix(tuple(chunks), sample_rate, timeline)
+    return Mix(tuple(pieces), sample_rate, loudness, timeline)
 
 
 @functools.cache
-def earcon(sample_rate: int) -> bytes:
+def earcon(sample_rate: int, loudness: float = DEFAULT_LOUDNESS_LUFS) -> bytes:
     """The aside tone as mono 16-bit PCM, the same bytes on every run: the notes with soft edges,
     then the lead-in silence.
 
@@ -112,23 +133,18 @@ def earcon(sample_rate: int) -> bytes:
     0.5
     """
     tone = AudioSegment.empty().set_frame_rate(sample_rate)
+    peak_dbfs = loudness - EARCON_BELOW_SPEECH_DB
     for index, (frequency, length_ms) in enumerate(EARCON_NOTES):
         if index:
             tone += AudioSegment.silent(EARCON_GAP_MS, frame_rate=sample_rate)
-        note = Sine(frequency, sample_rate=sample_rate).to_audio_segment(length_ms, volume=EARCON_DBFS)
+        note = Sine(frequency, sample_rate=sample_rate).to_audio_segment(length_ms, volume=peak_dbfs)
         tone += note.fade_in(15).fade_out(length_ms // 2)
     tone += AudioSegment.silent(EARCON_LEAD_MS, frame_rate=sample_rate)
     return bytes(tone.set_channels(1).set_sample_width(_SAMPLE_WIDTH).raw_data)
 
 
-def _level(audio: AudioSegment, sample_rate: int) -> AudioSegment:
-    """Resample to the episode rate and bring speech to TARGET_DBFS without clipping peaks."""
-    if audio.frame_rate != sample_rate:
-        audio = audio.set_frame_rate(sample_rate)
-    if audio.rms == 0:
-        return audio
-    gain = min(TARGET_DBFS - audio.dBFS, PEAK_CEILING_DBFS - audio.max_dBFS)
-    return audio.apply_gain(gain)
+def _resampled(audio: AudioSegment, sample_rate: int) -> AudioSegment:
+    return audio if audio.frame_rate == sample_rate else audio.set_frame_rate(sample_rate)
 
 
 def _cues(segment: Segment, clip: Clip, start_ms: int, end_ms: int) -> tuple[Cue, ...]:
@@ -214,18 +230,35 @@ def encode_mp3(chunks: Iterable[bytes], sample_rate: int, destination: Path, *, 
 
 
 def _feed(process: subprocess.Popen[bytes], chunks: Iterable[bytes]) -> None:
-    """Write every chunk to the encoder; if it exits early, its exit status tells why."""
+    """Write every chunk to the encoder from a thread of its own, so that making the next chunk
+    (levelling a clip) runs while ffmpeg encodes the last; if ffmpeg exits early, its exit status
+    tells why."""
     assert process.stdin is not None
+    queued: queue.Queue[bytes | None] = queue.Queue(maxsize=_QUEUED_CHUNKS)
+    writer = threading.Thread(target=_write_all, args=(process.stdin, queued), daemon=True)
+    writer.start()
     try:
-        with contextlib.suppress(BrokenPipeError):
-            for chunk in chunks:
-                process.stdin.write(chunk)
-        with contextlib.suppress(BrokenPipeError):
-            process.stdin.close()
-    except BaseException:  # Ctrl-C or SIGTERM mid-encode: do not leave ffmpeg running
+        for chunk in chunks:
+            queued.put(chunk)
+    except BaseException:  # Ctrl-C or SIGTERM mid-encode, or a chunk that failed: do not leave ffmpeg running
         process.kill()
         process.wait()
         raise
+    finally:
+        queued.put(None)  # the writer drains the queue even once ffmpeg is gone, so this never blocks for good
+        writer.join()
+
+
+def _write_all(stdin: IO[bytes], queued: queue.Queue[bytes | None]) -> None:
+    open_ = True
+    for chunk in iter(queued.get, None):
+        if open_:
+            try:
+                stdin.write(chunk)
+            except (BrokenPipeError, ValueError):  # ffmpeg exited (or was killed and its pipe closed)
+                open_ = False
+    with contextlib.suppress(BrokenPipeError):
+        stdin.close()
 
 
 def _ms(samples: int, sample_rate: int) -> int:

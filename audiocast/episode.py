@@ -18,6 +18,7 @@ from .atomic import atomic_paths
 from .audio import assemble
 from .engines import Engine, make_engine
 from .errors import PublishError, ReadError
+from .loudness import DEFAULT_LOUDNESS_LUFS, check_loudness
 from .models import Article, Clip, Episode, Script, Timeline
 from .profiles import VoiceProfile, load_profile, profile_for_language
 from .publish.artwork import ImageTooLarge, default_cover, episode_cover, to_jpeg
@@ -54,10 +55,13 @@ class EpisodeOptions:
     cover: Path | None = None
     album: str | None = None
     """Album tag; defaults to the article's source name."""
+    loudness: float = DEFAULT_LOUDNESS_LUFS
+    """Integrated loudness of the episode in LUFS; every clip is brought to it."""
 
     def __post_init__(self) -> None:
         if self.bitrate not in BITRATES:
             raise ValueError(f"bitrate must be one of {', '.join(map(str, BITRATES))} kbps, got {self.bitrate}")
+        check_loudness(self.loudness)
 
 
 def choose_profile(article: Article, options: EpisodeOptions) -> VoiceProfile:
@@ -156,7 +160,7 @@ def make_episode(
         progress.stage("Assembling and encoding")
     sidecars = sidecar_paths(destination)
     with atomic_paths([destination, *sidecars.values()]) as (temporary, *sidecar_temporaries):
-        timeline = assemble(script, clips, temporary, bitrate=options.bitrate)
+        timeline = assemble(script, clips, temporary, bitrate=options.bitrate, loudness=options.loudness)
         texts = {kind: render(script, timeline) for kind, (_, render) in SIDECARS.items()}
         write_tags(temporary, _tags(script, timeline, options, cover, transcript=texts["txt"]))
         for kind, sidecar in zip(sidecars, sidecar_temporaries, strict=True):

@@ -321,6 +321,7 @@ def _make_all(
         fetch_cover=False,
         cover=cover,
         album=config.show.title,
+        loudness=config.loudness,
     )
     read = _Read()
     synth_failures = 0

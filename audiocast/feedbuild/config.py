@@ -18,6 +18,7 @@ from typing import Any
 from ..engines import ENGINE_CHOICES
 from ..errors import ProfileError
 from ..fetch import is_url
+from ..loudness import DEFAULT_LOUDNESS_LUFS, check_loudness
 from ..profiles import bundled_profiles, load_profile
 from ..publish.show import ShowInfo
 from ..text import is_clean
@@ -85,6 +86,8 @@ class FeedConfig:
     engine: str
     output: Path
     keep: int
+    loudness: float = DEFAULT_LOUDNESS_LUFS
+    """Every episode's integrated loudness in LUFS."""
 
     @property
     def feed_url(self) -> str:
@@ -122,6 +125,7 @@ KEYS: dict[str, _Key] = {
     "output": _Key("folder", True, help="output folder"),
     "keep": _Key("count", False, 50, help="how many newest episodes stay in the feed"),
     "locked": _Key("bool", False, True, help="podcast:locked: other hosts must not import the feed"),
+    "loudness": _Key("loudness", False, DEFAULT_LOUDNESS_LUFS, help="every episode's loudness in LUFS"),
 }
 
 
@@ -172,6 +176,7 @@ def parse_feed_config(data: dict[str, Any], *, origin: Path) -> FeedConfig:
         engine=values["engine"],
         output=values["output"],
         keep=values["keep"],
+        loudness=values["loudness"],
     )
 
 
@@ -337,6 +342,13 @@ def _count(where: str, base: Path, value: Any) -> int:
     return value
 
 
+def _loudness(where: str, base: Path, value: Any) -> float:
+    try:
+        return check_loudness(value)
+    except ValueError as exc:
+        raise ProfileError(f"{where}: {exc}; write it as a number, such as -16") from exc
+
+
 _CHECKS: dict[str, Callable[[str, Path, Any], Any]] = {
     "text": _text,
     "email": _email,
@@ -350,4 +362,5 @@ _CHECKS: dict[str, Callable[[str, Path, Any], Any]] = {
     "engine": _engine,
     "profile": _profile,
     "count": _count,
+    "loudness": _loudness,
 }
