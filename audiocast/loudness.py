@@ -137,9 +137,11 @@ def _k_weighted(samples: Samples, sample_rate: int) -> Samples:
     speech by well under a millisecond, which no 400 ms block's energy notices."""
     length = _fast_length(samples.size + round(_TAIL_S * sample_rate))
     spectrum = np.fft.rfft(samples.astype(np.float32), length)  # single precision: twice as fast, ample
-    cosine = np.cos(2 * np.pi * np.fft.rfftfreq(length)).astype(np.float32)
+    cosine = np.cos(2 * np.pi * np.fft.rfftfreq(length))  # double precision: near 0 Hz the terms cancel
+    response = np.ones(cosine.size)
     for numerator, denominator in (_shelf(*_SHELF, sample_rate), _high_pass(*_HIGH_PASS, sample_rate)):
-        spectrum *= np.sqrt(_power_response(numerator, cosine) / _power_response(denominator, cosine))
+        response *= _power_response(numerator, cosine) / _power_response(denominator, cosine)
+    spectrum *= np.sqrt(response).astype(np.float32)
     weighted: Samples = np.fft.irfft(spectrum, length)[: samples.size].astype(np.float64)
     return weighted
 

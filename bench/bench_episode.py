@@ -71,8 +71,8 @@ def stage_shares() -> None:
     for name, seconds in (
         ("read + script", read_s + script_s),
         ("synthesis", synth_s),
-        ("assembly (decode, level, join)", mix_s),
-        ("encoding (ffmpeg, MP3)", encode_s),
+        ("assembly (decode, join)", mix_s),
+        ("levelling + encoding (ffmpeg, MP3)", encode_s),
     ):
         print(f"    {name:<32} {seconds:6.3f} s  {100 * seconds / total:5.1f}%")
 
