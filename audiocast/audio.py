@@ -13,6 +13,7 @@ import functools
 import io
 import logging
 import queue
+import signal
 import subprocess
 import tempfile
 import threading
@@ -218,15 +219,46 @@ def encode_mp3(chunks: Iterable[bytes], sample_rate: int, destination: Path, *, 
         "-id3v2_version", "0", "-write_id3v1", "0", "-f", "mp3", str(destination),
     ]  # fmt: skip
     with tempfile.TemporaryFile() as errors:  # a file, not a pipe: ffmpeg can never block on it
+        process: subprocess.Popen[bytes] | None = None
         try:
-            process = subprocess.Popen(command, stdin=subprocess.PIPE, stderr=errors)
-        except OSError as exc:
-            raise AssembleError(f"ffmpeg could not be started ({exc}); reinstall imageio-ffmpeg") from exc
-        _feed(process, chunks)
-        if process.wait() != 0:
+            with _stops_held():
+                process = _start(command, errors)
+            _feed(process, chunks)
+            status = process.wait()
+        except BaseException:  # Ctrl-C or SIGTERM mid-encode, or a chunk that failed: do not leave ffmpeg running
+            if process is not None:
+                process.kill()
+                process.wait()
+            raise
+        if status != 0:
             errors.seek(0)
             lines = errors.read().decode(errors="replace").strip().splitlines()
             raise AssembleError(f"{destination.name}: MP3 encoding failed: {lines[-1] if lines else 'ffmpeg error'}")
+
+
+def _start(command: list[str], errors: IO[bytes]) -> subprocess.Popen[bytes]:
+    try:
+        return subprocess.Popen(command, stdin=subprocess.PIPE, stderr=errors)
+    except OSError as exc:
+        raise AssembleError(f"ffmpeg could not be started ({exc}); reinstall imageio-ffmpeg") from exc
+
+
+@contextlib.contextmanager
+def _stops_held() -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM inside the block and deliver them after it (main thread only: only
+    it may set handlers). Stopped inside ``Popen``, we would never learn ffmpeg's process: it would
+    outlive us, read the end of its input when we exit, and write its MP3 after the temporary file
+    was cleaned up."""
+    held: list[int] = []
+    stops = (signal.SIGINT, signal.SIGTERM) if threading.current_thread() is threading.main_thread() else ()
+    previous = {stop: signal.signal(stop, lambda number, _: held.append(number)) for stop in stops}
+    try:
+        yield
+    finally:
+        for stop, handler in previous.items():
+            signal.signal(stop, handler)
+        for number in held:
+            signal.raise_signal(number)
 
 
 def _feed(process: subprocess.Popen[bytes], chunks: Iterable[bytes]) -> None:
@@ -236,17 +268,18 @@ def _feed(process: subprocess.Popen[bytes], chunks: Iterable[bytes]) -> None:
     assert process.stdin is not None
     queued: queue.Queue[bytes | None] = queue.Queue(maxsize=_QUEUED_CHUNKS)
     writer = threading.Thread(target=_write_all, args=(process.stdin, queued), daemon=True)
-    writer.start()
     try:
+        writer.start()  # inside the try: starting waits, and a SIGTERM can land there too
         for chunk in chunks:
             queued.put(chunk)
-    except BaseException:  # Ctrl-C or SIGTERM mid-encode, or a chunk that failed: do not leave ffmpeg running
-        process.kill()
-        process.wait()
-        raise
-    finally:
-        queued.put(None)  # the writer drains the queue even once ffmpeg is gone, so this never blocks for good
+        queued.put(None)
         writer.join()
+    except BaseException:
+        process.kill()  # so that the writer stops writing: it drains the queue up to the first end
+        queued.put(None)  # mark even once ffmpeg is gone, so this never blocks; a second mark is never read
+        with contextlib.suppress(RuntimeError):  # stopped before the writer started
+            writer.join()
+        raise
 
 
 def _write_all(stdin: IO[bytes], queued: queue.Queue[bytes | None]) -> None:
