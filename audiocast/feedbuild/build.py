@@ -5,8 +5,9 @@ Owns the order of writes that makes a build safe to interrupt:
 1. each new or changed episode is made (MP3 and sidecars renamed into place by ``make_episode``,
    under a new versioned file name) and recorded in the state file straight away, so a rerun
    does not make it again;
-2. cover, ``feed.xml`` and ``index.html`` are replaced atomically, only after every episode
-   they list exists; until then the previous feed stays valid and every file it names stays;
+2. cover, ``feed.xml``, ``index.html`` and ``playlist.m3u8`` are replaced atomically, only after
+   every episode they list exists; until then the previous feed stays valid and every file it
+   names stays;
 3. only then are files no longer listed deleted (pruned episodes, replaced versions, temporary
    files a killed build left), and the final state is saved.
 
@@ -48,6 +49,7 @@ from ..models import Episode
 from ..profiles import VoiceProfile
 from ..publish.cover import write_cover
 from ..publish.feed import render_feed
+from ..publish.playlist import PLAYLIST_FILE, render_playlist
 from ..publish.show import FEED_FILE, INDEX_FILE, Show, ShowEpisode, podcast_guid
 from ..publish.site import render_index
 from ..sources.feed import SourceItem
@@ -460,6 +462,7 @@ def _publish(config: FeedConfig, state: State, cover: str) -> None:
     episodes = [_with_transcript(config.output, record.episode) for record in state.episodes]
     _write_if_changed(config.output / FEED_FILE, render_feed(show, episodes))
     _write_if_changed(config.output / INDEX_FILE, render_index(show, episodes).encode("utf-8"))
+    _write_if_changed(config.output / PLAYLIST_FILE, render_playlist(episodes))
 
 
 def _show(config: FeedConfig, state: State, cover: str) -> Show:
@@ -486,7 +489,7 @@ def _write_if_changed(path: Path, data: bytes) -> None:
 
 def _prune(output: Path, state: State, cover: str) -> None:
     """Delete episode files the feed no longer lists, old covers, and leftover temporary files."""
-    listed = {cover, FEED_FILE, INDEX_FILE}
+    listed = {cover, FEED_FILE, INDEX_FILE, PLAYLIST_FILE}
     for record in state.episodes:
         listed.add(record.episode.audio)
         listed.update(record.episode.sidecars.values())

@@ -11,7 +11,7 @@ import datetime as dt
 import re
 import urllib.parse
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
@@ -173,6 +173,12 @@ class ShowEpisode:
         62
         """
         return max(1, (self.duration_ms + 500) // 1000)
+
+
+def newest_first(episodes: Sequence[ShowEpisode]) -> list[ShowEpisode]:
+    """Episodes in the order every listing gives them: newest first, ties broken by GUID so that a
+    rebuild lists them in the same order."""
+    return sorted(episodes, key=lambda ep: (ep.published, ep.guid), reverse=True)
 
 
 def _inside_output(name: str) -> bool:
