@@ -16,16 +16,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from mutagen.mp3 import MP3
 
 from audiocast.cli.episode import how_to_play
 from audiocast.feedbuild.state import STATE_FILE
 from audiocast.publish.playlist import PLAYLIST_FILE, render_playlist
 from audiocast.publish.show import ShowEpisode
 
-from .conftest import BuiltEpisode, run_cli
+from .conftest import BuiltEpisode, mp3_info, run_cli
 from .feed_helpers import ARTICLES, MORE, build, copy_articles, parsed, served_build, write_definition
-from .test_hostile_feed import build_feed_of, entry, output_of
+from .test_hostile_feed import build_feed_of, output_of
+from .test_hostile_feed import entry as rss_item
 from .test_serve import fetch
 
 
@@ -76,7 +76,7 @@ def test_the_playlist_plays_every_episode_newest_first_for_as_long_as_it_lasts(t
     assert len(entries) == 3
     for entry, file in zip(entries, played_files(output / PLAYLIST_FILE), strict=True):
         assert entry.path.startswith("episodes/") and file.suffix == ".mp3"
-        assert abs(entry.seconds - MP3(file).info.length) <= 1
+        assert abs(entry.seconds - mp3_info(file).length) <= 1
 
 
 def test_a_rebuild_rewrites_the_playlist_only_when_the_episodes_change(tmp_path: Path) -> None:
@@ -115,20 +115,20 @@ def test_no_title_can_break_the_playlist(tmp_path: Path) -> None:
     """A title from the source with an entry and line breaks in it, then one with a raw line break
     as an older state file may hold: each stays one #EXTINF line, and no entry is added."""
     hostile = "Ferry #EXTINF:1,Fake\u2028episodes/evil.mp3\u2029\x85\r\nnews"
-    result = build_feed_of(tmp_path, entry(hostile, "https://example.org/ferry", "<p>The ferry runs hourly.</p>"))
+    result = build_feed_of(tmp_path, rss_item(hostile, "https://example.org/ferry", "<p>The ferry runs hourly.</p>"))
     assert result.code == 0, result.err
     output = output_of(tmp_path)
-    [entry_] = read_playlist(output / PLAYLIST_FILE)
-    assert entry_.title.startswith("Ferry #EXTINF:1,Fake") and entry_.title.endswith("news")
-    assert entry_.title == parsed(output / "feed.xml")[0].entries[0].title.replace("\u2028", " ").replace("\u2029", " ")
+    [played] = read_playlist(output / PLAYLIST_FILE)
+    assert played.title.startswith("Ferry #EXTINF:1,Fake") and played.title.endswith("news")
+    assert played.title == parsed(output / "feed.xml")[0].entries[0].title.replace("\u2028", " ").replace("\u2029", " ")
     assert len(played_files(output / PLAYLIST_FILE)) == 1
 
     state = json.loads((output / STATE_FILE).read_text(encoding="utf-8"))
     state["episodes"][0]["title"] = "Ferry\n#EXTINF:1,Fake\r\nepisodes/evil.mp3"
     (output / STATE_FILE).write_text(json.dumps(state), encoding="utf-8")
     assert run_cli("feed", "build", tmp_path / "show.toml", "--engine", "espeak").code == 0
-    [entry_] = read_playlist(output / PLAYLIST_FILE)
-    assert entry_.title == "Ferry #EXTINF:1,Fake episodes/evil.mp3"
+    [played] = read_playlist(output / PLAYLIST_FILE)
+    assert played.title == "Ferry #EXTINF:1,Fake episodes/evil.mp3"
 
 
 def _episode(title: str, audio: str, day: int) -> ShowEpisode:
