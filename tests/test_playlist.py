@@ -15,6 +15,7 @@ import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 
+import lxml.html
 import pytest
 
 from audiocast.cli.episode import how_to_play
@@ -37,8 +38,11 @@ class Entry:
 
 
 def read_playlist(path: Path) -> list[Entry]:
+    return read_playlist_bytes(path.read_bytes())
+
+
+def read_playlist_bytes(data: bytes) -> list[Entry]:
     """The entries of an extended M3U file; fails on anything a player would read differently."""
-    data = path.read_bytes()
     assert not data.startswith(b"\xef\xbb\xbf") and data.endswith(b"\n")
     lines = data.decode("utf-8").split("\n")[:-1]
     assert lines == data.decode("utf-8").splitlines(), "a line break other than LF"
@@ -169,3 +173,12 @@ def test_the_play_line_is_a_command_that_opens_that_file(name: str) -> None:
     for command in how_to_play(name).split(", e.g. ", 1)[1].split(" or "):
         argument = shlex.split(command)[-1]
         assert Path(argument) == Path(name) and not argument.startswith("-")
+
+
+def test_the_show_page_links_to_the_playlist(tmp_path: Path) -> None:
+    with served_build(tmp_path, MORE / "school-garden.md") as (server, _report):
+        page = lxml.html.fromstring(fetch(server, "/show/")[2])
+        [link] = page.xpath("//header//a[@type='audio/mpegurl']")
+        status, headers, body = fetch(server, f"/show/{link.get('href')}")
+    assert status == 200 and headers["Content-Type"] == "audio/mpegurl"
+    assert len(read_playlist_bytes(body)) == 1 and link.text_content().startswith("Playlist for local players")

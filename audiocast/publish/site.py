@@ -20,6 +20,7 @@ import html
 from collections.abc import Sequence
 
 from ..links import safe_link
+from .playlist import PLAYLIST_FILE
 from .show import FEED_FILE, Show, ShowEpisode, episode_anchor
 from .timecodes import clock
 from .words import InterfaceWords, direction, interface_words
@@ -77,6 +78,7 @@ def render_index(show: Show, episodes: Sequence[ShowEpisode]) -> str:
 <h1{show_text}>{_e(show.title)}</h1>
 <p{show_text}>{_e(show.description)}</p>
 <p>{_e(words["subscribe"])}: <a href="{FEED_FILE}"><code dir="ltr">{_e(show.feed_url)}</code></a></p>
+<p><a href="{PLAYLIST_FILE}" type="audio/mpegurl">{_e(words["playlist"])}</a></p>
 </div>
 </header>
 <main>
