@@ -65,7 +65,7 @@ def lead_art(image_urls: tuple[str, ...], cache_dir: Path | None) -> bytes | Non
     if not image_urls:
         return None
     url = image_urls[0]
-    cached = _cached_art_path(cache_dir, url)
+    cached = cached_art_path(cache_dir, url)
     if cached is not None and cached.is_file():
         return cached.read_bytes()
     art = fetch_image(url)
@@ -81,7 +81,8 @@ def lead_caption(article: Article) -> str:
     return next((block.text for block in article.blocks if block.kind == "figure" and block.src == lead), "")
 
 
-def _cached_art_path(cache_dir: Path | None, url: str) -> Path | None:
+def cached_art_path(cache_dir: Path | None, url: str) -> Path | None:
+    """Where the art of the image at ``url`` is kept under ``cache_dir`` (None: no cache)."""
     if cache_dir is None:
         return None
     return cache_dir / ART_CACHE_DIR / f"{hashlib.sha256(url.encode('utf-8')).hexdigest()}.jpg"
