@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import logging
 import re
+import urllib.parse
 from pathlib import Path
 
 import pytest
@@ -100,35 +101,39 @@ def test_lead_images_become_episode_art_and_bad_ones_leave_the_show_cover(
     assert page.count('<img class="art"') == len(PICTURES)
 
 
-def test_a_later_build_adds_the_picture_and_then_changes_nothing(
+def test_an_offline_build_uses_the_show_cover_and_a_later_online_build_adds_the_picture(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     site = tmp_path / "site"
     site.mkdir()
+    Image.new("RGB", (1500, 1000), (255, 0, 0)).save(site / "late.jpg")
     source = tmp_path / "articles"
     source.mkdir()
     output = tmp_path / "public" / "show"
     with make_server(site, port=0) as server:
+        url = server.url  # a free port, closed again below: nothing answers there
+    write_article(source, 1, "late.jpg", url + "late.jpg")
+    definition = write_definition(tmp_path, source, episode_art=True)
+    with caplog.at_level(logging.WARNING):
+        build(definition, tmp_path / "cache")  # offline: the show's cover, one warning
+    [warned] = warnings_of(caplog)
+    assert "late.jpg: cannot be fetched" in warned and warned.endswith("using the default cover")
+    before = snapshot(output)
+    [audio] = [name for name in before if name.endswith(".mp3")]
+    assert not any(name.startswith("episodes/") and name.endswith(".jpg") for name in before)
+    assert "itunes:image" not in before["feed.xml"].decode().split("<item>")[1]
+
+    with make_server(site, port=urllib.parse.urlsplit(url).port or 0) as server:
         server.start()
-        write_article(source, 1, "late.jpg", server.url + "late.jpg")
-        definition = write_definition(tmp_path, source, episode_art=True)
-        build(definition, tmp_path / "cache")  # the picture is not there yet: the show's cover
-        before = snapshot(output)
-        [audio] = [name for name in before if name.endswith(".mp3")]
-        assert not any(name.startswith("episodes/") and name.endswith(".jpg") for name in before)
-        assert "itunes:image" not in before["feed.xml"].decode().split("<item>")[1]
+        build(definition, tmp_path / "cache")  # online again
+    after = snapshot(output)
+    art = audio.removesuffix(".mp3") + ".jpg"
+    assert Image.open(output / art).size == (1500, 1500)
+    assert after[audio] == before[audio]  # the MP3 and its URL stay; the feed and page name the art
+    assert art in after["feed.xml"].decode() and f'src="{art}"' in after["index.html"].decode()
 
-        Image.new("RGB", (1500, 1000), (255, 0, 0)).save(site / "late.jpg")
-        build(definition, tmp_path / "cache")
-        after = snapshot(output)
-        art = audio.removesuffix(".mp3") + ".jpg"
-        assert Image.open(output / art).size == (1500, 1500)
-        assert after[audio] == before[audio]  # the MP3 and its URL stay; the feed and page name the art
-        assert f"{art}" in after["feed.xml"].decode() and f'src="{art}"' in after["index.html"].decode()
-
-        (site / "late.jpg").unlink()  # fetched once: a rebuild needs the server no more
-        caplog.clear()
-        with caplog.at_level(logging.WARNING):
-            build(definition, tmp_path / "cache")
-        assert snapshot(output) == after
-        assert not warnings_of(caplog)
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        build(definition, tmp_path / "cache")  # offline again: the art was fetched once, nothing changes
+    assert snapshot(output) == after
+    assert not warnings_of(caplog)
