@@ -85,6 +85,8 @@ class FeedConfig:
     engine: str
     output: Path
     keep: int
+    episode_art: bool = True
+    """Fetch each article's lead image as its episode's art (``publish.artwork``)."""
 
     @property
     def feed_url(self) -> str:
@@ -122,6 +124,7 @@ KEYS: dict[str, _Key] = {
     "output": _Key("folder", True, help="output folder"),
     "keep": _Key("count", False, 50, help="how many newest episodes stay in the feed"),
     "locked": _Key("bool", False, True, help="podcast:locked: other hosts must not import the feed"),
+    "episode_art": _Key("bool", False, True, help="each article's lead image becomes its episode's art"),
 }
 
 
@@ -172,6 +175,7 @@ def parse_feed_config(data: dict[str, Any], *, origin: Path) -> FeedConfig:
         engine=values["engine"],
         output=values["output"],
         keep=values["keep"],
+        episode_art=values["episode_art"],
     )
 
 

@@ -124,6 +124,8 @@ class Show(ShowInfo):
 
 FEED_FILE = "feed.xml"
 INDEX_FILE = "index.html"
+ART = "art"
+"""The sidecar kind of an episode's own picture (square JPEG art beside its MP3)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -144,7 +146,10 @@ class ShowEpisode:
     duration_ms: int
     chapters: tuple[Chapter, ...] = ()
     sidecars: Mapping[str, str] = field(default_factory=dict)
-    """Kind (``vtt``, ``srt``, ``chapters``, ``txt``) → file relative to the output folder."""
+    """Kind (``vtt``, ``srt``, ``chapters``, ``txt``, and ``ART`` when the episode has its own
+    picture) → file relative to the output folder."""
+    art_alt: str = ""
+    """The caption of the episode's picture: its ``alt`` on the web page."""
     transcript: str = ""
     """Plain-text transcript, shown on the web page."""
 
@@ -155,7 +160,10 @@ class ShowEpisode:
             raise ValueError(f"{self.audio}: enclosure length must be positive")
         if self.link and safe_link(self.link) is None:
             raise ValueError(f"link is not an http(s) address: {self.link[:80]!r}")
-        texts = (self.guid, self.title, self.summary, self.author, self.language, *(c.title for c in self.chapters))
+        texts = (
+            self.guid, self.title, self.summary, self.author, self.language, self.art_alt,
+            *(c.title for c in self.chapters),
+        )  # fmt: skip
         if not all(map(is_clean, texts)):
             raise ValueError("text has control characters")
         for name in (self.audio, *self.sidecars.values()):
