@@ -259,19 +259,20 @@ def _source_hashes(config: FeedConfig, latest: dict[str, SourceItem]) -> tuple[d
     unvoiced: list[str] = []
     for key, item in latest.items():
         try:
+            profile = _profile(config, item)
             if config.engine != AUTO:  # an engine named that cannot read the language never will
-                _profile(config, item).voice_for(config.engine, "narrator")
-            hashes[key] = _source_hash(config, item)
+                profile.voice_for(config.engine, "narrator")
+            hashes[key] = _source_hash(profile, item)
         except ProfileError as exc:
             log.warning("skipped: %s: %s", item.origin, exc)
             unvoiced.append(f"{item.origin}: {exc}")
     return hashes, tuple(unvoiced)
 
 
-def _source_hash(config: FeedConfig, item: SourceItem) -> str:
+def _source_hash(profile: VoiceProfile, item: SourceItem) -> str:
     """The input's hash plus what decides the words and pauses: the voice profile's content (so an
     edited profile TOML counts) and the render version. The engine is recorded apart (``MadeWith``)."""
-    settings = "\x00".join((RENDER_VERSION, repr(_profile(config, item)), item.content_hash))
+    settings = "\x00".join((RENDER_VERSION, repr(profile), item.content_hash))
     return hashlib.sha256(settings.encode("utf-8")).hexdigest()
 
 
@@ -394,7 +395,7 @@ def _make(
     progress: Progress | None,
 ) -> tuple[EpisodeRecord, _Read]:
     """Make one episode; returns its record and what it read."""
-    source_hash = _source_hash(config, item)
+    source_hash = _source_hash(_profile(config, item), item)
     made_with = MadeWith.of(engine)
     existing = state.by_key().get(item.key)
     guid = existing.episode.guid if existing else episode_guid(item.key)
