@@ -11,7 +11,9 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
+import sys
 import tempfile
+import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -33,8 +35,9 @@ def atomic_path(destination: Path) -> Iterator[Path]:
     'done'
     """
     temporary: Path | None = None
-    try:  # created inside the try: a SIGTERM (SystemExit) right after creation still removes it
-        temporary = _temporary_beside(destination)
+    try:
+        with _termination_deferred():  # until the name is held here, where ``finally`` removes it
+            temporary = _temporary_beside(destination)
         yield temporary
         _flush(temporary)
         os.chmod(temporary, _mode_for(destination))
@@ -66,18 +69,45 @@ def write_text(destination: Path, text: str) -> None:
     write_bytes(destination, text.encode("utf-8"))
 
 
+def terminate(status: int) -> None:
+    """End the program with ``status`` (SystemExit), unless the main thread is making a temporary
+    file: then as soon as that file's name is held where it will be removed on the way out. A
+    signal handler calls this; a SystemExit raised inside ``mkstemp`` would leave its file behind."""
+    global _deferred_exit
+    if _making_temporary:
+        _deferred_exit = status
+        return
+    sys.exit(status)
+
+
+_making_temporary = False
+_deferred_exit: int | None = None
+
+
+@contextlib.contextmanager
+def _termination_deferred() -> Iterator[None]:
+    global _making_temporary, _deferred_exit
+    if threading.current_thread() is not threading.main_thread():  # signal handlers run in the main one
+        yield
+        return
+    _making_temporary = True
+    try:
+        yield
+    finally:
+        _making_temporary = False
+        status, _deferred_exit = _deferred_exit, None
+        if status is not None:
+            sys.exit(status)
+
+
 def _temporary_beside(destination: Path) -> Path:
     try:
         destination.parent.mkdir(parents=True, exist_ok=True)
         handle, name = tempfile.mkstemp(prefix=f".{destination.name}.", suffix=".part", dir=destination.parent)
     except OSError as exc:
         raise OutputWriteError(f"{destination}: cannot be written ({exc.strerror or exc})") from exc
-    try:
-        os.close(handle)
-        return Path(name)
-    except BaseException:  # SIGTERM before the caller holds the name: remove the file here
-        os.unlink(name)
-        raise
+    os.close(handle)
+    return Path(name)
 
 
 def _flush(path: Path) -> None:

@@ -198,7 +198,7 @@ def _tags(
 def _cover(article: Article, options: EpisodeOptions) -> bytes:
     """The cover art, decided before any synthesis so a bad ``--cover`` fails fast."""
     if options.cover is None:
-        return episode_cover(article.images, fetch=options.fetch_cover)
+        return episode_cover(article.images, fetch=options.fetch_cover, cache_dir=options.synth.cache_dir)
     try:
         return to_jpeg(options.cover.read_bytes())
     except OSError as exc:

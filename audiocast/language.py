@@ -17,9 +17,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from .locales import spoken_language
-from .text import HAN, HANGUL, KANA
+from .text import HAN, HAN_CHARACTER, HANGUL, KANA
 
-_HAN = re.compile(f"[{HAN}]")
 _KANA = re.compile(f"[{KANA}]")
 _HANGUL = re.compile(f"[{HANGUL}]")
 _CJK_RUNS = re.compile(f"[{HAN}{KANA}{HANGUL}]+")
@@ -132,7 +131,7 @@ class _ScriptCounts:
 
     @classmethod
     def of(cls, sample: str) -> _ScriptCounts:
-        han, kana, hangul = (len(pattern.findall(sample)) for pattern in (_HAN, _KANA, _HANGUL))
+        han, kana, hangul = (len(pattern.findall(sample)) for pattern in (HAN_CHARACTER, _KANA, _HANGUL))
         letters = sum(1 for char in sample if char.isalpha())
         return cls(han=han, kana=kana, hangul=hangul, other=max(0, letters - han - kana - hangul))
 

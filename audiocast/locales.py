@@ -7,6 +7,7 @@ under (``iw`` → ``he``, ``tl`` → ``fil``, ``no`` → ``nb``: ``spoken_langua
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -135,3 +136,16 @@ def closest(text: str, names: Iterable[str]) -> str | None:
     script = tag.likely().script
     same_script = [name for name in same_language if (other := tags[name]) and other.likely().script == script]
     return next(iter(same_script or same_language), None)
+
+
+@functools.cache
+def written_in_latin(language: str) -> bool:
+    """Whether ``language`` is written in Latin letters: its tag's script, else CLDR's likely one.
+
+    >>> written_in_latin("de-DE"), written_in_latin("vi"), written_in_latin("ru-RU"), written_in_latin("zh-CN")
+    (True, True, False, False)
+    >>> written_in_latin("sr-Latn-RS"), written_in_latin("sr-RS"), written_in_latin("x")
+    (True, False, False)
+    """
+    tag = Tag.parse(language)
+    return tag is not None and tag.likely().script == "Latn"

@@ -81,6 +81,8 @@ CONTENT_TYPES: dict[str, str] = {
     ".m4a": "audio/mp4",
     ".ogg": "audio/ogg",
     ".opus": "audio/ogg",
+    # Not application/vnd.apple.mpegurl: Safari would take the local-listening playlist for an HLS stream.
+    ".m3u8": "audio/mpegurl",
     ".xml": "application/rss+xml; charset=utf-8",
     ".rss": "application/rss+xml; charset=utf-8",
     ".atom": "application/atom+xml; charset=utf-8",

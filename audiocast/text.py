@@ -152,6 +152,8 @@ def speakable(text: str) -> bool:
 
 
 _SYLLABIC_CHARACTER = re.compile(f"[{SYLLABIC}]")
+HAN_CHARACTER = re.compile(f"[{HAN}]")
+"""One Han character (``HAN_CHARACTER.search(title)``: a title in Chinese characters)."""
 
 
 def is_syllabic(char: str) -> bool:

@@ -39,6 +39,7 @@ def write_definition(folder: Path, source: Path | str, **keys: Any) -> Path:
         "output": str(folder / "public" / "show"),
         "engine": "espeak",
         "keep": 20,
+        "episode_art": False,  # the articles' images are on example.org: tests never fetch from the internet
     }
     values.update(keys)
     lines = [f"{key} = {json.dumps(value, ensure_ascii=False)}" for key, value in values.items()]

@@ -290,14 +290,15 @@ def test_a_usage_error_is_one_error_line_with_exit_status_2(args: tuple[str, ...
 
 
 class _TerminatedOnClose:
-    """The ``os`` module as audiocast.atomic sees it, with SIGTERM (SystemExit) arriving at a close."""
+    """The ``os`` module as audiocast.atomic sees it, with SIGTERM arriving (its handler called) at a
+    close, while the temporary file is being made: inside ``mkstemp`` it arrives just the same."""
 
     def __getattr__(self, name: str) -> object:
         return getattr(os, name)
 
     def close(self, handle: int) -> None:
         os.close(handle)
-        raise SystemExit(128 + signal.SIGTERM)
+        atomic.terminate(128 + signal.SIGTERM)
 
 
 def test_a_terminate_signal_just_after_a_temporary_file_is_made_leaves_nothing(
@@ -305,6 +306,6 @@ def test_a_terminate_signal_just_after_a_temporary_file_is_made_leaves_nothing(
 ) -> None:
     # test_sigterm_leaves_no_partial_files meets this moment only now and then; here it is forced
     monkeypatch.setattr(atomic, "os", _TerminatedOnClose())
-    with pytest.raises(SystemExit), atomic.atomic_paths([tmp_path / "a.mp3", tmp_path / "a.vtt"]):
+    with pytest.raises(SystemExit) as stopped, atomic.atomic_paths([tmp_path / "a.mp3", tmp_path / "a.vtt"]):
         pass
-    assert list(tmp_path.iterdir()) == []
+    assert stopped.value.code == 128 + signal.SIGTERM and list(tmp_path.iterdir()) == []

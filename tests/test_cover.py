@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from audiocast.publish.artwork import default_cover
+from audiocast.publish.artwork import default_cover, lead_art
 from audiocast.publish.cover import write_cover
 from audiocast.serve import make_server
 
@@ -27,11 +27,11 @@ ARTICLE = """<!--1701121143000-->
 """
 
 
-def embedded_cover(tmp_path: Path, image: str, *extra: str) -> bytes:
+def embedded_cover(tmp_path: Path, image: str, *extra: str | Path) -> bytes:
     return cover_and_warnings(tmp_path, image, *extra)[0]
 
 
-def cover_and_warnings(tmp_path: Path, image: str, *extra: str) -> tuple[bytes, list[str]]:
+def cover_and_warnings(tmp_path: Path, image: str, *extra: str | Path) -> tuple[bytes, list[str]]:
     """The cover embedded in an episode of an article whose lead image is ``image``, and the warnings."""
     (tmp_path / "site").mkdir(exist_ok=True)
     Image.new("RGB", (2000, 1000), (255, 0, 0)).save(tmp_path / "site" / "red.png")
@@ -49,11 +49,27 @@ def cover_and_warnings(tmp_path: Path, image: str, *extra: str) -> tuple[bytes, 
     return bytes(read_id3(source.with_suffix(".mp3")).getall("APIC")[0].data), warned
 
 
-def test_lead_image_becomes_the_cover_scaled_to_1400(tmp_path: Path) -> None:
+def test_lead_image_becomes_square_art_padded_not_stretched(tmp_path: Path) -> None:
     cover = Image.open(io.BytesIO(embedded_cover(tmp_path, "{site}/red.png")))
-    assert cover.format == "JPEG" and cover.size == (1400, 700)
-    red, _, _ = cover.convert("RGB").getpixel((700, 350))  # type: ignore[misc]
-    assert red > 240
+    assert cover.format == "JPEG" and cover.size == (2000, 2000)
+    assert_padded(cover.convert("RGB"), (2000, 1000))
+
+
+def assert_padded(art: Image.Image, picture: tuple[int, int]) -> None:
+    """``art`` holds a red picture of size ``picture`` (scaled, not stretched) centred on black."""
+    scale = art.width / max(picture)
+    width, height = round(picture[0] * scale), round(picture[1] * scale)
+    left, top = (art.width - width) // 2, (art.height - height) // 2
+    inside = [(left + 8, top + 8), (left + width - 9, top + height - 9), (art.width // 2, art.height // 2)]
+    middle = art.width // 2
+    around = [(middle, top - 8), (middle, top + height + 7), (left - 8, middle), (left + width + 7, middle)]
+    outside = [(x, y) for x, y in around if min(x, y) >= 0 and max(x, y) < art.width]
+    for point in inside:
+        red, green, blue = art.getpixel(point)  # type: ignore[misc]
+        assert red > 230 and green < 30 and blue < 30, (point, art.getpixel(point))
+    assert outside  # a picture that is not square leaves a padded band
+    for point in outside:
+        assert max(art.getpixel(point)) < 30, (point, art.getpixel(point))  # type: ignore[arg-type]
 
 
 def test_unreadable_image_falls_back_to_the_bundled_cover(tmp_path: Path) -> None:
@@ -162,3 +178,36 @@ except ValueError:
     pass
 print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before)
 """
+
+
+@pytest.mark.parametrize(
+    ("name", "size", "side"),
+    [
+        ("wide.jpg", (1600, 900), 1600),
+        ("tall.jpg", (600, 1800), 1800),
+        ("small.png", (400, 300), 1400),
+        ("huge.jpg", (4000, 1000), 3000),
+    ],
+)
+def test_jpeg_and_png_lead_images_become_square_art_within_apples_sizes(
+    tmp_path: Path, name: str, size: tuple[int, int], side: int
+) -> None:
+    (tmp_path / "site").mkdir()
+    Image.new("RGB", size, (255, 0, 0)).save(tmp_path / "site" / name)
+    art = Image.open(io.BytesIO(embedded_cover(tmp_path, "{site}/" + name, "--cache-dir", tmp_path / "cache")))
+    assert art.format == "JPEG" and art.size == (side, side)
+    assert_padded(art.convert("RGB"), size)
+
+
+def test_the_lead_image_is_fetched_once_and_kept_by_its_address(tmp_path: Path) -> None:
+    (tmp_path / "site").mkdir()
+    Image.new("RGB", (900, 600), (255, 0, 0)).save(tmp_path / "site" / "photo.jpg")
+    with make_server(tmp_path / "site", port=0) as server:
+        server.start()
+        urls = (server.url + "photo.jpg",)
+        first = lead_art(urls, tmp_path / "cache")
+        assert first is not None and lead_art(urls, None) == first
+    # the server is gone: the cache still answers for the address, and only for it
+    assert lead_art(urls, tmp_path / "cache") == first
+    assert lead_art(urls, None) is None
+    assert lead_art((urls[0] + "?v=2",), tmp_path / "cache") is None

@@ -18,6 +18,7 @@ from typing import Any
 
 import click
 
+from .. import atomic
 from ..errors import AudiocastError
 from .episode import episode_command, script_command
 from .feed import feed_group
@@ -99,4 +100,4 @@ def _one_line(message: str) -> str:
 
 def _exit_on_terminate(_signal: int, _frame: object) -> None:
     """Turn SIGTERM into SystemExit, so temporary files are removed on the way out."""
-    sys.exit(128 + signal.SIGTERM)
+    atomic.terminate(128 + signal.SIGTERM)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import shlex
 from pathlib import Path
 
 import click
@@ -100,6 +101,7 @@ def episode_command(
     finally:
         progress.close()
     click.echo(summary(episode))
+    click.echo(how_to_play(episode.audio_path))
 
 
 def _destination(source: str, output: Path | None, fetched: Article | None) -> Path:
@@ -130,6 +132,18 @@ def summary(episode: Episode) -> str:
         f"{episode.audio_path}: {clock(episode.duration_ms)}, {episode.size_bytes / 1_000_000:.1f} MB, "
         f"{chapters} chapter{'s' * (chapters != 1)}; beside it: {sidecars}"
     )
+
+
+def how_to_play(audio_path: str) -> str:
+    """The line after the summary: any audio player opens the MP3; two that run from this shell.
+
+    >>> print(how_to_play("out/blinken news.mp3"))
+    Play it in any audio player, e.g. mpv 'out/blinken news.mp3' or ffplay -nodisp -autoexit 'out/blinken news.mp3'
+    >>> print(how_to_play("-today.mp3"))
+    Play it in any audio player, e.g. mpv ./-today.mp3 or ffplay -nodisp -autoexit ./-today.mp3
+    """
+    shown = shlex.quote(f"./{audio_path}" if audio_path.startswith("-") else audio_path)  # not an option
+    return f"Play it in any audio player, e.g. mpv {shown} or ffplay -nodisp -autoexit {shown}"
 
 
 @click.command("script")

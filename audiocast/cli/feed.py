@@ -15,8 +15,11 @@ import click
 from ..engines import ENGINE_CHOICES
 from ..errors import IncompleteBuild, ProfileError
 from ..feedbuild import BuildOptions, BuildReport, FeedConfig, build_feed, load_feed_config
+from ..feedbuild.build import EPISODES_DIR
 from ..feedbuild.config import normalise_base_url
 from ..feedbuild.url_list import URL_LIST_SUFFIX, add_urls, address_problem, is_url_list
+from ..publish.playlist import PLAYLIST_FILE
+from ..publish.show import FEED_FILE, INDEX_FILE
 from ..synth import MAX_JOBS
 from .progress import BarProgress
 
@@ -158,7 +161,7 @@ def summary_lines(report: BuildReport) -> list[str]:
     if report.failed:
         lines.append(f"Failed {_count(len(report.failed), 'article')} (the next build tries again):")
         lines += [f"  {failure}" for failure in report.failed]
-    lines.append(f"Files: {_shown(report.output)}/ (feed.xml, index.html, episodes/)")
+    lines.append(f"Files: {_shown(report.output)}/ ({FEED_FILE}, {INDEX_FILE}, {PLAYLIST_FILE}, {EPISODES_DIR}/)")
     lines.append(f"Subscribe in a podcast app: {report.feed_url}")
     hint = _how_to_publish(report)
     return [*lines, hint] if hint else lines

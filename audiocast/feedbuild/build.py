@@ -5,8 +5,9 @@ Owns the order of writes that makes a build safe to interrupt:
 1. each new or changed episode is made (MP3 and sidecars renamed into place by ``make_episode``,
    under a new versioned file name) and recorded in the state file straight away, so a rerun
    does not make it again;
-2. cover, ``feed.xml`` and ``index.html`` are replaced atomically, only after every episode
-   they list exists; until then the previous feed stays valid and every file it names stays;
+2. cover, ``feed.xml``, ``index.html`` and ``playlist.m3u8`` are replaced atomically, only after
+   every episode they list exists; until then the previous feed stays valid and every file it
+   names stays;
 3. only then are files no longer listed deleted (pruned episodes, replaced versions, temporary
    files a killed build left), and the final state is saved.
 
@@ -14,6 +15,12 @@ Episodes stay in the feed until they fall beyond ``keep``, even when the source 
 them (RSS feeds carry only their latest entries). GUIDs come from the article's key, never from
 its title or file name, and are kept in the state file for life. An episode is made again when its
 article or voice profile changed, or when ``engine_choice`` says its engine no longer stands.
+
+Episode art: an article's lead image, squared (``publish.artwork``), is written beside its MP3
+(``<stem>.jpg``, the ``art`` sidecar) and embedded in it; without it (offline, or the image fails)
+the MP3 carries the show's cover and the feed item names no art of its own. A later build that
+gets the picture writes ``<stem>.jpg`` and lists it in feed.xml and index.html, leaving the MP3 (and
+its URL) as it was: its embedded cover stays the show's until the episode is made again.
 
 One bad article never blocks the others: an article whose episode fails for any reason is reported
 (``Failure``) and skipped, the rest are made and published, and since it is not recorded the next
@@ -46,9 +53,11 @@ from ..episode import EPISODE_ENDINGS, EpisodeOptions, Progress, choose_profile,
 from ..errors import AudiocastError, EngineUnavailable, OutputWriteError, ProfileError, PublishError, SynthError
 from ..models import Episode
 from ..profiles import VoiceProfile
+from ..publish.artwork import lead_art, lead_caption
 from ..publish.cover import write_cover
 from ..publish.feed import render_feed
-from ..publish.show import FEED_FILE, INDEX_FILE, Show, ShowEpisode, podcast_guid
+from ..publish.playlist import PLAYLIST_FILE, render_playlist
+from ..publish.show import ART, FEED_FILE, INDEX_FILE, Show, ShowEpisode, podcast_guid
 from ..publish.site import render_index
 from ..sources.feed import SourceItem
 from ..synth import SynthOptions, SynthSession
@@ -61,6 +70,7 @@ log = logging.getLogger(__name__)
 
 EPISODES_DIR = "episodes"
 LOCK_FILE = ".audiocast-lock"
+ART_ENDING = ".jpg"
 RENDER_VERSION = "1"
 """Bump when episodes made by older code should be made again."""
 
@@ -103,6 +113,8 @@ class Plan:
     """Inputs that could not be read, one line each."""
     too_old: int
     """Articles in the source that are beyond ``keep`` and never became episodes."""
+    art_missing: tuple[SourceItem, ...] = ()
+    """Kept episodes made without the picture their article has: the build tries to add it."""
 
     @property
     def to_make(self) -> tuple[SourceItem, ...]:
@@ -203,7 +215,13 @@ def make_plan(
             remake.append(item)
     remove = tuple(record for key, record in records.items() if key not in wanted or key in lost)
     too_old = sum(1 for key in latest if key not in wanted and key not in records)
-    return Plan(tuple(add), tuple(remake), tuple(keep), remove, skipped + unvoiced, too_old)
+    art_missing = tuple(
+        latest[record.key]
+        for record in keep
+        if config.episode_art and ART not in record.episode.sidecars and record.key in latest
+        and latest[record.key].article.images
+    )  # fmt: skip
+    return Plan(tuple(add), tuple(remake), tuple(keep), remove, skipped + unvoiced, too_old, art_missing)
 
 
 def _stays(
@@ -241,19 +259,20 @@ def _source_hashes(config: FeedConfig, latest: dict[str, SourceItem]) -> tuple[d
     unvoiced: list[str] = []
     for key, item in latest.items():
         try:
+            profile = _profile(config, item)
             if config.engine != AUTO:  # an engine named that cannot read the language never will
-                _profile(config, item).voice_for(config.engine, "narrator")
-            hashes[key] = _source_hash(config, item)
+                profile.voice_for(config.engine, "narrator")
+            hashes[key] = _source_hash(profile, item)
         except ProfileError as exc:
             log.warning("skipped: %s: %s", item.origin, exc)
             unvoiced.append(f"{item.origin}: {exc}")
     return hashes, tuple(unvoiced)
 
 
-def _source_hash(config: FeedConfig, item: SourceItem) -> str:
+def _source_hash(profile: VoiceProfile, item: SourceItem) -> str:
     """The input's hash plus what decides the words and pauses: the voice profile's content (so an
     edited profile TOML counts) and the render version. The engine is recorded apart (``MadeWith``)."""
-    settings = "\x00".join((RENDER_VERSION, repr(_profile(config, item)), item.content_hash))
+    settings = "\x00".join((RENDER_VERSION, repr(profile), item.content_hash))
     return hashlib.sha256(settings.encode("utf-8")).hexdigest()
 
 
@@ -281,6 +300,7 @@ def _execute(
     read = _Read()
     if plan.to_make:  # only then are engines made: auto checks the service once per build
         state, read = _make_all(config, options, state, plan.to_make, choice, output / cover, progress)
+    state = _add_art(config, options, state, plan.art_missing)
     final = State(state.podcast_guid, _listed(output, plan, state))
     _publish(config, final, cover)
     _prune(output, final, cover)
@@ -376,15 +396,49 @@ def _make(
     progress: Progress | None,
 ) -> tuple[EpisodeRecord, _Read]:
     """Make one episode; returns its record and what it read."""
-    source_hash = _source_hash(config, item)
+    source_hash = _source_hash(_profile(config, item), item)
     made_with = MadeWith.of(engine)
     existing = state.by_key().get(item.key)
     guid = existing.episode.guid if existing else episode_guid(item.key)
     stem = episode_stem(item, source_hash, made_with)
     destination = config.output / EPISODES_DIR / f"{stem}.mp3"
+    art = _write_art(config, options.synth.cache_dir, item, destination)
+    if art is not None:
+        options = dataclasses.replace(options, cover=config.output / art)
     episode = make_episode(item.article, destination, options, progress, engine=engine)
-    record = EpisodeRecord(item.key, source_hash, _show_episode(config.output, guid, item, episode), made_with)
+    show_episode = _with_art(_show_episode(config.output, guid, item, episode), item, art)
+    record = EpisodeRecord(item.key, source_hash, show_episode, made_with)
     return record, _Read(len(episode.script.segments), episode.clips_synthesized)
+
+
+def _write_art(config: FeedConfig, cache_dir: Path | None, item: SourceItem, audio: Path) -> str | None:
+    """Write the article's lead art beside the episode's MP3 ``audio``; its name relative to the output
+    folder, or None (after one warning) when the article has none that can be fetched."""
+    art = lead_art(item.article.images, cache_dir) if config.episode_art else None
+    if art is None:
+        return None
+    path = audio.with_suffix(ART_ENDING)
+    _write_if_changed(path, art)
+    return path.relative_to(config.output).as_posix()
+
+
+def _with_art(episode: ShowEpisode, item: SourceItem, art: str | None) -> ShowEpisode:
+    if art is None:
+        return episode
+    sidecars = {**episode.sidecars, ART: art}
+    return dataclasses.replace(episode, sidecars=sidecars, art_alt=lead_caption(item.article))
+
+
+def _add_art(config: FeedConfig, options: BuildOptions, state: State, items: tuple[SourceItem, ...]) -> State:
+    """Add the picture to kept episodes made without it (see the module docstring)."""
+    records = state.by_key()
+    for item in items:
+        record = records[item.key]
+        art = _write_art(config, options.cache_dir, item, config.output / record.episode.audio)
+        if art is not None:
+            episode = _with_art(record.episode, item, art)
+            state = state.with_record(dataclasses.replace(record, episode=episode))
+    return state
 
 
 def _show_episode(output: Path, guid: str, item: SourceItem, episode: Episode) -> ShowEpisode:
@@ -461,6 +515,7 @@ def _publish(config: FeedConfig, state: State, cover: str) -> None:
     episodes = [_with_transcript(config.output, record.episode) for record in state.episodes]
     _write_if_changed(config.output / FEED_FILE, render_feed(show, episodes))
     _write_if_changed(config.output / INDEX_FILE, render_index(show, episodes).encode("utf-8"))
+    _write_if_changed(config.output / PLAYLIST_FILE, render_playlist(episodes))
 
 
 def _show(config: FeedConfig, state: State, cover: str) -> Show:
@@ -487,7 +542,7 @@ def _write_if_changed(path: Path, data: bytes) -> None:
 
 def _prune(output: Path, state: State, cover: str) -> None:
     """Delete episode files the feed no longer lists, old covers, and leftover temporary files."""
-    listed = {cover, FEED_FILE, INDEX_FILE}
+    listed = {cover, FEED_FILE, INDEX_FILE, PLAYLIST_FILE}
     for record in state.episodes:
         listed.add(record.episode.audio)
         listed.update(record.episode.sidecars.values())
@@ -512,7 +567,7 @@ def _ours(path: Path) -> bool:
     if name.startswith(".") and name.endswith(".part"):
         return True
     if path.parent.name == EPISODES_DIR:
-        return name.endswith(EPISODE_ENDINGS)
+        return name.endswith((*EPISODE_ENDINGS, ART_ENDING))
     return bool(re.fullmatch(r"cover-[0-9a-f]{8}\.jpg", name))
 
 

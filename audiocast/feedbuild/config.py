@@ -88,6 +88,8 @@ class FeedConfig:
     keep: int
     loudness: float = DEFAULT_LOUDNESS_LUFS
     """Every episode's integrated loudness in LUFS."""
+    episode_art: bool = True
+    """Fetch each article's lead image as its episode's art (``publish.artwork``)."""
 
     @property
     def feed_url(self) -> str:
@@ -126,6 +128,7 @@ KEYS: dict[str, _Key] = {
     "keep": _Key("count", False, 50, help="how many newest episodes stay in the feed"),
     "locked": _Key("bool", False, True, help="podcast:locked: other hosts must not import the feed"),
     "loudness": _Key("loudness", False, DEFAULT_LOUDNESS_LUFS, help="every episode's loudness in LUFS"),
+    "episode_art": _Key("bool", False, True, help="each article's lead image becomes its episode's art"),
 }
 
 
@@ -177,6 +180,7 @@ def parse_feed_config(data: dict[str, Any], *, origin: Path) -> FeedConfig:
         output=values["output"],
         keep=values["keep"],
         loudness=values["loudness"],
+        episode_art=values["episode_art"],
     )
 
 

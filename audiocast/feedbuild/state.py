@@ -138,6 +138,7 @@ def _document(record: EpisodeRecord) -> dict[str, Any]:
         "duration_ms": episode.duration_ms,
         "chapters": [[chapter.title, chapter.start_ms, chapter.end_ms] for chapter in episode.chapters],
         "sidecars": dict(episode.sidecars),
+        "art_alt": episode.art_alt,
     }
 
 
@@ -156,6 +157,7 @@ def _record(item: dict[str, Any]) -> EpisodeRecord:
         duration_ms=_typed(item, "duration_ms", int),
         chapters=tuple(_chapter(chapter) for chapter in _typed(item, "chapters", list)),
         sidecars={_of(kind, str): _of(name, str) for kind, name in _typed(item, "sidecars", dict).items()},
+        art_alt=_of(item.get("art_alt", ""), str),  # states written before episode art lack it
     )
     # States written before engines were recorded lack them; their episodes are made again.
     made_with = MadeWith(str(item.get("engine", "")), str(item.get("engine_version", "")))

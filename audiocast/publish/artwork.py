@@ -1,4 +1,8 @@
-"""Episode cover art: the article's first image when it can be fetched, else the bundled cover.
+"""Episode art: the article's lead image when it can be fetched, else the default cover.
+
+The lead image is fetched once per URL: the finished art is kept in the clip cache's folder
+(``<cache>/art/<sha256 of the URL>.jpg``), so rebuilding an episode neither fetches it again nor
+changes a byte of it. A failed fetch is not kept, so a later build (online again) tries again.
 
 Also owns opening any image safely (``open_image``), for episode and feed covers alike: a few
 kilobytes of PNG can declare 30000×30000 px (a decompression bomb), so the size in the header is
@@ -8,6 +12,7 @@ checked before a single pixel is decoded.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
 import logging
 import warnings
@@ -17,14 +22,20 @@ from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 
+from ..atomic import write_bytes
 from ..errors import ReadError
 from ..fetch import download
+from ..models import Article
 
 log = logging.getLogger(__name__)
 
 MAX_IMAGE_BYTES = 10 * 1024 * 1024
 FETCH_TIMEOUT_S = 10.0
-COVER_PIXELS = 1400
+MIN_ART_PIXELS, MAX_ART_PIXELS = 1400, 3000
+"""Apple's square artwork sides (podcast-feed-standards §1.2): at least 1400, at most 3000 px."""
+PAD_COLOUR = (0, 0, 0)
+"""What fills out a picture that is not square: the whole photo stays visible, undistorted."""
+ART_CACHE_DIR = "art"
 SMALLEST_COVER_PIXELS = 300
 """A lead image narrower or shorter than this is an icon or a tracker, not cover art."""
 MAX_IMAGE_MEGAPIXELS = 50
@@ -42,14 +53,43 @@ def default_cover() -> bytes:
     return resources.files("audiocast.data").joinpath("cover.jpg").read_bytes()
 
 
-def episode_cover(image_urls: tuple[str, ...], *, fetch: bool) -> bytes:
-    """A JPEG for the ID3 APIC frame: the article's lead image if it fetches and decodes, else the default."""
-    fetched = fetch_image(image_urls[0]) if fetch and image_urls else None
+def episode_cover(image_urls: tuple[str, ...], *, fetch: bool, cache_dir: Path | None = None) -> bytes:
+    """A JPEG for the ID3 APIC frame: the article's lead art if it fetches and decodes, else the default."""
+    fetched = lead_art(image_urls, cache_dir) if fetch else None
     return fetched if fetched is not None else default_cover()
 
 
+def lead_art(image_urls: tuple[str, ...], cache_dir: Path | None) -> bytes | None:
+    """The first image's square JPEG art, from the cache under ``cache_dir`` or fetched (and then
+    cached); None, with one warning, when there is no image or it cannot be fetched or used."""
+    if not image_urls:
+        return None
+    url = image_urls[0]
+    cached = cached_art_path(cache_dir, url)
+    if cached is not None and cached.is_file():
+        return cached.read_bytes()
+    art = fetch_image(url)
+    if art is not None and cached is not None:
+        with contextlib.suppress(OSError):  # a cache that cannot be written only costs a fetch
+            write_bytes(cached, art)
+    return art
+
+
+def lead_caption(article: Article) -> str:
+    """The caption (or alt text) of the article's lead image, as its figure gives it; else ``""``."""
+    lead = article.images[0] if article.images else None
+    return next((block.text for block in article.blocks if block.kind == "figure" and block.src == lead), "")
+
+
+def cached_art_path(cache_dir: Path | None, url: str) -> Path | None:
+    """Where the art of the image at ``url`` is kept under ``cache_dir`` (None: no cache)."""
+    if cache_dir is None:
+        return None
+    return cache_dir / ART_CACHE_DIR / f"{hashlib.sha256(url.encode('utf-8')).hexdigest()}.jpg"
+
+
 def fetch_image(url: str) -> bytes | None:
-    """Fetch ``url`` and return it as a JPEG no larger than COVER_PIXELS, or None with a warning.
+    """Fetch ``url`` and return it as square JPEG art (``to_jpeg``), or None with a warning.
 
     ``download`` fetches only http(s) (an article must not make audiocast read ``file://`` paths from
     this machine), an IRI as its URI, and turns every failure into a ``ReadError``.
@@ -70,17 +110,29 @@ def fetch_image(url: str) -> bytes | None:
 
 
 def to_jpeg(data: bytes, *, smallest: int = 1) -> bytes:
-    """Re-encode any image Pillow reads as an RGB JPEG that fits COVER_PIXELS.
+    """Re-encode any image Pillow reads as square RGB JPEG art (``squared``).
 
     Raises ValueError saying what is wrong with the image ("is not a readable image", "is only 50×50 px").
     """
     with open_image(io.BytesIO(data)) as image:
         if min(image.size) < smallest:
             raise ValueError("is only {}×{} px".format(*image.size))
-        image.thumbnail((COVER_PIXELS, COVER_PIXELS))
         output = io.BytesIO()
-        image.convert("RGB").save(output, format="JPEG", quality=88)
+        squared(image.convert("RGB")).save(output, format="JPEG", quality=88)
         return output.getvalue()
+
+
+def squared(image: Image.Image) -> Image.Image:
+    """``image`` whole and undistorted in the middle of a square of PAD_COLOUR, its longer side
+    scaled into MIN_ART_PIXELS–MAX_ART_PIXELS (Apple's artwork sizes)."""
+    longer = max(image.size)
+    side = min(max(longer, MIN_ART_PIXELS), MAX_ART_PIXELS)
+    if side != longer:
+        scaled = (max(1, round(image.width * side / longer)), max(1, round(image.height * side / longer)))
+        image = image.resize(scaled, Image.Resampling.LANCZOS)
+    square = Image.new("RGB", (side, side), PAD_COLOUR)
+    square.paste(image, ((side - image.width) // 2, (side - image.height) // 2))
+    return square
 
 
 @contextlib.contextmanager

@@ -22,12 +22,11 @@ from PIL import Image, ImageDraw, ImageFont
 from ..atomic import write_bytes
 from ..errors import ReadError
 from ..text import CJK, HANGUL
-from .artwork import ImageTooLarge, open_image
+from .artwork import MAX_ART_PIXELS, MIN_ART_PIXELS, ImageTooLarge, open_image
 
 log = logging.getLogger(__name__)
 
 FEED_COVER_PX = 1400
-MIN_PX, MAX_PX = 1400, 3000
 
 _BACKGROUND = (24, 46, 72)
 _ACCENT = (242, 169, 59)
@@ -95,7 +94,7 @@ def _normalised(path: Path, image: Image.Image) -> Image.Image:
     side = min(image.size)
     left, top = (image.width - side) // 2, (image.height - side) // 2
     square = image.crop((left, top, left + side, top + side))
-    target = min(max(side, MIN_PX), MAX_PX)
+    target = min(max(side, MIN_ART_PIXELS), MAX_ART_PIXELS)
     if target != side:
         log.info("%s: cover scaled from %d to %d px (Apple wants 1400–3000)", path, side, target)
         square = square.resize((target, target), Image.Resampling.LANCZOS)

@@ -11,6 +11,8 @@ Chapters elements. The rules behind the odd parts are in shared/reference/podcas
   and skips these tags (§5.1), so chapters are also written inline as ``psc:chapters``, which it reads.
 - ``fg.link()``: the RSS ``<link>`` is the *last* link added, so ``rel=self`` goes first (§3.1).
 - Enclosure lengths are the exact size of the tagged file; feedgen writes "None" if left out.
+- An episode's own art is written as the item's ``itunes:image`` by ``PodcastEntryExtras``, not by
+  feedgen's ``itunes_image``, which silently drops a URL not ending in ``.jpg``/``.png`` (§3.1).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from feedgen.feed import FeedGenerator
 from feedgen.util import xml_elem
 
 from ..links import safe_link
-from .show import Show, ShowEpisode
+from .show import ART, Show, ShowEpisode, newest_first
 from .timecodes import vtt_time
 from .words import interface_words
 
@@ -68,15 +70,19 @@ class PodcastExtras(BaseExtension):  # type: ignore[misc]
 
 
 class PodcastEntryExtras(BaseEntryExtension):  # type: ignore[misc]
-    """Item elements feedgen lacks: explicit, transcripts, JSON chapters and inline psc chapters."""
+    """Item elements feedgen lacks or drops: explicit, the episode's art, transcripts, JSON chapters and
+    inline psc chapters."""
 
     def __init__(self) -> None:
         self.explicit: bool | None = None
         self.transcripts: list[dict[str, str]] = []
         self.chapters_url: str = ""
         self.chapters: list[tuple[int, str]] = []
+        self.image_url: str = ""
 
     def extend_rss(self, item: Any) -> Any:
+        if self.image_url:
+            xml_elem(f"{{{ITUNES}}}image", item, href=self.image_url)
         if self.explicit is not None:
             xml_elem(f"{{{ITUNES}}}explicit", item).text = _true_false(self.explicit)
         for attributes in self.transcripts:
@@ -135,6 +141,7 @@ _ITEM: tuple[Callable[[FeedEntry, Show, ShowEpisode], object], ...] = (
     lambda fe, show, ep: setattr(fe.extras, "transcripts", _transcripts(show, ep)),
     lambda fe, show, ep: setattr(fe.extras, "chapters_url", _sidecar_url(show, ep, "chapters")),
     lambda fe, show, ep: setattr(fe.extras, "chapters", [(c.start_ms, c.title) for c in ep.chapters]),
+    lambda fe, show, ep: setattr(fe.extras, "image_url", _sidecar_url(show, ep, ART)),
 )
 
 
@@ -149,7 +156,7 @@ def render_feed(show: Show, episodes: Sequence[ShowEpisode]) -> bytes:
     fg.register_extension("extras", PodcastExtras, PodcastEntryExtras)
     for apply in _CHANNEL:
         apply(fg, show)
-    ordered = sorted(episodes, key=lambda ep: (ep.published, ep.guid), reverse=True)
+    ordered = newest_first(episodes)
     for episode in ordered:
         entry = fg.add_entry(order="append")
         for apply_item in _ITEM:

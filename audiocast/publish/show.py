@@ -11,7 +11,7 @@ import datetime as dt
 import re
 import urllib.parse
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
@@ -124,6 +124,8 @@ class Show(ShowInfo):
 
 FEED_FILE = "feed.xml"
 INDEX_FILE = "index.html"
+ART = "art"
+"""The sidecar kind of an episode's own picture (square JPEG art beside its MP3)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -144,7 +146,10 @@ class ShowEpisode:
     duration_ms: int
     chapters: tuple[Chapter, ...] = ()
     sidecars: Mapping[str, str] = field(default_factory=dict)
-    """Kind (``vtt``, ``srt``, ``chapters``, ``txt``) → file relative to the output folder."""
+    """Kind (``vtt``, ``srt``, ``chapters``, ``txt``, and ``ART`` when the episode has its own
+    picture) → file relative to the output folder."""
+    art_alt: str = ""
+    """The caption of the episode's picture: its ``alt`` on the web page."""
     transcript: str = ""
     """Plain-text transcript, shown on the web page."""
 
@@ -155,7 +160,10 @@ class ShowEpisode:
             raise ValueError(f"{self.audio}: enclosure length must be positive")
         if self.link and safe_link(self.link) is None:
             raise ValueError(f"link is not an http(s) address: {self.link[:80]!r}")
-        texts = (self.guid, self.title, self.summary, self.author, self.language, *(c.title for c in self.chapters))
+        texts = (
+            self.guid, self.title, self.summary, self.author, self.language, self.art_alt,
+            *(c.title for c in self.chapters),
+        )  # fmt: skip
         if not all(map(is_clean, texts)):
             raise ValueError("text has control characters")
         for name in (self.audio, *self.sidecars.values()):
@@ -173,6 +181,12 @@ class ShowEpisode:
         62
         """
         return max(1, (self.duration_ms + 500) // 1000)
+
+
+def newest_first(episodes: Sequence[ShowEpisode]) -> list[ShowEpisode]:
+    """Episodes in the order every listing gives them: newest first, ties broken by GUID so that a
+    rebuild lists them in the same order."""
+    return sorted(episodes, key=lambda ep: (ep.published, ep.guid), reverse=True)
 
 
 def _inside_output(name: str) -> bool:

@@ -1,10 +1,10 @@
 """index.html: a static, accessible page for people who open the show's address in a browser.
 
 Owns the page's markup: the show (cover, title, description, how to subscribe), then one
-``<article>`` per episode with an ``<audio>`` player, its WebVTT captions as a ``<track>``, its
-chapters as links that seek, and its transcript. Links are relative, so the folder can be served
-from any address. Without JavaScript, a chapter link opens the MP3 at that time (a media fragment,
-``#t=seconds``); with it, the in-page player seeks there instead.
+``<article>`` per episode with its picture when it has one (the caption as ``alt``), an ``<audio>``
+player, its WebVTT captions as a ``<track>``, its chapters as links that seek, and its transcript.
+Links are relative, so the folder can be served from any address. Without JavaScript, a chapter link
+opens the MP3 at that time (a media fragment, ``#t=seconds``); with it, the in-page player seeks there.
 
 Language and direction: ``<html lang dir>`` is the language of the page's own words (the show's
 language when they exist in it, else English). The show's and each episode's text carry their own
@@ -20,7 +20,8 @@ import html
 from collections.abc import Sequence
 
 from ..links import safe_link
-from .show import FEED_FILE, Show, ShowEpisode, episode_anchor
+from .playlist import PLAYLIST_FILE
+from .show import ART, FEED_FILE, Show, ShowEpisode, episode_anchor, newest_first
 from .timecodes import clock
 from .words import InterfaceWords, direction, interface_words
 
@@ -28,6 +29,7 @@ _STYLE = """
 body{font:1.05rem/1.6 system-ui,sans-serif;max-width:48rem;margin:0 auto;padding:1rem;color:#1b1b1b;background:#fff}
 header{display:flex;gap:1rem;align-items:flex-start;flex-wrap:wrap}
 header img{width:8rem;height:8rem}
+.art{width:12rem;height:auto}
 audio{width:100%}
 article{border-top:1px solid #bbb;margin-top:2rem}
 a{color:#0b4f8a}
@@ -58,7 +60,7 @@ def render_index(show: Show, episodes: Sequence[ShowEpisode]) -> str:
     page_dir = direction(words.language)
     dir_attribute = ' dir="rtl"' if page_dir == "rtl" else ""
     show_text = _text_marks(show.language, words.language)
-    ordered = sorted(episodes, key=lambda ep: (ep.published, ep.guid), reverse=True)
+    ordered = newest_first(episodes)
     body = "\n".join(_episode(ep, words) for ep in ordered) or f"<p>{_e(words['empty'])}</p>"
     return f"""<!doctype html>
 <html lang="{_e(words.language)}"{dir_attribute}>
@@ -77,6 +79,7 @@ def render_index(show: Show, episodes: Sequence[ShowEpisode]) -> str:
 <h1{show_text}>{_e(show.title)}</h1>
 <p{show_text}>{_e(show.description)}</p>
 <p>{_e(words["subscribe"])}: <a href="{FEED_FILE}"><code dir="ltr">{_e(show.feed_url)}</code></a></p>
+<p><a href="{PLAYLIST_FILE}" type="audio/mpegurl">{_e(words["playlist"])}</a></p>
 </div>
 </header>
 <main>
@@ -112,12 +115,19 @@ def _episode(episode: ShowEpisode, words: InterfaceWords) -> str:
     return f"""<article id="{_e(anchor)}" aria-labelledby="{_e(anchor)}-title">
 <h3 id="{_e(anchor)}-title"{text}>{_e(episode.title)}</h3>
 <p class="meta"><time datetime="{episode.published.isoformat()}">{episode.published:%Y-%m-%d}</time>
- · {clock(episode.duration_ms)}{link}</p>
+ · {clock(episode.duration_ms)}{link}</p>{_art(episode, text)}
 <audio id="{_e(player)}" controls preload="metadata" src="{_e(episode.audio)}">{_track(episode, words)}
 <a href="{_e(episode.audio)}">{_e(words["no_audio"])}</a>
 </audio>
 <p><a href="{_e(episode.audio)}" download>{_e(words["download"])}</a></p>
 {_chapters(episode, words, player, text)}{_transcript(episode, words, text)}</article>"""
+
+
+def _art(episode: ShowEpisode, text: str) -> str:
+    art = episode.sidecars.get(ART)
+    if not art:
+        return ""
+    return f'\n<img class="art" src="{_e(art)}" alt="{_e(episode.art_alt)}"{text} width="400" height="400">'
 
 
 def _track(episode: ShowEpisode, words: InterfaceWords) -> str:

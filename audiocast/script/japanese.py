@@ -11,9 +11,10 @@ and positions in the reading map back to it (the same ``Spoken`` as spoken numbe
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterator
 from typing import Any
 
-from .numbers import Spoken
+from .numbers import Spoken, rewritten
 
 READING_VERSION = 1
 """Raised whenever a change makes the same Japanese text sound different (part of the offline
@@ -30,24 +31,21 @@ def japanese_reading(text: str) -> Spoken:
     >>> reading.text, reading.written_position(reading.text.index("ABC"))
     ('セーフワハッピョーシタ。ABC', 8)
     """
-    pieces: list[str] = []
-    rewrites: list[tuple[int, int, int, int]] = []
-    written_end = spoken_length = 0
+    return rewritten(text, _pronunciations(text))
+
+
+def _pronunciations(text: str) -> Iterator[tuple[int, int, str]]:
+    """(start, end, katakana) of each word of ``text`` whose pronunciation differs from its spelling."""
+    cursor = 0
     for word in _tagger()(text):
         surface: str = word.surface
-        start = text.find(surface, written_end)
-        pronunciation = word.feature.pron
-        if start < 0 or pronunciation is None or pronunciation in _UNKNOWN or pronunciation == surface:
+        start = text.find(surface, cursor)
+        if start < 0:
             continue
-        between = text[written_end:start]
-        pieces.append(between)
-        spoken_length += len(between)
-        pieces.append(pronunciation)
-        rewrites.append((start, start + len(surface), spoken_length, spoken_length + len(pronunciation)))
-        spoken_length += len(pronunciation)
-        written_end = start + len(surface)
-    pieces.append(text[written_end:])
-    return Spoken("".join(pieces), tuple(rewrites))
+        cursor = start + len(surface)  # past every word found, so a later word is not matched in an earlier one
+        pronunciation = word.feature.pron
+        if pronunciation is not None and pronunciation not in _UNKNOWN and pronunciation != surface:
+            yield start, cursor, pronunciation
 
 
 @functools.cache

@@ -24,7 +24,7 @@ from __future__ import annotations
 import bisect
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Literal
@@ -161,20 +161,28 @@ in twenty ten to twenty twenty; one tenth of it.'
     if not any(char.isdigit() for char in text):
         return Spoken(text)
     pattern, say = (_PATTERN, _SAYERS[language]) if language else (_SPACE_GROUPED, _joined)
+    said = ((match, say(match)) for match in pattern.finditer(text))
+    return rewritten(text, ((match.start(), match.end(), words) for match, words in said if words is not None))
+
+
+def rewritten(text: str, replacements: Iterable[tuple[int, int, str]]) -> Spoken:
+    """``text`` with each ``(start, end, words)`` replacement made (in order, not overlapping),
+    remembering where each came from.
+
+    >>> rewritten("a 1 b 2", [(2, 3, "one"), (6, 7, "two")]).text
+    'a one b two'
+    """
     pieces: list[str] = []
     rewrites: list[tuple[int, int, int, int]] = []
     written_end = spoken_length = 0
-    for match in pattern.finditer(text):
-        words = say(match)
-        if words is None:
-            continue
-        between = text[written_end : match.start()]
+    for start, end, words in replacements:
+        between = text[written_end:start]
         pieces.append(between)
         spoken_length += len(between)
         pieces.append(words)
-        rewrites.append((match.start(), match.end(), spoken_length, spoken_length + len(words)))
+        rewrites.append((start, end, spoken_length, spoken_length + len(words)))
         spoken_length += len(words)
-        written_end = match.end()
+        written_end = end
     pieces.append(text[written_end:])
     return Spoken("".join(pieces), tuple(rewrites))
 

@@ -18,8 +18,7 @@ import re
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
-from babel.core import get_global
-
+from ..locales import written_in_latin
 from ..text import CLAUSE_MARKS, CLOSERS, SENTENCE_MARKS, character_boundary
 
 _GREEK = "\u0370-\u03ff\u1f00-\u1fff"
@@ -93,23 +92,9 @@ def split_sentences(text: str, language: str | None) -> list[str]:
 @functools.cache
 def _full_stops(language: str) -> _FullStops:
     family = language.replace("_", "-").split("-")[0].lower()
-    english = family == "en" or not _written_in_latin(language)
+    english = family == "en" or not written_in_latin(language)
     abbreviations = LANGUAGE_ABBREVIATIONS.get(family, frozenset()) | (ABBREVIATIONS if english else frozenset())
     return _FullStops(abbreviations, ordinals=family in ORDINAL_DOT_LANGUAGES)
-
-
-def _written_in_latin(language: str) -> bool:
-    """Whether ``language`` is written in Latin letters: its tag's script, else CLDR's likely one for it.
-
-    >>> _written_in_latin("de-DE"), _written_in_latin("ru-RU"), _written_in_latin("sr-Latn-RS"), _written_in_latin("x")
-    (True, False, True, False)
-    """
-    parts = language.replace("_", "-").split("-")
-    scripts = [part for part in parts[1:] if len(part) == 4 and part.isalpha()]
-    if not scripts:
-        likely = get_global("likely_subtags").get(parts[0].lower(), "")
-        scripts = likely.split("_")[1:2]
-    return scripts[:1] == ["Latn"]
 
 
 def _goes_on(sentence: str, following: str, stops: _FullStops) -> bool:

@@ -38,7 +38,7 @@ _INVISIBLE = re.compile(r"[\u200b\u200e\u200f\u2060\ufeff]|(?<!\S)[\u200c\u200d]
 carry between words: a space there would be a pause), direction marks, and a joiner left over from an
 emoji. A joiner between two letters stays: Persian and Indic words are spelt with it (می‌خواهم)."""
 _COMMA_OF_LANGUAGE = {
-    "zh": "，", "yue": "，", "ja": "、",
+    "zh": "，", "cmn": "，", "yue": "，", "ja": "、",
     "ar": "، ", "fa": "، ", "ur": "، ", "ps": "، ", "sd": "، ", "ug": "، ", "ckb": "، ",
     "my": "၊ ", "am": "፣ ", "ti": "፣ ",
 }  # fmt: skip
@@ -85,16 +85,17 @@ def clean(text: str, language: str) -> str:
     while previous != text:  # double-escaped feeds carry &amp;nbsp; and worse
         previous, text = text, html.unescape(text)
     text = unicodedata.normalize("NFC", clean_text(text))
+    comma = _COMMA_OF_LANGUAGE.get(language.split("-")[0].lower(), ", ")
     unspaced = writes_without_spaces(language)
     if unspaced:  # before the removals: a space one of them leaves between two words is no phrase break
-        text = _SPACE_BETWEEN_CJK_WORDS.sub(_COMMA_OF_LANGUAGE.get(language.split("-")[0].lower(), "，"), text)
+        text = _SPACE_BETWEEN_CJK_WORDS.sub(comma, text)
     text = _CAPS_DATELINE.sub(lambda match: match.group(1).title(), text)
     for _, pattern in REMOVALS:
         text = pattern.sub(" ", text)
     text = _INVISIBLE.sub("", text)
     text = _DIGIT_DASH.sub("–", text)
     text = _DASH_AFTER_SENTENCE.sub(" ", text)
-    text = _DASHES.sub(_COMMA_OF_LANGUAGE.get(language.split("-")[0].lower(), ", "), text)
+    text = _DASHES.sub(comma, text)
     text = _REPEATED_MARKS.sub(r"\1", text)
     text = _SPACES.sub(" ", text).strip()
     if unspaced:

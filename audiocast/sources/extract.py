@@ -30,7 +30,7 @@ from lxml import html as lxml_html
 from lxml.html import HtmlElement
 
 from ..models import Block, BlockKind
-from ..text import HAN
+from ..text import HAN_CHARACTER
 from .furniture import EDITOR_CREDIT, PAGE_FURNITURE, PHOTO_CAPTION, furniture_rule, trim
 from .html_body import (
     CHROME_CLASS,
@@ -56,7 +56,6 @@ _EDITOR_TEXT_XPATH = etree.XPath(
     "//text()[contains(., '编辑') or contains(., '編輯') or contains(., '责编') or contains(., '責編')]"
 )
 _PRECEDING_TEXT = etree.XPath("preceding::text()")
-_HAN = re.compile(f"[{HAN}]")
 _FOLLOWING_TEXT = etree.XPath("following::text()")
 _NAVIGATION = ("nav", "footer", "aside", "menu", "dialog")
 """Elements that are never the article; trafilatura drops them too, except on pages too small to score."""
@@ -173,7 +172,7 @@ def _around_closing_credit(tree: HtmlElement) -> tuple[str, str] | None:
     """The page's text before and after the last editor's credit (``责任编辑：王明``), if it has one.
 
     Only a page whose title is in Han characters is searched: the credit is a Chinese portal's."""
-    if not _HAN.search(str(tree.findtext(".//title") or "")):
+    if not HAN_CHARACTER.search(str(tree.findtext(".//title") or "")):
         return None
     credit = next((node for node in reversed(_EDITOR_TEXT_XPATH(tree)) if EDITOR_CREDIT.match(node)), None)
     holder = credit.getparent() if credit is not None else None

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from lxml import etree
 from lxml.html import HtmlElement
 
-from ..text import HAN
+from ..text import HAN_CHARACTER
 from .sites import pronounceable, registrable_label
 
 _META = {
@@ -86,7 +86,6 @@ _SENTENCE_MARK = re.compile(r"[,!?;:…\"“”«»？！，。、；：]|\.(?:\
 _NOON = dt.time(12, tzinfo=dt.UTC)
 _DAY_ONLY = re.compile(r"^\s*\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\s*$")
 _HEADING_XPATH = etree.XPath("//h1|//h2|//h3|//*[contains(@class, 'itle')]")  # title, Title, post-title…
-_HAN = re.compile(f"[{HAN}]")
 _HOME_LINK = re.compile(r"^(?:https?://[^/]+)?(?:\.{0,2}/)*(?:index\.\w+)?$")
 """A link to the site's home page: ``/``, ``../../``, ``http://example.org/``, ``/index.html``."""
 _VISIBLE_TIME = re.compile(
@@ -287,7 +286,7 @@ def _without_site_suffix(title: str, evidence: _SiteEvidence) -> tuple[str, str]
         if not (spaced_pipe or evidence.names_site(head, match["mark"], tail)):
             break
         title, site = head, site or tail
-    return (_shown_head(title, evidence.shown) if _HAN.search(title) else title), site
+    return (_shown_head(title, evidence.shown) if HAN_CHARACTER.search(title) else title), site
 
 
 def _name_like(tail: str, head: str) -> bool:

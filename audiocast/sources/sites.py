@@ -8,12 +8,12 @@ else by its domain word, when that reads as a name (``domain_word``), else not a
 
 from __future__ import annotations
 
-import functools
 import re
 from urllib.parse import urlsplit
 
 import tld
-from babel.core import get_global
+
+from ..locales import written_in_latin
 
 SOURCES: dict[str, tuple[str, str, str]] = {
     "voachinese.com": ("美国之音", "美國之音", "VOA"),
@@ -150,7 +150,7 @@ def domain_word(link: str, language: str) -> str:
     ('', '')
     """
     host = host_of(link)
-    if not host or is_stand_in(host) or not _written_in_latin(language):
+    if not host or is_stand_in(host) or not written_in_latin(language):
         return ""
     label = registrable_label(link)
     return label.capitalize() if pronounceable(label) else ""
@@ -186,17 +186,6 @@ def pronounceable(label: str) -> bool:
         label.isascii() and label.isalpha() and len(label) >= 4 and not _GENERIC_LABEL.match(label)
         and _VOWEL.search(label) is not None and _CONSONANT_RUN.search(label) is None
     )
-
-
-@functools.cache
-def _written_in_latin(language: str) -> bool:
-    """Whether ``language`` (a BCP-47 tag) is written in Latin letters, by CLDR's likely script.
-
-    >>> _written_in_latin("de-DE"), _written_in_latin("vi"), _written_in_latin("ru-RU"), _written_in_latin("zh-CN")
-    (True, True, False, False)
-    """
-    base = language.replace("-", "_").split("_")[0].lower()
-    return "_Latn" in str(get_global("likely_subtags").get(base, ""))
 
 
 def publisher_named(text: str, language: str) -> str | None:
