@@ -3,19 +3,22 @@
 ``normalise`` brings a clip's integrated loudness to a target and keeps its true peak (the peak
 between samples, found by 4× oversampling) under a ceiling with a smooth look-ahead limiter, so
 every clip, narrator or aside, edge or espeak, is heard at the same level before the one encode.
-The K-weighting filter is applied in the frequency domain (exact for a clip padded with silence
-longer than the filter's ringing), which is what keeps this fast enough to run on every clip.
+The K-weighting filter is applied to the spectrum of each 100 ms step (Parseval: no filtered
+signal is ever made), and the limiter works only around the peaks that need it, which is what
+keeps this cheap enough to run on every clip while the episode is encoded.
 """
 
 from __future__ import annotations
 
 import functools
 import math
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-Samples = NDArray[np.float64]
+Samples = NDArray[np.floating[Any]]
+Indices = NDArray[np.intp]
 
 DEFAULT_LOUDNESS_LUFS = -16.0
 """Apple's podcast guidance; -19 is the other common choice for mono speech."""
@@ -44,10 +47,9 @@ _LIMITER_WINDOW_S = 0.004  # look-ahead, and again the release: the gain never c
 _MAKEUP_DB = 0.5  # the most gain given back after limiting
 _OVERSAMPLING = 4
 _HALF_TAPS = 16  # the interpolator reads 16 samples on each side of the point
-_BLOCK_S, _STEP_S = 0.4, 0.1  # BS.1770 gating blocks: 400 ms, overlapping by 75%
+_STEP_S, _STEPS_PER_BLOCK = 0.1, 4  # BS.1770 gating blocks: 400 ms, overlapping by 75%
 _ABSOLUTE_GATE_LUFS = -70.0
 _RELATIVE_GATE_LU = -10.0
-_TAIL_S = 0.2  # silence after the clip for the K-weighting filter to ring out in
 _FULL_SCALE = 32768.0
 
 # K-weighting: a high shelf (+4 dB above about 1.5 kHz, the head's effect) then a high-pass (the
@@ -64,63 +66,100 @@ def integrated_loudness(samples: Samples, sample_rate: int) -> float | None:
     >>> round(integrated_loudness(tone, 48000), 1)  # a full-scale 1 kHz sine: -3.0 LUFS by definition
     -3.0
     """
-    return _gated(_block_energies(_k_weighted(samples, sample_rate), sample_rate))
+    return _gated(_block_energies(_weighted_step_energies(samples, sample_rate), samples.size, sample_rate))
 
 
 def normalise(pcm: bytes, sample_rate: int, target_lufs: float) -> bytes:
     """Mono 16-bit PCM at ``target_lufs`` with true peaks under the limiter's ceiling; silence as it was."""
-    samples = np.frombuffer(pcm, dtype="<i2") / _FULL_SCALE
-    energies = _block_energies(_k_weighted(samples, sample_rate), sample_rate)
+    samples = np.frombuffer(pcm, dtype="<i2").astype(np.float32) / np.float32(_FULL_SCALE)
+    energies = _block_energies(_weighted_step_energies(samples, sample_rate), samples.size, sample_rate)
     loudness = _gated(energies)
     if loudness is None:
         return pcm
     gain = _amplitude(target_lufs - loudness)
-    peaks = _true_peaks(samples, near=_amplitude(_LIMITER_CEILING_DBTP - 6) / gain)
+    loud, peaks = _true_peaks(samples, near=_amplitude(_LIMITER_CEILING_DBTP - 6) / gain)
     # The limiter aims a little low, so that giving back what it takes off the loudest syllables
     # (once, below) cannot lift a peak over the ceiling.
-    limiter = _limiter_gain(peaks * gain * _amplitude(_MAKEUP_DB), sample_rate)
-    # The K-weighted energy each block keeps is estimated from the plain energy it keeps: the
-    # limiter's gain moves far slower than the filter responds, so the ratio is the same.
-    kept = _block_energies(samples * limiter, sample_rate) / np.maximum(_block_energies(samples, sample_rate), 1e-20)
-    after = _gated(energies * kept * gain * gain)
-    if after is not None:
-        gain *= _amplitude(min(target_lufs - after, _MAKEUP_DB))
-    levelled = samples * gain * limiter
-    return bytes(np.clip(np.rint(levelled * _FULL_SCALE), -32768, 32767).astype("<i2").tobytes())
+    limited, limiter = _limiter_gain(loud, peaks * gain * _amplitude(_MAKEUP_DB), samples.size, sample_rate)
+    if limited.size:
+        after = _gated(energies * _kept(samples, limited, limiter, sample_rate) * gain * gain)
+        if after is not None:
+            gain *= _amplitude(min(target_lufs - after, _MAKEUP_DB))
+    levelled = samples * np.float32(gain)
+    levelled[limited] *= limiter.astype(np.float32)
+    return bytes(np.clip(np.rint(levelled * np.float32(_FULL_SCALE)), -32768, 32767).astype("<i2").tobytes())
 
 
-def _limiter_gain(peaks: Samples, sample_rate: int) -> Samples:
-    """The gain that keeps true ``peaks`` at or under the limiter's ceiling: it dips smoothly around
-    each peak (look-ahead and release of a few milliseconds) and is 1 elsewhere."""
+def _limiter_gain(loud: Indices, peaks: Samples, size: int, sample_rate: int) -> tuple[Indices, Samples]:
+    """Where the gain that keeps true ``peaks`` (at the samples ``loud``, of ``size``) at or under
+    the limiter's ceiling is below 1, and that gain: it dips smoothly around each peak (look-ahead
+    and release of a few milliseconds) and is 1 elsewhere, which is most of a clip.
+
+    The gain is worked out on the stretches within reach of a peak only, laid end to end: each
+    keeps a full reach of gain 1 at both ends, so no window sees across from one to the next.
+    """
     ceiling = _amplitude(_LIMITER_CEILING_DBTP)
-    if peaks.size == 0 or float(peaks.max()) <= ceiling:
-        return np.ones(peaks.size)
-    needed = np.minimum(1.0, ceiling / np.maximum(peaks, ceiling))
-    needed[1:] = np.minimum(needed[1:], needed[:-1])  # a peak between two samples binds both
+    over = peaks > ceiling
+    if not over.any():
+        return np.empty(0, dtype=np.intp), np.empty(0)
+    # A peak between two samples (``peaks`` holds the largest from each sample up to the next) binds both.
+    bound = np.concatenate((loud[over], np.minimum(loud[over] + 1, size - 1)))
+    needed = np.concatenate((ceiling / peaks[over],) * 2)
     width = 2 * round(_LIMITER_WINDOW_S * sample_rate) + 1
+    near = _within(np.unique(bound), width - 1, size)
+    dips = np.ones(near.size)
+    np.minimum.at(dips, np.searchsorted(near, bound), needed)
     # Each sample's gain is a mean of minima that all include its own need, so it never exceeds it.
-    return _moving_mean(_moving_min(needed, width), width)
+    return near, _moving_mean(_moving_min(dips, width), width)
+
+
+def _within(points: Indices, reach: int, size: int) -> Indices:
+    """Every index of ``range(size)`` at most ``reach`` from one of the sorted ``points``, in order.
+
+    >>> _within(np.array([2, 3, 20]), 2, 22).tolist()
+    [0, 1, 2, 3, 4, 5, 18, 19, 20, 21]
+    """
+    gaps = np.flatnonzero(np.diff(points) > 2 * reach)
+    starts = np.maximum(points[np.concatenate(([0], gaps + 1))] - reach, 0)
+    ends = np.minimum(points[np.concatenate((gaps, [points.size - 1]))] + reach, size - 1)
+    lengths = ends - starts + 1
+    firsts = np.repeat(starts - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths)
+    within: Indices = firsts + np.arange(int(lengths.sum()))
+    return within
+
+
+def _kept(samples: Samples, limited: Indices, limiter: Samples, sample_rate: int) -> Samples:
+    """The share of each block's energy the limiter keeps. Its gain moves far slower than the
+    K-weighting responds, so the share of the weighted energy is the share of the plain energy."""
+    step = _step(sample_rate)
+    plain = _in_steps(samples, step)
+    plain = (plain * plain).sum(axis=1, dtype=np.float64)
+    taken = np.zeros(plain.size)
+    np.add.at(taken, limited // step, samples[limited] ** 2 * (1 - limiter * limiter))
+    plain_blocks = _block_energies(plain, samples.size, sample_rate)
+    kept: Samples = 1 - _block_energies(taken, samples.size, sample_rate) / np.maximum(plain_blocks, 1e-20)
+    return kept
 
 
 def true_peak_dbtp(samples: Samples) -> float:
     """The highest peak between samples, in dB of full scale (4× oversampled, as BS.1770 does)."""
-    peaks = _true_peaks(samples, near=0.0)
+    _, peaks = _true_peaks(samples, near=0.0)
     top = float(peaks.max()) if peaks.size else 0.0
     return 20 * math.log10(top) if top > 0 else -math.inf
 
 
-def _true_peaks(samples: Samples, *, near: float) -> Samples:
-    """For each sample, the largest magnitude from it up to the next, by band-limited 4× oversampling
-    around every sample louder than ``near`` (elsewhere the sample's own magnitude: a peak between
-    samples exceeds its neighbours by far less than the 6 dB margin callers leave)."""
-    peaks: Samples = np.abs(samples)
-    loud = np.flatnonzero(peaks > near)
-    if loud.size:
-        padded = np.pad(samples, (_HALF_TAPS - 1, _HALF_TAPS))
-        neighbourhoods = np.lib.stride_tricks.sliding_window_view(padded, 2 * _HALF_TAPS)[loud]
-        between = np.abs(neighbourhoods @ _interpolators()).max(axis=1)
-        peaks[loud] = np.maximum(peaks[loud], between)
-    return peaks
+def _true_peaks(samples: Samples, *, near: float) -> tuple[Indices, Samples]:
+    """The samples louder than ``near``, and for each the largest magnitude from it up to the next,
+    by band-limited 4× oversampling around it. Quieter samples are left out: a peak between
+    samples exceeds its neighbours by far less than the 6 dB margin callers leave."""
+    loud = np.flatnonzero(np.abs(samples) > near)
+    if not loud.size:
+        return loud, np.empty(0)
+    padded = np.pad(samples.astype(np.float32), (_HALF_TAPS - 1, _HALF_TAPS))
+    neighbourhoods = np.lib.stride_tricks.sliding_window_view(padded, 2 * _HALF_TAPS)[loud]
+    between = np.abs(neighbourhoods @ _interpolators()).max(axis=1)
+    peaks: Samples = np.maximum(np.abs(samples[loud]), between)
+    return loud, peaks
 
 
 @functools.cache
@@ -129,21 +168,39 @@ def _interpolators() -> Samples:
     n - 15 … n + 16 (one column per point)."""
     offsets = np.arange(1 - _HALF_TAPS, _HALF_TAPS + 1)[:, None] - np.arange(1, _OVERSAMPLING)[None, :] / _OVERSAMPLING
     taps: Samples = np.sinc(offsets) * (0.5 + 0.5 * np.cos(np.pi * offsets / _HALF_TAPS))
-    return taps
+    return taps.astype(np.float32)  # single precision: the peaks are wanted to a hundredth of a dB
 
 
-def _k_weighted(samples: Samples, sample_rate: int) -> Samples:
-    """``samples`` through the K-weighting's magnitude response. Its phase is left out: it shifts
-    speech by well under a millisecond, which no 400 ms block's energy notices."""
-    length = _fast_length(samples.size + round(_TAIL_S * sample_rate))
-    spectrum = np.fft.rfft(samples.astype(np.float32), length)  # single precision: twice as fast, ample
-    cosine = np.cos(2 * np.pi * np.fft.rfftfreq(length))  # double precision: near 0 Hz the terms cancel
+def _weighted_step_energies(samples: Samples, sample_rate: int) -> Samples:
+    """The K-weighted energy (sum of squares) of each 100 ms step of ``samples``, the last one
+    padded with silence: by Parseval, from each step's spectrum through the K-weighting's power
+    response. The filter's ringing wraps round within its step instead of running into the next,
+    which moves a step's energy by far less than a 400 ms block's loudness notices."""
+    step = _step(sample_rate)
+    spectra = np.fft.rfft(_in_steps(samples, step), axis=1)  # single precision: twice as fast, ample
+    power = spectra.real * spectra.real + spectra.imag * spectra.imag
+    energies: Samples = power.astype(np.float64) @ _step_weights(step, sample_rate)
+    return energies
+
+
+def _in_steps(samples: Samples, step: int) -> Samples:
+    """``samples`` in single precision as rows of ``step``, the last one padded with silence."""
+    frames = np.zeros(-(-samples.size // step) * step, dtype=np.float32)
+    frames[: samples.size] = samples
+    return frames.reshape(-1, step)
+
+
+@functools.cache
+def _step_weights(step: int, sample_rate: int) -> Samples:
+    """What each bin of a step's spectrum adds to its K-weighted energy: the power response, with
+    Parseval's factors (bins other than 0 Hz and Nyquist stand for two, and 1/step)."""
+    cosine = np.cos(2 * np.pi * np.fft.rfftfreq(step))
     response = np.ones(cosine.size)
     for numerator, denominator in (_shelf(*_SHELF, sample_rate), _high_pass(*_HIGH_PASS, sample_rate)):
         response *= _power_response(numerator, cosine) / _power_response(denominator, cosine)
-    spectrum *= np.sqrt(response).astype(np.float32)
-    weighted: Samples = np.fft.irfft(spectrum, length)[: samples.size].astype(np.float64)
-    return weighted
+    response[1 : (step + 1) // 2] *= 2
+    weights: Samples = response / step
+    return weights
 
 
 def _power_response(taps: tuple[float, float, float], cosine: Samples) -> Samples:
@@ -184,15 +241,21 @@ def _high_pass(_gain_db: float, q: float, corner_hz: float, sample_rate: int) ->
     return ((1 + cos) / 2, -(1 + cos), (1 + cos) / 2), (1 + alpha, -2 * cos, 1 - alpha)
 
 
-def _block_energies(weighted: Samples, sample_rate: int) -> Samples:
-    """Mean square of each 400 ms block, one starting every 100 ms; a shorter clip is one block."""
-    block, step = round(_BLOCK_S * sample_rate), round(_STEP_S * sample_rate)
-    if weighted.size < block:
-        return np.array([float(np.mean(weighted * weighted))]) if weighted.size else np.empty(0)
-    running = np.concatenate(([0.0], np.cumsum(weighted * weighted)))
-    starts = np.arange(0, weighted.size - block + 1, step)
-    energies: Samples = (running[starts + block] - running[starts]) / block
+def _block_energies(step_energies: Samples, size: int, sample_rate: int) -> Samples:
+    """Mean square of each 400 ms block (four steps), one starting every 100 ms, from the energies
+    of the steps of ``size`` samples; a clip shorter than a block is one block."""
+    if size < _STEPS_PER_BLOCK * _step(sample_rate):
+        return np.array([float(step_energies.sum()) / size]) if size else np.empty(0)
+    whole = size // _step(sample_rate) - _STEPS_PER_BLOCK + 1  # blocks that end inside the clip
+    running = np.concatenate(([0.0], np.cumsum(step_energies)))
+    energies: Samples = (running[_STEPS_PER_BLOCK : _STEPS_PER_BLOCK + whole] - running[:whole]) / (
+        _STEPS_PER_BLOCK * _step(sample_rate)
+    )
     return energies
+
+
+def _step(sample_rate: int) -> int:
+    return round(_STEP_S * sample_rate)
 
 
 def _moving_min(values: Samples, width: int) -> Samples:
@@ -218,26 +281,6 @@ def _moving_mean(values: Samples, width: int) -> Samples:
     running = np.concatenate(([0.0], np.cumsum(np.pad(values, half, constant_values=1.0))))
     means: Samples = (running[width:] - running[:-width]) / width
     return means
-
-
-def _fast_length(size: int) -> int:
-    """The least length from ``size`` up made of the factors 2, 3 and 5, which the FFT is quick at
-    (a prime length takes 50× longer).
-
-    >>> _fast_length(441001), _fast_length(7)
-    (442368, 8)
-    """
-    best = 1 << max(size - 1, 1).bit_length()
-    fives = 1
-    while fives < best:
-        odd = fives
-        while odd < best:
-            length = odd
-            while length < size:
-                length *= 2
-            best, odd = min(best, length), odd * 3
-        fives *= 5
-    return best
 
 
 def _amplitude(decibels: float) -> float:
