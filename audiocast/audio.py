@@ -18,7 +18,7 @@ import subprocess
 import tempfile
 import threading
 import warnings
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -47,7 +47,6 @@ EARCON_BELOW_SPEECH_DB = 14.0
 EARCON_GAP_MS = 30
 EARCON_LEAD_MS = 200
 """Silence between the tone and the voice it announces."""
-_QUEUED_CHUNKS = 8  # levelled clips waiting for the encoder: a few seconds of audio each
 _MAX_MPEG2_BITRATE = 160  # kbps; MPEG-2 layer III (22.05/24 kHz) allows no more
 
 
@@ -79,10 +78,78 @@ class Mix:
 
     @property
     def chunks(self) -> Iterator[bytes]:
-        """The PCM in playing order, each voice clip levelled (loudness.py) only when it is reached:
-        levelling a clip overlaps the encoder's work on the ones before it."""
-        for pcm, voice in self.pieces:
-            yield normalise(pcm, self.sample_rate, self.loudness) if voice else pcm
+        """The PCM in playing order, each voice clip levelled (loudness.py) only when it is reached."""
+        return _levelled(self.pieces, self.sample_rate, self.loudness)
+
+
+ClipArrived = Callable[[int, Clip], None]
+"""Hands the mixer the clip of one segment (by index), in any order and from any thread."""
+
+
+class Mixer:
+    """Lays out an episode from clips that arrive in any order while it is being encoded.
+
+    Clips come in through ``add`` (from synthesis, as each is made) and wait in a reorder buffer
+    until every segment before theirs is placed; ``pieces`` yields the episode in playing order as
+    soon as it can and builds the timeline as it goes. ``close`` says no more clips will come: after
+    a failure, ``pieces`` then stops early (and the encode is thrown away).
+    """
+
+    def __init__(self, script: Script, sample_rate: int, *, loudness: float) -> None:
+        self.script = script
+        self.sample_rate = sample_rate
+        self.loudness = loudness
+        self._arrived: queue.Queue[tuple[int, Clip] | None] = queue.Queue()
+        self._placed: list[Placed] = []
+        self._position = 0  # in samples
+        self._complete = False
+
+    def add(self, index: int, clip: Clip) -> None:
+        self._arrived.put((index, clip))
+
+    def close(self) -> None:
+        self._arrived.put(None)
+
+    def pieces(self) -> Iterator[tuple[bytes, bool]]:
+        """The episode's PCM in playing order, each piece flagged True when it is a voice clip."""
+        waiting: dict[int, Clip] = {}
+        for index, segment in enumerate(self.script.segments):
+            while index not in waiting:
+                arrived = self._arrived.get()
+                if arrived is None:
+                    return
+                waiting[arrived[0]] = arrived[1]
+            yield from self._place(segment, waiting.pop(index))
+        self._complete = True
+
+    def chunks(self) -> Iterator[bytes]:
+        """``pieces`` with every voice clip levelled to the loudness target as it is reached."""
+        return _levelled(self.pieces(), self.sample_rate, self.loudness)
+
+    @property
+    def timeline(self) -> Timeline:
+        if not self._complete:
+            raise AssembleError("the episode was not finished: clips are missing")
+        return Timeline(placed=tuple(self._placed), duration_ms=_ms(self._position, self.sample_rate))
+
+    def _place(self, segment: Segment, clip: Clip) -> Iterator[tuple[bytes, bool]]:
+        if segment.earcon:  # heard in the gap before the segment, so cues keep starting at the voice
+            yield self._advance(earcon(self.sample_rate, self.loudness), voice=False)
+        data = _resampled(decode_clip(clip), self.sample_rate).raw_data
+        start_ms = _ms(self._position, self.sample_rate)
+        yield self._advance(data, voice=True)
+        end_ms = _ms(self._position, self.sample_rate)
+        self._placed.append(Placed(segment, start_ms, end_ms, _cues(segment, clip, start_ms, end_ms)))
+        yield self._advance(b"\x00\x00" * (self.sample_rate * segment.pause_after_ms // 1000), voice=False)
+
+    def _advance(self, pcm: bytes, *, voice: bool) -> tuple[bytes, bool]:
+        self._position += len(pcm) // _SAMPLE_WIDTH
+        return pcm, voice
+
+
+def _levelled(pieces: Iterable[tuple[bytes, bool]], sample_rate: int, loudness: float) -> Iterator[bytes]:
+    for pcm, voice in pieces:
+        yield normalise(pcm, sample_rate, loudness) if voice else pcm
 
 
 def assemble(
@@ -95,34 +162,59 @@ def assemble(
 ) -> Timeline:
     """Join ``clips`` with the script's pauses, every clip at ``loudness`` LUFS, encode once to MP3
     at ``destination``, return the timeline."""
-    mixed = mix(script, clips, loudness=loudness)
-    encode_mp3(mixed.chunks, mixed.sample_rate, destination, bitrate=bitrate)
-    return mixed.timeline
+
+    def hand_over(add: ClipArrived) -> None:
+        for index, clip in enumerate(clips):
+            add(index, clip)
+
+    _check_count(script, clips)
+    return assemble_as_made(script, _highest_rate(clips), destination, hand_over, bitrate=bitrate, loudness=loudness)
+
+
+def assemble_as_made(
+    script: Script,
+    sample_rate: int,
+    destination: Path,
+    make_clips: Callable[[ClipArrived], object],
+    *,
+    bitrate: int = 64,
+    loudness: float = DEFAULT_LOUDNESS_LUFS,
+) -> Timeline:
+    """Encode the episode at ``destination`` while its clips are being made: ``make_clips`` is
+    called here and hands each clip over as it is ready, while the clips already in order are
+    levelled and encoded by other threads (and ffmpeg on another core). Every clip is resampled to
+    ``sample_rate``. A failure of ``make_clips`` or of the encode stops both; the file left at
+    ``destination`` is then to be thrown away."""
+    mixer = Mixer(script, sample_rate, loudness=loudness)
+
+    def make_then_close() -> None:
+        try:
+            make_clips(mixer.add)
+        finally:
+            mixer.close()
+
+    encode_mp3(mixer.chunks(), sample_rate, destination, bitrate=bitrate, meanwhile=make_then_close)
+    return mixer.timeline
 
 
 def mix(script: Script, clips: Sequence[Clip], *, loudness: float = DEFAULT_LOUDNESS_LUFS) -> Mix:
     """Decode every clip once and lay all of them out with the script's pauses, to be brought to
     ``loudness`` LUFS as they are encoded (``Mix.chunks``)."""
+    _check_count(script, clips)
+    mixer = Mixer(script, _highest_rate(clips), loudness=loudness)
+    for index, clip in enumerate(clips):
+        mixer.add(index, clip)
+    pieces = tuple(mixer.pieces())
+    return Mix(pieces, mixer.sample_rate, loudness, mixer.timeline)
+
+
+def _check_count(script: Script, clips: Sequence[Clip]) -> None:
     if len(clips) != len(script.segments):
         raise ValueError(f"{len(clips)} clips for {len(script.segments)} segments")
-    sample_rate = max(clip.sample_rate for clip in clips)
-    pieces: list[tuple[bytes, bool]] = []
-    placed: list[Placed] = []
-    position = 0  # in samples
-    for segment, clip in zip(script.segments, clips, strict=True):
-        if segment.earcon:  # heard in the gap before the segment, so cues keep starting at the voice
-            tone = earcon(sample_rate, loudness)
-            pieces.append((tone, False))
-            position += len(tone) // _SAMPLE_WIDTH
-        data = _resampled(decode_clip(clip), sample_rate).raw_data
-        samples = len(data) // _SAMPLE_WIDTH
-        start_ms, end_ms = _ms(position, sample_rate), _ms(position + samples, sample_rate)
-        placed.append(Placed(segment, start_ms, end_ms, _cues(segment, clip, start_ms, end_ms)))
-        pause = sample_rate * segment.pause_after_ms // 1000
-        pieces += [(data, True), (b"\x00\x00" * pause, False)]
-        position += samples + pause
-    timeline = Timeline(placed=tuple(placed), duration_ms=_ms(position, sample_rate))
-    return Mix(tuple(pieces), sample_rate, loudness, timeline)
+
+
+def _highest_rate(clips: Sequence[Clip]) -> int:
+    return max(clip.sample_rate for clip in clips)
 
 
 @functools.cache
@@ -209,8 +301,20 @@ def spread_cues(sentences: Sequence[str], start_ms: int, end_ms: int) -> tuple[C
     return tuple(cues)
 
 
-def encode_mp3(chunks: Iterable[bytes], sample_rate: int, destination: Path, *, bitrate: int) -> None:
-    """Encode mono 16-bit PCM chunks to constant-bitrate MP3 with no tags (mutagen writes those)."""
+def encode_mp3(
+    chunks: Iterable[bytes],
+    sample_rate: int,
+    destination: Path,
+    *,
+    bitrate: int,
+    meanwhile: Callable[[], None] | None = None,
+) -> None:
+    """Encode mono 16-bit PCM chunks to constant-bitrate MP3 with no tags (mutagen writes those).
+
+    The chunks are drawn (made, when they are a generator) by a thread of their own that writes
+    them to ffmpeg, while ``meanwhile`` runs in this one; ``chunks`` must end once ``meanwhile``
+    has returned or raised.
+    """
     resample = ["-ar", "44100"] if bitrate > _MAX_MPEG2_BITRATE and sample_rate < 32000 else []
     command = [
         FFMPEG, "-hide_banner", "-loglevel", "error", "-y",
@@ -220,15 +324,22 @@ def encode_mp3(chunks: Iterable[bytes], sample_rate: int, destination: Path, *, 
     ]  # fmt: skip
     with tempfile.TemporaryFile() as errors:  # a file, not a pipe: ffmpeg can never block on it
         process: subprocess.Popen[bytes] | None = None
+        feeder: _Feeder | None = None
         try:
             with _stops_held():
                 process = _start(command, errors)
-            _feed(process, chunks)
+            feeder = _Feeder(process, chunks)
+            feeder.start()  # inside the try: starting waits, and a SIGTERM can land there too
+            if meanwhile is not None:
+                meanwhile()
+            feeder.finish()
             status = process.wait()
         except BaseException:  # Ctrl-C or SIGTERM mid-encode, or a chunk that failed: do not leave ffmpeg running
             if process is not None:
                 process.kill()
                 process.wait()
+            if feeder is not None:
+                feeder.stop()
             raise
         if status != 0:
             errors.seek(0)
@@ -261,37 +372,49 @@ def _stops_held() -> Iterator[None]:
             signal.raise_signal(number)
 
 
-def _feed(process: subprocess.Popen[bytes], chunks: Iterable[bytes]) -> None:
-    """Write every chunk to the encoder from a thread of its own, so that making the next chunk
-    (levelling a clip) runs while ffmpeg encodes the last; if ffmpeg exits early, its exit status
-    tells why."""
-    assert process.stdin is not None
-    queued: queue.Queue[bytes | None] = queue.Queue(maxsize=_QUEUED_CHUNKS)
-    writer = threading.Thread(target=_write_all, args=(process.stdin, queued), daemon=True)
-    try:
-        writer.start()  # inside the try: starting waits, and a SIGTERM can land there too
-        for chunk in chunks:
-            queued.put(chunk)
-        queued.put(None)
-        writer.join()
-    except BaseException:
-        process.kill()  # so that the writer stops writing: it drains the queue up to the first end
-        queued.put(None)  # mark even once ffmpeg is gone, so this never blocks; a second mark is never read
-        with contextlib.suppress(RuntimeError):  # stopped before the writer started
-            writer.join()
-        raise
+class _Feeder(threading.Thread):
+    """Draws the chunks and writes them to the encoder, so that making the next chunk (levelling a
+    clip) runs beside ffmpeg encoding the last and beside the caller's own work. It stops at the
+    first chunk ffmpeg no longer takes (ffmpeg exited: its exit status tells why); a chunk that
+    fails to be made ends ffmpeg too, and ``finish`` raises that failure in the caller."""
 
+    def __init__(self, process: subprocess.Popen[bytes], chunks: Iterable[bytes]) -> None:
+        super().__init__(daemon=True)
+        assert process.stdin is not None
+        self.process = process
+        self.stdin = process.stdin
+        self.chunks = chunks
+        self.failure: BaseException | None = None
 
-def _write_all(stdin: IO[bytes], queued: queue.Queue[bytes | None]) -> None:
-    open_ = True
-    for chunk in iter(queued.get, None):
-        if open_:
-            try:
-                stdin.write(chunk)
-            except (BrokenPipeError, ValueError):  # ffmpeg exited (or was killed and its pipe closed)
-                open_ = False
-    with contextlib.suppress(BrokenPipeError):
-        stdin.close()
+    def run(self) -> None:
+        try:
+            for chunk in self.chunks:
+                if not self._written(chunk):
+                    break
+        except BaseException as exc:  # handed to the caller's thread by finish()
+            self.failure = exc
+            self.process.kill()
+        with contextlib.suppress(BrokenPipeError, ValueError):
+            self.stdin.close()
+
+    def _written(self, chunk: bytes) -> bool:
+        try:
+            self.stdin.write(chunk)
+        except (BrokenPipeError, ValueError):  # ffmpeg exited (or was killed and its pipe closed)
+            return False
+        return True
+
+    def finish(self) -> None:
+        """Wait until every chunk is written; raise what stopped the chunks, if anything did."""
+        self.join()
+        if self.failure is not None:
+            raise self.failure
+
+    def stop(self) -> None:
+        """After ffmpeg was killed: wait for the thread (the chunks have ended, or stop at the next
+        write), unless it never started."""
+        with contextlib.suppress(RuntimeError):
+            self.join()
 
 
 def _ms(samples: int, sample_rate: int) -> int:

@@ -1,8 +1,9 @@
 """One article → one finished episode: the MP3 (tagged) and its sidecars, written atomically.
 
-Stages run in order — script, synth, assemble, publish — over plain values. Nothing is written
-until every clip exists, and each file is renamed into place only when complete, so a failure at
-any point leaves earlier output as it was.
+Stages run in order — script, synth, assemble, publish — over plain values, except that the MP3
+is encoded while its clips are being made (``audio.assemble_as_made``). It goes to a temporary
+file, and each file is renamed into place only when complete, so a failure at any point leaves
+earlier output as it was.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Protocol
 
 from . import __name__ as _package
 from .atomic import atomic_paths
-from .audio import assemble
+from .audio import ClipArrived, assemble_as_made
 from .engines import Engine, make_engine
 from .errors import PublishError, ReadError
 from .loudness import DEFAULT_LOUDNESS_LUFS, check_loudness
@@ -149,18 +150,23 @@ def make_episode(
 
     synthesized = 0
 
-    def clip_done(_index: int, _clip: Clip, cached: bool) -> None:
-        nonlocal synthesized
-        synthesized += not cached
-        if progress:
-            progress.advance()
+    def read_aloud(add: ClipArrived) -> None:
+        def arrived(index: int, clip: Clip, cached: bool) -> None:
+            nonlocal synthesized
+            add(index, clip)
+            synthesized += not cached
+            if progress:
+                progress.advance()
 
-    clips = synthesize(script, profile, engine, options.synth, on_clip=clip_done)
-    if progress:
-        progress.stage("Assembling and encoding")
+        synthesize(script, profile, engine, options.synth, on_clip=arrived)
+        if progress:
+            progress.stage("Assembling and encoding")
+
     sidecars = sidecar_paths(destination)
     with atomic_paths([destination, *sidecars.values()]) as (temporary, *sidecar_temporaries):
-        timeline = assemble(script, clips, temporary, bitrate=options.bitrate, loudness=options.loudness)
+        timeline = assemble_as_made(
+            script, engine.sample_rate, temporary, read_aloud, bitrate=options.bitrate, loudness=options.loudness
+        )
         texts = {kind: render(script, timeline) for kind, (_, render) in SIDECARS.items()}
         write_tags(temporary, _tags(script, timeline, options, cover, transcript=texts["txt"]))
         for kind, sidecar in zip(sidecars, sidecar_temporaries, strict=True):

@@ -1,16 +1,23 @@
 """Benchmark: the example article on the offline voice, end to end, and assembly growth.
 
-Run:  .venv/bin/python bench/bench_episode.py
+Run:  .venv/bin/python bench/bench_episode.py [--against FOLDER] [--rounds N]
 
 Prints audio seconds, wall seconds and the realtime factor end to end, the share of each stage,
 then the time to lay out 10, 100 and 1000 segments with audiocast's one-pass join against the
 naive pydub ``+`` loop (the baseline, run in the same process).
+
+``--against FOLDER`` (another checkout of audiocast, e.g. ``git archive main | tar -x -C FOLDER``)
+instead compares the example episode made by that code and by this one, alternating fresh
+processes on the same venv ``--rounds`` times, and prints wall and CPU seconds (ffmpeg's
+included) of each; on a shared machine only the alternation makes the two comparable.
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import datetime as dt
+import os
 import statistics
 import subprocess
 import sys
@@ -144,7 +151,59 @@ def memory() -> None:
         )
 
 
+EPISODE_PROBE = """
+import resource, statistics, sys, tempfile, time
+from pathlib import Path
+from audiocast.episode import EpisodeOptions, make_episode
+from audiocast.sources import read_source
+from audiocast.synth import SynthOptions
+options = EpisodeOptions(engine="espeak", fetch_cover=False, synth=SynthOptions(jobs=1, cache_dir=None))
+
+def cpu():
+    return sum(resource.getrusage(who).ru_utime + resource.getrusage(who).ru_stime
+               for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+
+with tempfile.TemporaryDirectory() as folder:
+    make_episode(read_source(sys.argv[1]), Path(folder) / "warm.mp3", options)
+    runs = []
+    for _ in range(3):
+        wall, used = time.perf_counter(), cpu()
+        episode = make_episode(read_source(sys.argv[1]), Path(folder) / "x.mp3", options)
+        runs.append((time.perf_counter() - wall, cpu() - used))
+wall, used = min(runs)
+print(episode.duration_ms / 1000, wall, used)
+"""
+
+
+def compare(against: Path, rounds: int) -> None:
+    """The example episode by the code in ``against`` and by this checkout, in alternating processes."""
+    here = Path(__file__).resolve().parent.parent
+    print(f"example episode, offline voice: {against} against this checkout, {rounds} alternating rounds")
+    print("  (each: a fresh process, one warm-up episode, then the fastest of 3; CPU includes ffmpeg)")
+    print(f"  {'round':>5} {'code':<10} {'audio':>7} {'wall':>7} {'CPU':>7} {'realtime':>9}")
+    totals: dict[str, list[float]] = {"baseline": [], "this": []}
+    for round_ in range(1, rounds + 1):
+        for label, folder in (("baseline", against), ("this", here)):
+            result = subprocess.run(
+                [sys.executable, "-c", EPISODE_PROBE, str(EXAMPLE)],
+                capture_output=True, text=True, check=True, cwd=folder,
+                env={**os.environ, "PYTHONPATH": str(folder)},
+            )  # fmt: skip
+            audio_s, wall, cpu = (float(value) for value in result.stdout.split())
+            totals[label].append(wall)
+            print(f"  {round_:>5} {label:<10} {audio_s:6.1f}s {wall:6.2f}s {cpu:6.2f}s {audio_s / wall:8.0f}x")
+    baseline, this = (statistics.median(totals[label]) for label in ("baseline", "this"))
+    print(f"  median wall: baseline {baseline:.2f} s, this {this:.2f} s, ratio {baseline / this:.2f}x")
+
+
 def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--against", type=Path, help="another audiocast checkout to compare the example episode with")
+    parser.add_argument("--rounds", type=int, default=5)
+    arguments = parser.parse_args()
+    if arguments.against:
+        compare(arguments.against.resolve(), arguments.rounds)
+        return 0
     end_to_end()
     stage_shares()
     assembly_growth()
