@@ -25,7 +25,7 @@ from typing import IO
 
 import imageio_ffmpeg
 
-from .errors import AssembleError
+from .errors import AssembleError, ReadError
 from .loudness import DEFAULT_LOUDNESS_LUFS, normalise
 from .models import Boundary, Clip, Cue, Placed, Script, Segment, Timeline
 
@@ -47,6 +47,10 @@ EARCON_BELOW_SPEECH_DB = 14.0
 EARCON_GAP_MS = 30
 EARCON_LEAD_MS = 200
 """Silence between the tone and the voice it announces."""
+SHOW_SOUND_MAX_S = 60
+"""The longest intro or outro accepted: a show's sound is a sting or a short theme, not a programme."""
+SHOW_SOUND_GAP_MS = 500
+"""Silence between the intro and the title, and before the outro (after the last pause)."""
 _MAX_MPEG2_BITRATE = 160  # kbps; MPEG-2 layer III (22.05/24 kHz) allows no more
 
 
@@ -93,12 +97,19 @@ class Mixer:
     until every segment before theirs is placed; ``pieces`` yields the episode in playing order as
     soon as it can and builds the timeline as it goes. ``close`` says no more clips will come: after
     a failure, ``pieces`` then stops early (and the encode is thrown away).
+
+    The show's sound (``intro`` and ``outro``, PCM at ``sample_rate``; empty for none) opens and
+    closes the episode, levelled like the voice; the timeline starts the title after the intro.
     """
 
-    def __init__(self, script: Script, sample_rate: int, *, loudness: float) -> None:
+    def __init__(
+        self, script: Script, sample_rate: int, *, loudness: float, intro: bytes = b"", outro: bytes = b""
+    ) -> None:
         self.script = script
         self.sample_rate = sample_rate
         self.loudness = loudness
+        self.intro = intro
+        self.outro = outro
         self._arrived: queue.Queue[tuple[int, Clip] | None] = queue.Queue()
         self._placed: list[Placed] = []
         self._position = 0  # in samples
@@ -113,6 +124,9 @@ class Mixer:
     def pieces(self) -> Iterator[tuple[bytes, bool]]:
         """The episode's PCM in playing order, each piece flagged True when it is a voice clip."""
         waiting: dict[int, Clip] = {}
+        if self.intro:
+            yield self._advance(self.intro, voice=True)
+            yield self._silence(SHOW_SOUND_GAP_MS)
         for index, segment in enumerate(self.script.segments):
             while index not in waiting:
                 arrived = self._arrived.get()
@@ -120,6 +134,9 @@ class Mixer:
                     return
                 waiting[arrived[0]] = arrived[1]
             yield from self._place(segment, waiting.pop(index))
+        if self.outro:
+            yield self._silence(SHOW_SOUND_GAP_MS)
+            yield self._advance(self.outro, voice=True)
         self._complete = True
 
     def chunks(self) -> Iterator[bytes]:
@@ -140,7 +157,10 @@ class Mixer:
         yield self._advance(data, voice=True)
         end_ms = _ms(self._position, self.sample_rate)
         self._placed.append(Placed(segment, start_ms, end_ms, _cues(segment, clip, start_ms, end_ms)))
-        yield self._advance(b"\x00\x00" * (self.sample_rate * segment.pause_after_ms // 1000), voice=False)
+        yield self._silence(segment.pause_after_ms)
+
+    def _silence(self, milliseconds: int) -> tuple[bytes, bool]:
+        return self._advance(b"\x00\x00" * (self.sample_rate * milliseconds // 1000), voice=False)
 
     def _advance(self, pcm: bytes, *, voice: bool) -> tuple[bytes, bool]:
         self._position += len(pcm) // _SAMPLE_WIDTH
@@ -179,13 +199,16 @@ def assemble_as_made(
     *,
     bitrate: int = 64,
     loudness: float = DEFAULT_LOUDNESS_LUFS,
+    intro: bytes = b"",
+    outro: bytes = b"",
 ) -> Timeline:
     """Encode the episode at ``destination`` while its clips are being made: ``make_clips`` is
     called here and hands each clip over as it is ready, while the clips already in order are
     levelled and encoded by other threads (and ffmpeg on another core). Every clip is resampled to
-    ``sample_rate``. A failure of ``make_clips`` or of the encode stops both; the file left at
-    ``destination`` is then to be thrown away."""
-    mixer = Mixer(script, sample_rate, loudness=loudness)
+    ``sample_rate``; ``intro`` and ``outro`` are the show's sound (``Mixer``). A failure of
+    ``make_clips`` or of the encode stops both; the file left at ``destination`` is then to be
+    thrown away."""
+    mixer = Mixer(script, sample_rate, loudness=loudness, intro=intro, outro=outro)
 
     def make_then_close() -> None:
         try:
@@ -215,6 +238,27 @@ def _check_count(script: Script, clips: Sequence[Clip]) -> None:
 
 def _highest_rate(clips: Sequence[Clip]) -> int:
     return max(clip.sample_rate for clip in clips)
+
+
+def show_sound(path: Path, sample_rate: int) -> bytes:
+    """The audio file at ``path`` (any format ffmpeg reads) as mono 16-bit PCM at ``sample_rate``;
+    raises ReadError, naming the file, when it is missing, is not audio, is silent or lasts over
+    ``SHOW_SOUND_MAX_S``. Only that much of it is ever decoded."""
+    if not path.is_file():
+        raise ReadError(f"{path}: no such audio file")
+    command = [
+        FFMPEG, "-hide_banner", "-loglevel", "error", "-nostdin", "-i", str(path), "-map", "0:a:0",
+        "-t", str(SHOW_SOUND_MAX_S + 1), "-f", "s16le", "-ac", "1", "-ar", str(sample_rate), "pipe:1",
+    ]  # fmt: skip
+    decoded = subprocess.run(command, capture_output=True, check=False)
+    if decoded.returncode != 0 or not decoded.stdout:
+        raise ReadError(f"{path}: not an audio file ffmpeg can read; use an MP3, WAV, FLAC, Ogg or M4A file")
+    seconds = len(decoded.stdout) / _SAMPLE_WIDTH / sample_rate
+    if seconds > SHOW_SOUND_MAX_S:
+        raise ReadError(f"{path}: lasts more than {SHOW_SOUND_MAX_S} s; an intro or outro must be shorter")
+    if not decoded.stdout.strip(b"\x00"):
+        raise ReadError(f"{path}: is silent; an intro or outro must be heard")
+    return decoded.stdout
 
 
 @functools.cache

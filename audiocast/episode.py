@@ -16,7 +16,7 @@ from typing import Protocol
 
 from . import __name__ as _package
 from .atomic import atomic_paths
-from .audio import ClipArrived, assemble_as_made
+from .audio import ClipArrived, assemble_as_made, show_sound
 from .engines import Engine, make_engine
 from .errors import PublishError, ReadError
 from .loudness import DEFAULT_LOUDNESS_LUFS, check_loudness
@@ -58,6 +58,10 @@ class EpisodeOptions:
     """Album tag; defaults to the article's source name."""
     loudness: float = DEFAULT_LOUDNESS_LUFS
     """Integrated loudness of the episode in LUFS; every clip is brought to it."""
+    intro: Path | None = None
+    """An audio file played before the title (the show's sound), at most ``audio.SHOW_SOUND_MAX_S``."""
+    outro: Path | None = None
+    """An audio file played after the last words."""
 
     def __post_init__(self) -> None:
         if self.bitrate not in BITRATES:
@@ -145,6 +149,8 @@ def make_episode(
     script = build_script(article, profile, max_segment_bytes=options.max_segment_bytes)
     cover = _cover(article, options)
     engine = engine or make_engine(_engine_setting(options.engine, profile))
+    rate = engine.sample_rate  # the show's sound is checked before anything is synthesised
+    intro, outro = (b"" if path is None else show_sound(path, rate) for path in (options.intro, options.outro))
     if progress:
         progress.stage(f"Reading aloud ({engine.name})", total=len(script.segments))
 
@@ -165,8 +171,9 @@ def make_episode(
     sidecars = sidecar_paths(destination)
     with atomic_paths([destination, *sidecars.values()]) as (temporary, *sidecar_temporaries):
         timeline = assemble_as_made(
-            script, engine.sample_rate, temporary, read_aloud, bitrate=options.bitrate, loudness=options.loudness
-        )
+            script, rate, temporary, read_aloud,
+            bitrate=options.bitrate, loudness=options.loudness, intro=intro, outro=outro,
+        )  # fmt: skip
         texts = {kind: render(script, timeline) for kind, (_, render) in SIDECARS.items()}
         write_tags(temporary, _tags(script, timeline, options, cover, transcript=texts["txt"]))
         for kind, sidecar in zip(sidecars, sidecar_temporaries, strict=True):
