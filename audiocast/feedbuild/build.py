@@ -262,17 +262,19 @@ def _source_hashes(config: FeedConfig, latest: dict[str, SourceItem]) -> tuple[d
             profile = _profile(config, item)
             if config.engine != AUTO:  # an engine named that cannot read the language never will
                 profile.voice_for(config.engine, "narrator")
-            hashes[key] = _source_hash(profile, item)
+            hashes[key] = _source_hash(profile, item, config.show_sound_digest)
         except ProfileError as exc:
             log.warning("skipped: %s: %s", item.origin, exc)
             unvoiced.append(f"{item.origin}: {exc}")
     return hashes, tuple(unvoiced)
 
 
-def _source_hash(profile: VoiceProfile, item: SourceItem) -> str:
+def _source_hash(profile: VoiceProfile, item: SourceItem, show_sound_digest: str) -> str:
     """The input's hash plus what decides the words and pauses: the voice profile's content (so an
-    edited profile TOML counts) and the render version. The engine is recorded apart (``MadeWith``)."""
-    settings = "\x00".join((RENDER_VERSION, repr(profile), item.content_hash))
+    edited profile TOML counts), the render version, and the show's sound when there is one. The
+    engine is recorded apart (``MadeWith``)."""
+    sound = (show_sound_digest,) if show_sound_digest else ()  # none: the hashes of builds before it
+    settings = "\x00".join((RENDER_VERSION, repr(profile), item.content_hash, *sound))
     return hashlib.sha256(settings.encode("utf-8")).hexdigest()
 
 
@@ -342,6 +344,8 @@ def _make_all(
         cover=cover,
         album=config.show.title,
         loudness=config.loudness,
+        intro=config.intro,
+        outro=config.outro,
     )
     read = _Read()
     synth_failures = 0
@@ -396,7 +400,7 @@ def _make(
     progress: Progress | None,
 ) -> tuple[EpisodeRecord, _Read]:
     """Make one episode; returns its record and what it read."""
-    source_hash = _source_hash(_profile(config, item), item)
+    source_hash = _source_hash(_profile(config, item), item, config.show_sound_digest)
     made_with = MadeWith.of(engine)
     existing = state.by_key().get(item.key)
     guid = existing.episode.guid if existing else episode_guid(item.key)

@@ -7,6 +7,7 @@ Every error is a ``ProfileError`` naming the file and the key, ending with what 
 
 from __future__ import annotations
 
+import hashlib
 import re
 import tomllib
 import urllib.parse
@@ -15,8 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..audio import show_sound
 from ..engines import ENGINE_CHOICES
-from ..errors import ProfileError
+from ..errors import ProfileError, ReadError
 from ..fetch import is_url
 from ..loudness import DEFAULT_LOUDNESS_LUFS, check_loudness
 from ..profiles import bundled_profiles, load_profile
@@ -90,6 +92,13 @@ class FeedConfig:
     """Every episode's integrated loudness in LUFS."""
     episode_art: bool = True
     """Fetch each article's lead image as its episode's art (``publish.artwork``)."""
+    intro: Path | None = None
+    """The show's sound before each episode's title (``audio.show_sound``)."""
+    outro: Path | None = None
+    """The show's sound after each episode's last words."""
+    show_sound_digest: str = ""
+    """SHA-256 of the intro's and outro's content as read when the definition was loaded; empty
+    without either, so feeds without them keep their episodes' source hashes."""
 
     @property
     def feed_url(self) -> str:
@@ -129,6 +138,8 @@ KEYS: dict[str, _Key] = {
     "locked": _Key("bool", False, True, help="podcast:locked: other hosts must not import the feed"),
     "loudness": _Key("loudness", False, DEFAULT_LOUDNESS_LUFS, help="every episode's loudness in LUFS"),
     "episode_art": _Key("bool", False, True, help="each article's lead image becomes its episode's art"),
+    "intro": _Key("sound", False, help="short audio file played before each episode's title"),
+    "outro": _Key("sound", False, help="short audio file played after each episode's last words"),
 }
 
 
@@ -181,7 +192,20 @@ def parse_feed_config(data: dict[str, Any], *, origin: Path) -> FeedConfig:
         keep=values["keep"],
         loudness=values["loudness"],
         episode_art=values["episode_art"],
+        intro=values["intro"],
+        outro=values["outro"],
+        show_sound_digest=_show_sound_digest(values["intro"], values["outro"]),
     )
+
+
+def _show_sound_digest(intro: Path | None, outro: Path | None) -> str:
+    if intro is None and outro is None:
+        return ""
+    digest = hashlib.sha256()
+    for role, path in (("intro", intro), ("outro", outro)):
+        content = b"" if path is None else path.read_bytes()
+        digest.update(f"{role} {len(content)}\n".encode() + content)
+    return digest.hexdigest()
 
 
 def normalise_base_url(value: str, where: str) -> str:
@@ -301,6 +325,18 @@ def _file(where: str, base: Path, value: Any) -> Path:
     return path
 
 
+def _sound(where: str, base: Path, value: Any) -> Path:
+    path = _file(where, base, value)
+    try:
+        show_sound(path, _SOUND_CHECK_RATE)
+    except ReadError as exc:
+        raise ProfileError(f"{where}: {exc}") from exc
+    return path
+
+
+_SOUND_CHECK_RATE = 8000  # any rate shows whether a file decodes and how long it lasts; this one is quick
+
+
 def _folder(where: str, base: Path, value: Any) -> Path:
     return (base / _text(where, base, value)).resolve()
 
@@ -367,4 +403,5 @@ _CHECKS: dict[str, Callable[[str, Path, Any], Any]] = {
     "profile": _profile,
     "count": _count,
     "loudness": _loudness,
+    "sound": _sound,
 }
