@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
@@ -42,6 +43,11 @@ def _ffmpeg_writing(path_part: str) -> list[int]:
     return found
 
 
+def _hand_over(add: ClipArrived, clips: list[Clip], indices: Iterable[int]) -> None:
+    for index in indices:
+        add(index, clips[index])
+
+
 def test_the_encoder_writes_the_mp3_before_the_last_clip_is_made(
     example_clips: tuple[Script, list[Clip]], tmp_path: Path
 ) -> None:
@@ -50,13 +56,12 @@ def test_the_encoder_writes_the_mp3_before_the_last_clip_is_made(
     grew_meanwhile = []
 
     def make_clips(add: ClipArrived) -> None:
-        for index, clip in enumerate(clips[:-1]):
-            add(index, clip)
+        _hand_over(add, clips, range(len(clips) - 1))
         deadline = time.monotonic() + 60
         while not (output.exists() and output.stat().st_size) and time.monotonic() < deadline:
             time.sleep(0.01)
         grew_meanwhile.append(output.stat().st_size > 0)
-        add(len(clips) - 1, clips[-1])
+        _hand_over(add, clips, [len(clips) - 1])
 
     assemble_as_made(script, EspeakEngine().sample_rate, output, make_clips)
     assert grew_meanwhile == [True]
@@ -69,8 +74,7 @@ def test_clips_that_arrive_out_of_order_make_the_same_episode(
     in_order = assemble(script, clips, tmp_path / "a.mp3")
 
     def backwards(add: ClipArrived) -> None:
-        for index in reversed(range(len(clips))):
-            add(index, clips[index])
+        _hand_over(add, clips, reversed(range(len(clips))))
 
     shuffled = assemble_as_made(script, EspeakEngine().sample_rate, tmp_path / "b.mp3", backwards)
     assert shuffled == in_order
@@ -85,8 +89,7 @@ def test_a_failure_while_clips_are_made_ends_ffmpeg_and_raises(
     running = []
 
     def fail_half_way(add: ClipArrived) -> None:
-        for index, clip in enumerate(clips[:5]):
-            add(index, clip)
+        _hand_over(add, clips, range(5))
         running.extend(_ffmpeg_writing(str(output)))
         raise RuntimeError("synthesis failed")
 
