@@ -211,12 +211,12 @@ def assemble_as_made(
     mixer = Mixer(script, sample_rate, loudness=loudness, intro=intro, outro=outro)
 
     def make_then_close() -> None:
-        try:
-            make_clips(mixer.add)
-        finally:
-            mixer.close()
+        make_clips(mixer.add)
+        mixer.close()
 
-    encode_mp3(mixer.chunks(), sample_rate, destination, bitrate=bitrate, meanwhile=make_then_close)
+    encode_mp3(
+        mixer.chunks(), sample_rate, destination, bitrate=bitrate, meanwhile=make_then_close, abandon=mixer.close
+    )
     return mixer.timeline
 
 
@@ -352,12 +352,14 @@ def encode_mp3(
     *,
     bitrate: int,
     meanwhile: Callable[[], None] | None = None,
+    abandon: Callable[[], None] | None = None,
 ) -> None:
     """Encode mono 16-bit PCM chunks to constant-bitrate MP3 with no tags (mutagen writes those).
 
     The chunks are drawn (made, when they are a generator) by a thread of their own that writes
-    them to ffmpeg, while ``meanwhile`` runs in this one; ``chunks`` must end once ``meanwhile``
-    has returned or raised.
+    them to ffmpeg, while ``meanwhile`` runs in this one: chunks that wait for its work must end
+    once it returns. When the encode is abandoned (a failure, Ctrl-C, SIGTERM, at any point),
+    ffmpeg is killed and ``abandon`` is called, which must end such chunks too.
     """
     resample = ["-ar", "44100"] if bitrate > _MAX_MPEG2_BITRATE and sample_rate < 32000 else []
     command = [
@@ -382,6 +384,8 @@ def encode_mp3(
             if process is not None:
                 process.kill()
                 process.wait()
+            if abandon is not None:
+                abandon()
             if feeder is not None:
                 feeder.stop()
             raise
