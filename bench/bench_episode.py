@@ -81,7 +81,7 @@ def stage_shares() -> None:
         ("assembly (decode, join)", mix_s),
         ("levelling + encoding (ffmpeg, MP3)", encode_s),
     ):
-        print(f"    {name:<32} {seconds:6.3f} s  {100 * seconds / total:5.1f}%")
+        print(f"    {name:<36} {seconds:6.3f} s  {100 * seconds / total:5.1f}%")
 
 
 def synthetic(count: int) -> tuple[Script, list[Clip]]:
@@ -152,26 +152,26 @@ def memory() -> None:
 
 
 EPISODE_PROBE = """
-import resource, statistics, sys, tempfile, time
+import resource, sys, tempfile, time
 from pathlib import Path
 from audiocast.episode import EpisodeOptions, make_episode
 from audiocast.sources import read_source
 from audiocast.synth import SynthOptions
 options = EpisodeOptions(engine="espeak", fetch_cover=False, synth=SynthOptions(jobs=1, cache_dir=None))
 
-def cpu():
-    return sum(resource.getrusage(who).ru_utime + resource.getrusage(who).ru_stime
-               for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+def cpu(who):
+    used = resource.getrusage(who)
+    return used.ru_utime + used.ru_stime
 
 with tempfile.TemporaryDirectory() as folder:
     make_episode(read_source(sys.argv[1]), Path(folder) / "warm.mp3", options)
     runs = []
     for _ in range(3):
-        wall, used = time.perf_counter(), cpu()
+        wall, python, ffmpeg = time.perf_counter(), cpu(resource.RUSAGE_SELF), cpu(resource.RUSAGE_CHILDREN)
         episode = make_episode(read_source(sys.argv[1]), Path(folder) / "x.mp3", options)
-        runs.append((time.perf_counter() - wall, cpu() - used))
-wall, used = min(runs)
-print(episode.duration_ms / 1000, wall, used)
+        runs.append((time.perf_counter() - wall, cpu(resource.RUSAGE_SELF) - python,
+                     cpu(resource.RUSAGE_CHILDREN) - ffmpeg))
+print(episode.duration_ms / 1000, *min(runs))
 """
 
 
@@ -179,8 +179,8 @@ def compare(against: Path, rounds: int) -> None:
     """The example episode by the code in ``against`` and by this checkout, in alternating processes."""
     here = Path(__file__).resolve().parent.parent
     print(f"example episode, offline voice: {against} against this checkout, {rounds} alternating rounds")
-    print("  (each: a fresh process, one warm-up episode, then the fastest of 3; CPU includes ffmpeg)")
-    print(f"  {'round':>5} {'code':<10} {'audio':>7} {'wall':>7} {'CPU':>7} {'realtime':>9}")
+    print("  (each: a fresh process, one warm-up episode, then the fastest of 3; CPU of Python and of ffmpeg)")
+    print(f"  {'round':>5} {'code':<10} {'audio':>7} {'wall':>7} {'CPU py':>7} {'ffmpeg':>7} {'realtime':>9}")
     totals: dict[str, list[float]] = {"baseline": [], "this": []}
     for round_ in range(1, rounds + 1):
         for label, folder in (("baseline", against), ("this", here)):
@@ -189,9 +189,12 @@ def compare(against: Path, rounds: int) -> None:
                 capture_output=True, text=True, check=True, cwd=folder,
                 env={**os.environ, "PYTHONPATH": str(folder)},
             )  # fmt: skip
-            audio_s, wall, cpu = (float(value) for value in result.stdout.split())
+            audio_s, wall, python, ffmpeg = (float(value) for value in result.stdout.split())
             totals[label].append(wall)
-            print(f"  {round_:>5} {label:<10} {audio_s:6.1f}s {wall:6.2f}s {cpu:6.2f}s {audio_s / wall:8.0f}x")
+            print(
+                f"  {round_:>5} {label:<10} {audio_s:6.1f}s {wall:6.2f}s {python:6.2f}s {ffmpeg:6.2f}s "
+                f"{audio_s / wall:8.0f}x"
+            )
     baseline, this = (statistics.median(totals[label]) for label in ("baseline", "this"))
     print(f"  median wall: baseline {baseline:.2f} s, this {this:.2f} s, ratio {baseline / this:.2f}x")
 
