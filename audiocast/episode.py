@@ -24,7 +24,7 @@ from .publish.artwork import ImageTooLarge, default_cover, episode_cover, to_jpe
 from .publish.captions import to_srt, to_vtt
 from .publish.chapters import to_chapters_json
 from .publish.tags import EpisodeTags, write_tags, written_by_audiocast
-from .publish.transcript import to_transcript
+from .publish.transcript import to_json_transcript, to_transcript
 from .script import DEFAULT_MAX_SEGMENT_BYTES, build_script
 from .synth import SynthOptions, synthesize
 
@@ -80,6 +80,7 @@ SIDECARS: dict[str, tuple[str, Callable[[Script, Timeline], str]]] = {
     "chapters": (".chapters.json", lambda script, timeline: to_chapters_json(timeline, script.article.title)),
     # never plain .txt: that could be the article itself
     "txt": (".transcript.txt", lambda script, _timeline: to_transcript(script)),
+    "words": (".transcript.json", lambda _script, timeline: to_json_transcript(timeline)),
 }
 """Sidecar kind → (file ending, writer). Keep the README's list of output files in sync."""
 

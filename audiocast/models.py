@@ -121,7 +121,8 @@ class Script:
 
 @dataclass(frozen=True)
 class Boundary:
-    """Where a stretch of text (a sentence or word) is spoken inside one clip, in milliseconds."""
+    """Where a word (or, from an engine that times no words, a sentence) of a clip's text is spoken
+    inside the clip, in milliseconds; ``text`` is a piece of the clip's text."""
 
     offset_ms: int
     duration_ms: int
@@ -146,7 +147,7 @@ class Clip:
 
 @dataclass(frozen=True)
 class Cue:
-    """A caption cue with episode-absolute times."""
+    """A stretch of text heard at episode-absolute times: a caption sentence, or one word."""
 
     start_ms: int
     end_ms: int
@@ -155,12 +156,15 @@ class Cue:
 
 @dataclass(frozen=True)
 class Placed:
-    """Where one segment sits in the episode, with its caption cues."""
+    """Where one segment sits in the episode, with its caption cues and its words."""
 
     segment: Segment
     start_ms: int
     end_ms: int
     cues: tuple[Cue, ...]
+    words: tuple[Cue, ...] = ()
+    """Every word of the segment's text in order (with the punctuation after it), when the engine
+    timed its words (see ``audiocast.timing``); empty when it did not."""
 
 
 @dataclass(frozen=True)
@@ -200,6 +204,6 @@ class Episode:
     size_bytes: int
     timeline: Timeline
     sidecars: dict[str, str] = field(default_factory=dict)
-    """Kind ('vtt', 'srt', 'chapters', 'txt') to file path."""
+    """Kind ('vtt', 'srt', 'chapters', 'txt', 'words') to file path."""
     clips_synthesized: int = 0
     """Clips the engine made for this episode; the others came from the clip cache."""

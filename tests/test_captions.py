@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from audiocast.audio import spread_cues
+from audiocast.timing import spread_cues
 from audiocast.models import Article, Block, BlockKind, Placed, Script, Timeline
 from audiocast.profiles import VoiceProfile, load_profile
 from audiocast.publish.captions import LINE_CHARS, MAX_LINES, to_vtt
