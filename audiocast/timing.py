@@ -17,6 +17,10 @@ import unicodedata
 from collections.abc import Sequence
 
 from .models import Boundary, Clip, Cue, Placed, Segment
+from .text import is_syllabic
+
+Timed = tuple[int, int, int, int]
+"""A word: its (start, end) in a text and the (from, to) milliseconds it is heard at."""
 
 _OPENING = frozenset({"Ps", "Pi"})
 """Unicode categories of punctuation that opens what follows: brackets, opening quotes."""
@@ -80,15 +84,38 @@ def word_cues(text: str, boundaries: Sequence[Boundary], start_ms: int, end_ms: 
     >>> word_cues("Hi, all.", [Boundary(100, 200, "Hi"), Boundary(250, 900, "all")], 1000, 1800)
     (Cue(start_ms=1100, end_ms=1250, text='Hi,'), Cue(start_ms=1250, end_ms=1800, text='all.'))
     """
-    found = located(text, boundaries)
-    spans = tiles(text, [(start, end) for start, end, _ in found])
-    starts = list(itertools.accumulate((_within(start_ms + b.offset_ms, start_ms, end_ms) for *_, b in found), max))
-    ends = [_within(start_ms + b.offset_ms + b.duration_ms, start_ms, end_ms) for *_, b in found]
+    found = [(a, b, bound.offset_ms, bound.offset_ms + bound.duration_ms) for a, b, bound in located(text, boundaries)]
+    words = tiled_words(text, found)
+    starts = list(itertools.accumulate((_within(start_ms + begin, start_ms, end_ms) for _, _, begin, _ in words), max))
+    ends = [_within(start_ms + end, start_ms, end_ms) for *_, end in words]
     limits = [*starts[1:], end_ms]
     return tuple(
         Cue(begin, min(max(begin, finish), limit), text[a:b])
-        for begin, finish, limit, (a, b) in zip(starts, ends, limits, spans, strict=True)
+        for begin, finish, limit, (a, b, _, _) in zip(starts, ends, limits, words, strict=True)
     )
+
+
+def tiled_words(text: str, words: Sequence[Timed]) -> list[Timed]:
+    """``words`` (ascending, each (start, end) in ``text`` and (from, to) in ms) widened to :func:`tiles`;
+    words that meet inside a token of a spaced script are one ("9:00", "AT&T").
+
+    >>> tiled_words("At 9:00 sharp", [(0, 2, 0, 90), (3, 4, 100, 300), (5, 7, 310, 500), (8, 13, 520, 900)])
+    [(0, 2, 0, 90), (3, 7, 100, 500), (8, 13, 520, 900)]
+    """
+    joined: list[Timed] = []
+    for (start, end), (_, _, begin, finish) in zip(tiles(text, [word[:2] for word in words]), words, strict=True):
+        if joined and _inside_token(text, joined[-1][1], start):
+            first, _, first_begin, last_finish = joined[-1]
+            joined[-1] = (first, end, first_begin, max(last_finish, finish))
+        else:
+            joined.append((start, end, begin, finish))
+    return joined
+
+
+def _inside_token(text: str, end: int, start: int) -> bool:
+    """Whether tiles ending at ``end`` and starting at ``start`` meet inside one spaced-script word:
+    nothing between them, and no Chinese or Japanese character (a word of its own) at the seam."""
+    return end == start and not is_syllabic(text[end - 1]) and not is_syllabic(text[start])
 
 
 def _within(value: int, low: int, high: int) -> int:

@@ -17,7 +17,7 @@ from ..errors import EngineUnavailable, SynthError
 from ..models import Boundary, Clip
 from ..script.japanese import READING_VERSION, japanese_reading
 from ..script.numbers import RULES_VERSION, NumberLanguage, Spoken, spoken_numbers
-from ..timing import tiles
+from ..timing import tiled_words
 from .base import VoiceSpec
 
 log = logging.getLogger(__name__)
@@ -147,7 +147,7 @@ def word_boundaries(text: str, marks: list[tuple[int, int, int]], total_ms: int)
 
     espeak reports pieces of one word as words of their own ("2,300" as "2,", ",3", "300"; a number
     read out as several words), and some Chinese words by their first character only: marks that
-    overlap or share a start are one word, and each word reaches to the next (``timing.tiles``).
+    overlap or share a start are one word, and each word reaches to the next (``timing.tiled_words``).
     A word lasts until the next one starts, the last one until the audio ends.
 
     >>> marks = [(0, 2, 0), (4, 9, 380), (10, 14, 690), (15, 17, 900), (16, 18, 1100), (17, 20, 1600)]
@@ -163,13 +163,9 @@ def word_boundaries(text: str, marks: list[tuple[int, int, int]], total_ms: int)
             words[-1] = (first, max(last, end), first_ms)
         else:
             words.append((start, max(end, min(start + 1, len(text))), ms))
-    spans = tiles(text, [(start, end) for start, end, _ in words])
     ends_ms = [ms for _, _, ms in words[1:]] + [total_ms]
-    return tuple(
-        Boundary(ms, max(0, end_ms - ms), text[a:b])
-        for (_, _, ms), end_ms, (a, b) in zip(words, ends_ms, spans, strict=True)
-        if a < b
-    )
+    timed = [(start, end, ms, end_ms) for (start, end, ms), end_ms in zip(words, ends_ms, strict=True)]
+    return tuple(Boundary(ms, max(0, end_ms - ms), text[a:b]) for a, b, ms, end_ms in tiled_words(text, timed) if a < b)
 
 
 class EspeakEngine:
