@@ -17,13 +17,14 @@ import unicodedata
 from collections.abc import Sequence
 
 from .models import Boundary, Clip, Cue, Placed, Segment
-from .text import is_syllabic
 
 Timed = tuple[int, int, int, int]
 """A word: its (start, end) in a text and the (from, to) milliseconds it is heard at."""
 
 _OPENING = frozenset({"Ps", "Pi"})
 """Unicode categories of punctuation that opens what follows: brackets, opening quotes."""
+_BRACKETS = _OPENING | {"Pe", "Pf"}
+"""... and closing ones: never inside a word ("（Jens Stoltenberg）11月" is two)."""
 
 
 def place(segment: Segment, clip: Clip, start_ms: int, end_ms: int) -> Placed:
@@ -101,6 +102,8 @@ def tiled_words(text: str, words: Sequence[Timed]) -> list[Timed]:
 
     >>> tiled_words("At 9:00 sharp", [(0, 2, 0, 90), (3, 4, 100, 300), (5, 7, 310, 500), (8, 13, 520, 900)])
     [(0, 2, 0, 90), (3, 7, 100, 500), (8, 13, 520, 900)]
+    >>> tiled_words("（Jens）11月，2024年", [(1, 5, 0, 90), (6, 8, 100, 300), (8, 9, 310, 500), (10, 14, 510, 700)])
+    [(0, 6, 0, 90), (6, 8, 100, 300), (8, 10, 310, 500), (10, 15, 510, 700)]
     """
     joined: list[Timed] = []
     for (start, end), (_, _, begin, finish) in zip(tiles(text, [word[:2] for word in words]), words, strict=True):
@@ -114,8 +117,14 @@ def tiled_words(text: str, words: Sequence[Timed]) -> list[Timed]:
 
 def _inside_token(text: str, end: int, start: int) -> bool:
     """Whether tiles ending at ``end`` and starting at ``start`` meet inside one spaced-script word:
-    nothing between them, and no Chinese or Japanese character (a word of its own) at the seam."""
-    return end == start and not is_syllabic(text[end - 1]) and not is_syllabic(text[start])
+    nothing between them, a letter or digit at the seam, and no wide character there (a Chinese or
+    Japanese character is a word of its own, "，" or "。" ends one) nor a bracket or quote."""
+    seam = text[end - 1 : start + 1] if end == start else ""
+    return len(seam) == 2 and any(char.isalnum() for char in seam) and not any(map(_parts_words, seam))
+
+
+def _parts_words(char: str) -> bool:
+    return unicodedata.east_asian_width(char) in "WF" or unicodedata.category(char) in _BRACKETS
 
 
 def _within(value: int, low: int, high: int) -> int:

@@ -146,26 +146,41 @@ def word_boundaries(text: str, marks: list[tuple[int, int, int]], total_ms: int)
     """Turn espeak's word marks (start and end in ``text``, audio ms) into word boundaries over ``text``.
 
     espeak reports pieces of one word as words of their own ("2,300" as "2,", ",3", "300"; a number
-    read out as several words), and some Chinese words by their first character only: marks that
-    overlap or share a start are one word, and each word reaches to the next (``timing.tiled_words``).
-    A word lasts until the next one starts, the last one until the audio ends.
+    read out as several words, which all point at its written start), some words with the
+    punctuation after them, and some Chinese words by their first character only. So marks that
+    share a start are one word; each mark ends where the next starts, without its trailing
+    punctuation; and ``timing.tiled_words`` joins the pieces of one written word and lets each word
+    reach to the next. A word lasts until the next one starts, the last one until the audio ends.
 
     >>> marks = [(0, 2, 0), (4, 9, 380), (10, 14, 690), (15, 17, 900), (16, 18, 1100), (17, 20, 1600)]
     >>> word_boundaries("Mr. Smith paid 2,300.", marks, 2500)  # doctest: +NORMALIZE_WHITESPACE
     (Boundary(offset_ms=0, duration_ms=380, text='Mr.'), Boundary(offset_ms=380, duration_ms=310, text='Smith'),
      Boundary(offset_ms=690, duration_ms=210, text='paid'), Boundary(offset_ms=900, duration_ms=1600, text='2,300.'))
+    >>> [b.text for b in word_boundaries("他说。“盟国", [(0, 1, 0), (1, 4, 200), (4, 5, 500)], 900)]
+    ['他', '说。', '“盟国']
     """
     words: list[tuple[int, int, int]] = []  # (start, end, ms)
-    for start, end, ms in sorted(marks, key=lambda mark: mark[2]):
-        start = min(start, len(text))
-        if words and (start <= words[-1][0] or start < words[-1][1]):
+    for start, end, ms in marks:
+        if words and start <= words[-1][0]:
             first, last, first_ms = words[-1]
             words[-1] = (first, max(last, end), first_ms)
-        else:
-            words.append((start, max(end, min(start + 1, len(text))), ms))
+        elif start < len(text):
+            words.append((start, end, ms))
+    starts = [start for start, _, _ in words[1:]] + [len(text)]
     ends_ms = [ms for _, _, ms in words[1:]] + [total_ms]
-    timed = [(start, end, ms, end_ms) for (start, end, ms), end_ms in zip(words, ends_ms, strict=True)]
-    return tuple(Boundary(ms, max(0, end_ms - ms), text[a:b]) for a, b, ms, end_ms in tiled_words(text, timed) if a < b)
+    timed = [
+        (start, _without_punctuation(text, start, min(end, next_start)), ms, end_ms)
+        for (start, end, ms), next_start, end_ms in zip(words, starts, ends_ms, strict=True)
+    ]
+    return tuple(Boundary(ms, max(0, end_ms - ms), text[a:b]) for a, b, ms, end_ms in tiled_words(text, timed))
+
+
+def _without_punctuation(text: str, start: int, end: int) -> int:
+    """Where the word at ``start`` ends once the punctuation at its end is left out (never before
+    its first character)."""
+    while end > start + 1 and not text[end - 1].isalnum():
+        end -= 1
+    return max(end, start + 1)
 
 
 class EspeakEngine:
