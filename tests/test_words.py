@@ -58,7 +58,7 @@ def _check_words(episode: Episode) -> list[dict[str, Any]]:
     document = _json_transcript(episode)
     assert Path(episode.sidecars["words"]).name == "episode.transcript.json"
     assert set(document) == {"version", "segments"} and document["version"] == "1.0.0"
-    segments = document["segments"]
+    segments: list[dict[str, Any]] = document["segments"]
     assert all(set(entry) == {"speaker", "startTime", "endTime", "body"} for entry in segments)
     seconds = float(MP3(episode.audio_path).info.length)  # type: ignore[no-untyped-call, attr-defined]
     starts = [entry["startTime"] for entry in segments]
