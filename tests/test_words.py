@@ -130,7 +130,8 @@ def test_a_rebuild_from_cached_clips_keeps_every_word_and_file(tmp_path: Path, f
     again = _episode(ENGLISH, tmp_path / "b", "edge", cache)
 
     assert again.clips_synthesized == 0 and len(fake_edge.turns) == turns  # the cache carried the words
-    assert again.timeline == first.timeline
+    assert again.timeline == first.timeline and all(item.words for item in again.timeline.placed)
+    assert set(first.sidecars) == set(again.sidecars) >= {"vtt", "srt", "txt", "chapters", "words"}
     for kind, path in first.sidecars.items():
         assert Path(path).read_bytes() == Path(again.sidecars[kind]).read_bytes(), kind
 
