@@ -28,6 +28,7 @@ from collections.abc import Callable, Sequence
 
 from .models import Boundary
 from .text import is_syllabic
+from .timing import located
 
 FASTEST_UNITS_PER_S = 8.0
 """Speech units per second no voice beats at rate +0% before its own pace is known: the edge
@@ -138,10 +139,5 @@ def covered_until(boundaries: Sequence[Boundary], text: str) -> int | None:
     >>> covered_until((Boundary(0, 1, "allies"),), "Allies meet.") is None
     True
     """
-    position = 0
-    for boundary in boundaries:
-        found = text.find(boundary.text, position)
-        if found < 0 or not boundary.text:
-            return None
-        position = found + len(boundary.text)
-    return position if boundaries else None
+    found = located(text, boundaries)
+    return found[-1][1] if found and len(found) == len(boundaries) else None

@@ -34,8 +34,8 @@ def place(segment: Segment, clip: Clip, start_ms: int, end_ms: int) -> Placed:
 
 
 def tiles(text: str, spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
-    """The (start, end) of each word's tile: ``spans`` (ascending character ranges of the words,
-    an empty one standing for a word whose length is not known) widened to cover ``text``.
+    """The (start, end) of each word's tile: ``spans`` (ascending, non-empty character ranges of
+    the words) widened to cover ``text``.
 
     The text between two words goes to the first up to the first space or opening punctuation,
     the rest to the second; tiles never start or end with white space.
