@@ -44,6 +44,8 @@ def tiles(text: str, spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
     >>> [text[a:b] for a, b in tiles(text, [(0, 2), (3, 7), (10, 14), (15, 20), (23, 25), (25, 27), (28, 29)])]
     ['He', 'said:', '“NATO', 'meets.”', '北约', '表示，', '将举行']
     """
+    if not spans:
+        return []
     cuts = [0]
     for (_, end), (next_start, _) in itertools.pairwise(spans):
         gap = text[end:next_start]
@@ -87,6 +89,8 @@ def word_cues(text: str, boundaries: Sequence[Boundary], start_ms: int, end_ms: 
     """
     found = [(a, b, bound.offset_ms, bound.offset_ms + bound.duration_ms) for a, b, bound in located(text, boundaries)]
     words = tiled_words(text, found)
+    if not words:  # no boundaries, or none of them a piece of the text
+        return ()
     starts = list(itertools.accumulate((_within(start_ms + begin, start_ms, end_ms) for _, _, begin, _ in words), max))
     ends = [_within(start_ms + end, start_ms, end_ms) for *_, end in words]
     limits = [*starts[1:], end_ms]

@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from mutagen.mp3 import MP3
 
 from audiocast.episode import EpisodeOptions, make_episode
@@ -24,6 +26,7 @@ from audiocast.timing import word_cues
 
 from .conftest import DATA, EXAMPLE
 from .fake_edge import FakeEdge, boundaries, fake_edge
+from .test_captions_props import _TEXTS, without_spaces
 
 __all__ = ["fake_edge"]  # the fixture
 
@@ -144,3 +147,27 @@ def test_word_times_stay_in_order_and_inside_the_segment() -> None:
     words = word_cues("Allies meet in Brussels.", reported, 1000, 2500)
 
     assert words == (Cue(1300, 1300, "Allies"), Cue(1300, 1300, "meet"), Cue(2400, 2500, "in Brussels."))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    text=_TEXTS,
+    picks=st.lists(st.tuples(st.integers(0, 10_000), st.integers(-500, 3000), st.integers(-100, 2000)), max_size=80),
+    span=st.integers(0, 60_000),
+)
+def test_any_report_gives_words_that_cover_the_text_in_order_inside_the_segment(
+    text: str, picks: list[tuple[int, int, int]], span: int
+) -> None:
+    """Whatever pieces of the text an engine times, in whatever order and at whatever times, the words
+    cover the text once, start in order, and stay inside the segment; every sentence cue starts with
+    a word."""
+    pieces = re.findall(r"\w+|[^\w\s]+", text)
+    reported = [Boundary(offset, duration, pieces[index % len(pieces)]) for index, offset, duration in picks if pieces]
+    words = word_cues(text, reported, 1000, 1000 + span)
+
+    if words:
+        assert without_spaces("".join(word.text for word in words)) == without_spaces(text)
+    assert all(word.text == word.text.strip() and word.text for word in words)
+    assert [word.start_ms for word in words] == sorted(word.start_ms for word in words)
+    assert all(1000 <= word.start_ms <= word.end_ms <= 1000 + span for word in words)
+    assert all(a.end_ms <= b.start_ms for a, b in itertools.pairwise(words))
