@@ -54,6 +54,7 @@ from ..errors import AudiocastError, EngineUnavailable, OutputWriteError, Profil
 from ..models import Episode
 from ..profiles import VoiceProfile
 from ..publish.artwork import lead_art, lead_caption
+from ..publish.captions import read_vtt
 from ..publish.cover import write_cover
 from ..publish.feed import render_feed
 from ..publish.playlist import PLAYLIST_FILE, render_playlist
@@ -522,14 +523,17 @@ def _show(config: FeedConfig, state: State, cover: str) -> Show:
 
 
 def _with_transcript(output: Path, episode: ShowEpisode) -> ShowEpisode:
-    name = episode.sidecars.get("txt")
-    if not name:
-        return episode
+    """The episode with what its web page shows besides the state: the transcript and the caption
+    cues that time its sentences."""
+    texts = {kind: _sidecar_text(output / name) for kind in ("txt", "vtt") if (name := episode.sidecars.get(kind))}
+    return dataclasses.replace(episode, transcript=texts.get("txt", ""), cues=read_vtt(texts.get("vtt", "")))
+
+
+def _sidecar_text(path: Path) -> str:
     try:
-        text = (output / name).read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise PublishError(f"{output / name}: transcript cannot be read ({exc.strerror}); rerun the build") from exc
-    return dataclasses.replace(episode, transcript=text)
+        raise PublishError(f"{path}: cannot be read ({exc.strerror}); rerun the build") from exc
 
 
 def _write_if_changed(path: Path, data: bytes) -> None:
