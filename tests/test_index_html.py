@@ -12,36 +12,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .browser import chromium_browser, needs_chromium, open_page  # noqa: F401 (the browser fixture)
+from .browser import LOAD_PLAYERS, chromium_browser, needs_chromium, open_page  # noqa: F401 (the browser fixture)
 from .feed_helpers import ATOM, parsed, served_build
 
 pytestmark = needs_chromium
-
-# Waits for every <audio> to load its metadata and every <track> to load and parse its cues.
-LOAD_PLAYERS = """
-(async () => {
-  const settle = (target, ok, failed) => new Promise((resolve) => {
-    target.addEventListener(ok, () => resolve(null), {once: true});
-    target.addEventListener("error", () => resolve(failed), {once: true});
-    setTimeout(() => resolve("timed out waiting for " + ok), 20000);
-  });
-  const players = [];
-  for (const audio of document.querySelectorAll("audio")) {
-    let problem = audio.error ? "media error " + audio.error.code : null;
-    if (!problem && audio.readyState < 1) problem = await settle(audio, "loadedmetadata", "media error");
-    const tracks = [];
-    for (const track of audio.querySelectorAll("track")) {
-      let trackProblem = track.readyState === 3 ? "track error" : null;
-      if (!trackProblem && track.readyState !== 2) trackProblem = await settle(track, "load", "track error");
-      tracks.push({kind: track.kind, srclang: track.srclang, readyState: track.readyState,
-                   cues: track.track.cues ? track.track.cues.length : 0, problem: trackProblem});
-    }
-    players.push({id: audio.id, src: audio.currentSrc, duration: audio.duration,
-                  readyState: audio.readyState, problem, tracks});
-  }
-  return players;
-})()
-"""
 
 
 async def _inspect(devtools_url: str, page_url: str, chapter_link: str) -> dict[str, Any]:
