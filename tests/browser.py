@@ -23,7 +23,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 AXE = ROOT / ".node" / "node_modules" / "axe-core" / "axe.min.js"
-"""Where .ci/run installs axe-core (``npm install --prefix .node axe-core@4``; .node is git-ignored)."""
+"""Where .ci/run installs axe-core with npm (``--prefix .node``; the folder is git-ignored)."""
 
 needs_chromium = pytest.mark.skipif(
     CHROMIUM is None, reason="chromium (Debian package chromium) is not installed; .ci/run installs it"
