@@ -49,7 +49,7 @@ a{color:#0b4f8a}
 a:focus,audio:focus,summary:focus,[data-start]:focus{outline:3px solid #b35f00;outline-offset:2px}
 .meta{color:#444}
 .transcript p{white-space:pre-line}
-.follows{max-height:18em;overflow-y:auto;padding:0 .4rem}
+.follows{max-height:18em;overflow-y:auto;padding:.3rem .5rem}
 .follows [data-start]{cursor:pointer}
 [aria-current]{background:#fff0a0;text-decoration:underline .15em;text-underline-offset:.25em}
 @media (prefers-reduced-motion:no-preference){.follows{scroll-behavior:smooth}}
