@@ -33,6 +33,8 @@ from .test_feed_publish import EPISODE
 READALONG = Path(__file__).resolve().parent / "data" / "readalong"
 ARABIC = Path(__file__).resolve().parent / "data" / "rtl" / "articles"
 LONG_TITLE = "Ferries & \"tides\" <return> to the 'harbour' --> a long day"
+HEADING = "Whatchangesnext"
+"""The last chapter's heading in the long article, without its spaces."""
 LIVE_REGIONS = "[aria-live], [role=status], [role=log], [role=alert], [role=marquee], [role=timer], output"
 
 
@@ -125,15 +127,11 @@ def test_a_transcript_its_captions_do_not_match_is_shown_untimed() -> None:
     assert "The ferry left at six. It came back at noon." in transcript.get_text()
 
 
-# In the page: seek one player and report, the moment the seek is done, what each transcript marks.
-SEEK_AND_LOOK = """
-(async ({episode, time}) => {
-  const article = document.querySelectorAll("article")[episode];
-  const audio = article.querySelector("audio"), box = article.querySelector(".follows");
-  await new Promise((resolve) => {
-    audio.addEventListener("seeked", resolve, {once: true});
-    audio.currentTime = time;
-  });
+# In the page: what the transcripts mark, whether the marked sentence of an episode is in view in its
+# box, and which transcripts are open.
+LOOK = """
+window.look = (episode) => {
+  const article = document.querySelectorAll("article")[episode], box = article.querySelector(".follows");
   const marked = [...document.querySelectorAll("[aria-current]")];
   const shown = box.getBoundingClientRect(), place = marked.length ? marked[0].getBoundingClientRect() : null;
   return {
@@ -144,6 +142,18 @@ SEEK_AND_LOOK = """
     scrollBehavior: getComputedStyle(box).scrollBehavior,
     open: [...document.querySelectorAll("details.transcript")].map((details) => details.open),
   };
+};
+"""
+
+# Seek one player and look the moment the seek is done.
+SEEK_AND_LOOK = """
+(async ({episode, time}) => {
+  const audio = document.querySelectorAll("article")[episode].querySelector("audio");
+  await new Promise((resolve) => {
+    audio.addEventListener("seeked", resolve, {once: true});
+    audio.currentTime = time;
+  });
+  return look(episode);
 })
 """
 
@@ -159,19 +169,35 @@ async def _seek_and_look(devtools_url: str, site: Site) -> dict[str, Any]:
     async with open_page(devtools_url, site.url) as tools:
         await tools.call("Emulation.setEmulatedMedia", features=[{"name": "prefers-reduced-motion", "value": "reduce"}])
         await tools.evaluate(LOAD_PLAYERS)
-        # Play the episode from the keyboard (its first chapter link, Enter): its transcript opens.
-        await tools.evaluate(f"document.querySelectorAll('article')[{index}].querySelector('ol a').focus()")
+        await tools.evaluate(LOOK)
+        # Seek to the last chapter's heading, far down the transcript, while it is closed; then play it
+        # from the keyboard (the chapter's link, Enter): the transcript opens, showing that sentence.
+        heading = next(cue for cue in cues if _compact(cue[2]) == HEADING)
+        await tools.evaluate(f"({SEEK_AND_LOOK})({json.dumps({'episode': index, 'time': heading[0] / 1000 + 0.2})})")
+        await tools.evaluate(
+            f"document.querySelectorAll('article')[{index}].querySelector('ol li:last-child a').focus()"
+        )
         await tools.press("Enter", 13)
         played = await tools.evaluate(
-            f"(async () => {{ const audio = document.querySelectorAll('article')[{index}].querySelector('audio');"
-            " for (let wait = 0; audio.paused && wait < 100; wait++) await new Promise((r) => setTimeout(r, 20));"
-            " const playing = !audio.paused; audio.pause(); return playing; })()"
-        )
-        assert played, "Enter on the chapter link did not play the episode"
-        looks = {}
+            f"(async () => {{ const article = document.querySelectorAll('article')[{index}];"
+            " const audio = article.querySelector('audio'), details = article.querySelector('details');"
+            " for (let wait = 0; !details.open && wait < 100; wait++) await new Promise((r) => setTimeout(r, 10));"
+            f" const seen = look({index}); seen.playing = !audio.paused; audio.pause(); return seen; }})()"
+        )  # looks within 10 ms of the transcript opening: before the next sentence can be reached
+        looks = {"played": played}
         for name, cue in (("late", cues[-3]), ("first", cues[0])):
             arguments = json.dumps({"episode": index, "time": (cue[0] + cue[1]) / 2000})
             looks[name] = await tools.evaluate(f"({SEEK_AND_LOOK})({arguments})")
+        # The listener scrolls the transcript away from the marked sentence, then plays again: it is
+        # brought back into view (looked at as the player starts, before any sentence changes).
+        looks["replayed"] = await tools.evaluate(
+            f"(async () => {{ const article = document.querySelectorAll('article')[{index}];"
+            " const audio = article.querySelector('audio'), box = article.querySelector('.follows');"
+            " box.scrollTop = box.scrollHeight;"
+            " const seen = await new Promise((resolve) => {"
+            f"   audio.addEventListener('play', () => resolve(look({index})), {{once: true}}); audio.play(); }});"
+            " audio.pause(); return seen; })()"
+        )
         await tools.call("Emulation.setEmulatedMedia", features=[])
         smooth = await tools.evaluate(
             f"getComputedStyle(document.querySelectorAll('.follows')[{index}]).scrollBehavior"
@@ -184,16 +210,21 @@ async def _seek_and_look(devtools_url: str, site: Site) -> dict[str, Any]:
 @needs_chromium
 def test_seeking_marks_the_sentence_heard_and_keeps_it_in_view(site: Site, browser: str) -> None:
     result = asyncio.run(_seek_and_look(browser, site))
-    late, first = result["looks"]["late"], result["looks"]["first"]
+    looks = result["looks"]
+    played, late, first = (looks[name] for name in ("played", "late", "first"))
     cues = result["cues"]
     assert result["problems"] == []
-    # Only the episode that played opened its transcript; only it marks a sentence.
-    assert late["open"] == [number == result["index"] for number in range(len(late["open"]))]
+    # Only the episode that played opened its transcript; only it marks a sentence: the chapter's heading.
+    assert played["playing"], "Enter on the chapter link did not play the episode"
+    assert played["open"] == [number == result["index"] for number in range(len(played["open"]))]
+    assert [_compact(text) for text in played["marked"]] == [HEADING] and played["inView"], played
     assert [_compact(text) for text in late["marked"]] == [_compact(cues[-3][2])] and late["inEpisode"]
     assert [_compact(text) for text in first["marked"]] == [_compact(cues[0][2])] and first["inEpisode"]
     # The late sentence was below the box's fold: the box scrolled to it, and at once (reduced motion).
     assert late["scrolls"] and late["scrolled"] > 0 and late["inView"], late
     assert first["scrolled"] == 0 and first["inView"], first
+    assert [_compact(text) for text in looks["replayed"]["marked"]] == [_compact(cues[0][2])]
+    assert looks["replayed"]["inView"], looks["replayed"]
     assert late["scrollBehavior"] == "auto" and result["smooth"] == "smooth"
     assert result["live"] == 0  # nothing announces the sentences
 
@@ -281,6 +312,7 @@ async def _axe(devtools_url: str, site: Site) -> dict[str, Any]:
     index, cues = _position(site)
     async with open_page(devtools_url, site.url) as tools:
         await tools.evaluate(LOAD_PLAYERS)
+        await tools.evaluate(LOOK)
         as_loaded = await tools.axe_violations()
         # Reading along: every transcript open, a sentence marked, another one focused.
         arguments = json.dumps({"episode": index, "time": (cues[5][0] + cues[5][1]) / 2000})

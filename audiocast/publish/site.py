@@ -85,7 +85,8 @@ _SCRIPT = """
       playFrom(target);
     }
   });
-  function follow(audio) {
+  // Marks the sentence the player is at; brings it into view when it changes, or when asked to reveal it.
+  function follow(audio, reveal) {
     var box = audio.closest("article").querySelector(".follows");
     if (!box) { return; }
     var current = null;
@@ -94,7 +95,7 @@ _SCRIPT = """
       current = sentence;
     }
     var previous = box.querySelector("[aria-current]");
-    if (previous === current) { return; }
+    if (previous === current && !reveal) { return; }  // the listener may have scrolled the box away
     if (previous) { previous.removeAttribute("aria-current"); }
     if (!current) { return; }
     current.setAttribute("aria-current", "true");
@@ -110,7 +111,7 @@ _SCRIPT = """
   }
   // Media events do not bubble: listen while they go down to the player.
   ["timeupdate", "seeked"].forEach(function (type) {
-    document.addEventListener(type, function (event) { follow(event.target); }, true);
+    document.addEventListener(type, function (event) { follow(event.target, false); }, true);
   });
   document.addEventListener("play", function (event) {
     var transcript = event.target.closest("article").querySelector("details.transcript");
@@ -118,7 +119,7 @@ _SCRIPT = """
       transcript.dataset.opened = "true";  // once: a listener who closes it keeps it closed
       transcript.open = true;
     }
-    follow(event.target);
+    follow(event.target, true);
   }, true);
 })();
 """
