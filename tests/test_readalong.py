@@ -84,10 +84,8 @@ def test_each_sentence_of_the_transcript_carries_the_start_of_its_caption(site: 
             (start / 1000, _compact(text)) for start, _end, text in cues
         ], _text(episode.h3)
         # The transcript reads as before: the same words, the same paragraphs, only marked up.
-        transcript_file = site.output / str(episode.select_one("track")["src"]).replace(".vtt", ".transcript.txt")  # type: ignore[index]
-        paragraphs = [
-            " ".join(p.split()) for p in transcript_file.read_text(encoding="utf-8").split("\n\n") if p.strip()
-        ]
+        transcript = site.sidecar(episode, ".transcript.txt").read_text(encoding="utf-8")
+        paragraphs = [" ".join(paragraph.split()) for paragraph in transcript.split("\n\n") if paragraph.strip()]
         assert [" ".join(p.get_text().split()) for p in episode.select(".transcript p")] == paragraphs
     # Hostile text stays text: the title's <return> made no element, quotes and & are intact.
     assert page.find("return") is None and LONG_TITLE in [_text(episode.h3) for episode in page.select("article")]
