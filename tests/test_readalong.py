@@ -66,6 +66,14 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         yield Site(f"{server.url}show/", report.output)
 
 
+@pytest.fixture(scope="module")
+def arabic_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """A show in Arabic: the page's own words are Arabic and it is right to left."""
+    with served_build(tmp_path_factory.mktemp("readalong-ar"), ARABIC, language="ar") as (server, report):
+        assert report.episodes == 1 and not report.failed
+        yield Site(f"{server.url}show/", report.output)
+
+
 def _text(element: Tag | None) -> str:
     assert element is not None
     return element.get_text()
@@ -306,26 +314,35 @@ def test_without_javascript_the_transcript_is_plain_text(site: Site, browser: st
     assert any(LONG_TITLE.split(" <")[0] in text for text in result["transcripts"])
 
 
-async def _axe(devtools_url: str, site: Site) -> dict[str, Any]:
-    index, cues = _position(site)
+async def _axe(devtools_url: str, site: Site, episode: int, sentence: int) -> dict[str, Any]:
+    cues = site.cues(site.page().select("article")[episode])
     async with open_page(devtools_url, site.url) as tools:
         await tools.evaluate(LOAD_PLAYERS)
         await tools.evaluate(LOOK)
         as_loaded = await tools.axe_violations()
         # Reading along: every transcript open, a sentence marked, another one focused.
-        arguments = json.dumps({"episode": index, "time": (cues[5][0] + cues[5][1]) / 2000})
+        arguments = json.dumps({"episode": episode, "time": (cues[sentence][0] + cues[sentence][1]) / 2000})
         await tools.evaluate("document.querySelectorAll('details').forEach((details) => { details.open = true; })")
         await tools.evaluate(f"({SEEK_AND_LOOK})({arguments})")
         await tools.evaluate(
-            f"document.querySelectorAll('article')[{index}].querySelectorAll('.follows [data-start]')[2].focus()"
+            f"document.querySelectorAll('article')[{episode}].querySelectorAll('.follows [data-start]')[1].focus()"
         )
         reading = await tools.evaluate("document.querySelectorAll('[aria-current]').length")
-        return {"as_loaded": as_loaded, "reading": await tools.axe_violations(), "marked": reading}
+        direction = await tools.evaluate("document.documentElement.dir")
+        return {"as_loaded": as_loaded, "reading": await tools.axe_violations(), "marked": reading, "dir": direction}
 
 
 @needs_chromium
 @needs_axe
 def test_axe_core_finds_no_wcag_2_2_aa_violation(site: Site, browser: str) -> None:
-    result = asyncio.run(_axe(browser, site))
+    result = asyncio.run(_axe(browser, site, _position(site)[0], 5))
     assert result["marked"] == 1
+    assert result["as_loaded"] == [] and result["reading"] == [], json.dumps(result, indent=1)
+
+
+@needs_chromium
+@needs_axe
+def test_axe_core_finds_no_wcag_2_2_aa_violation_on_a_right_to_left_page(arabic_site: Site, browser: str) -> None:
+    result = asyncio.run(_axe(browser, arabic_site, 0, 2))
+    assert result["marked"] == 1 and result["dir"] == "rtl"
     assert result["as_loaded"] == [] and result["reading"] == [], json.dumps(result, indent=1)
