@@ -30,7 +30,7 @@ needs_chromium = pytest.mark.skipif(
 )
 needs_axe = pytest.mark.skipif(
     not AXE.is_file(),
-    reason=f"axe-core is not installed ({AXE}); .ci/run installs it: npm install --prefix .node axe-core@4",
+    reason=f"axe-core (npm) is not installed at {AXE}; .ci/run installs it",
 )
 
 FLAGS = [
