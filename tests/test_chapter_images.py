@@ -170,6 +170,16 @@ def test_a_feed_publishes_chapter_pictures_beside_the_mp3_and_refuses_hostile_on
         [f"{audio.stem}.jpg", f"{audio.stem}.fig1.jpg", f"{audio.stem}.fig2.jpg"]
     )
 
+    build(definition, tmp_path / "cache", base_url="https://lan.example/show/")  # offline, elsewhere
+    moved = json.loads(local_file(output, base, entry.podcast_chapters["url"]).read_text(encoding="utf-8"))
+    assert [c.get("img", "").replace("https://lan.example/show/", base) for c in moved["chapters"]] == [
+        c.get("img", "") for c in document["chapters"]
+    ] and all(c["img"].startswith("https://lan.example/show/episodes/") for c in moved["chapters"] if "img" in c)
+    after = snapshot(output)
+    assert {name for name in first if first[name] != after[name]} == {
+        "feed.xml", "index.html", entry.podcast_chapters["url"].removeprefix(base)
+    }  # the MP3 and the pictures stay as they were
+
 
 def test_hostile_chapter_pictures_are_refused_with_one_warning_each(
     tmp_path: Path, caplog: pytest.LogCaptureFixture

@@ -24,7 +24,8 @@ its URL) as it was: its embedded cover stays the show's until the episode is mad
 
 Chapter images: each figure read as an aside whose picture can be fetched gets a smaller square copy
 beside the MP3 (``<stem>.figN.jpg``, the ``figureN`` sidecars), named by the JSON chapters' ``img``
-under ``base_url`` and embedded in the figure's CHAP frame. The feed publishes its own validated
+under ``base_url`` (each build points them at the ``base_url`` of the day, as it does feed.xml) and
+embedded in the figure's CHAP frame. The feed publishes its own validated
 copy rather than pointing at the publisher's: a listener's app then fetches a small JPEG from the
 feed's host (https as the podcast namespace asks, and no hotlink a publisher may refuse or move).
 A figure's place in the audio is known only while its episode is made, so an episode made without
@@ -63,7 +64,7 @@ from ..errors import AudiocastError, EngineUnavailable, OutputWriteError, Profil
 from ..models import Episode
 from ..profiles import VoiceProfile
 from ..publish.artwork import ChapterPicture, article_art, chapter_jpeg, lead_art, lead_caption
-from ..publish.chapters import figure_images
+from ..publish.chapters import figure_images, relocated
 from ..publish.cover import write_cover
 from ..publish.feed import render_feed
 from ..publish.playlist import PLAYLIST_FILE, render_playlist
@@ -545,10 +546,30 @@ def slug_from_link(link: str) -> str:
 
 def _publish(config: FeedConfig, state: State, cover: str) -> None:
     show = _show(config, state, cover)
+    for record in state.episodes:
+        _relocate_chapter_pictures(config.output, show, record.episode)
     episodes = [_with_transcript(config.output, record.episode) for record in state.episodes]
     _write_if_changed(config.output / FEED_FILE, render_feed(show, episodes))
     _write_if_changed(config.output / INDEX_FILE, render_index(show, episodes).encode("utf-8"))
     _write_if_changed(config.output / PLAYLIST_FILE, render_playlist(episodes))
+
+
+def _relocate_chapter_pictures(output: Path, show: Show, episode: ShowEpisode) -> None:
+    """Point the episode's chapters file at its chapter pictures under the show's ``base_url`` as it is
+    now (a ``--base-url`` or a moved show), as feed.xml is: the file is rewritten only when that changed."""
+    chapters = episode.sidecars.get("chapters")
+    pictures = {Path(name).name: show.url(name) for kind, name in episode.sidecars.items() if kind.startswith(FIGURE)}
+    if not chapters or not pictures:
+        return
+    path = output / chapters
+    try:
+        document = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise PublishError(f"{path}: chapters cannot be read ({exc.strerror}); rerun the build") from exc
+    try:
+        _write_if_changed(path, relocated(document, pictures).encode("utf-8"))
+    except ValueError as exc:  # someone else's edit: left as it is
+        log.warning("%s: %s; its chapter pictures keep their addresses", path, exc)
 
 
 def _show(config: FeedConfig, state: State, cover: str) -> Show:

@@ -76,5 +76,28 @@ def to_chapters_json(timeline: Timeline, title: str) -> str:
         for f in figure_chapters(timeline)
     ]
     chapters.sort(key=lambda chapter: chapter["startTime"])  # a stable sort: ties keep the order above
-    document = {"version": VERSION, "title": title, "chapters": chapters}
+    return _dumps({"version": VERSION, "title": title, "chapters": chapters})
+
+
+def relocated(document: str, urls: Mapping[str, str]) -> str:
+    """``document`` (as ``to_chapters_json`` wrote it) with each ``img`` whose file name is a key of
+    ``urls`` at that key's URL instead: a feed's chapter pictures follow its ``base_url``.
+
+    >>> old = '{"chapters": [{"startTime": 1.5, "img": "https://a.example/e/x.fig1.jpg", "toc": false}]}'
+    >>> json.loads(relocated(old, {"x.fig1.jpg": "http://b.example/e/x.fig1.jpg"}))["chapters"][0]["img"]
+    'http://b.example/e/x.fig1.jpg'
+
+    Raises ValueError when ``document`` is not such a file.
+    """
+    parsed = json.loads(document)
+    if not isinstance(parsed, dict) or not isinstance(parsed.get("chapters"), list):
+        raise ValueError("not a JSON chapters file")
+    for chapter in parsed["chapters"]:
+        image = chapter.get("img") if isinstance(chapter, dict) else None
+        if isinstance(image, str) and image.rsplit("/", 1)[-1] in urls:
+            chapter["img"] = urls[image.rsplit("/", 1)[-1]]
+    return _dumps(parsed)
+
+
+def _dumps(document: dict[str, Any]) -> str:
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
