@@ -51,8 +51,9 @@ def main() -> None:
         seconds = median_seconds(functools.partial(to_jpeg, data))
         chapter = chapter_jpeg(art)
         chapter_seconds = median_seconds(functools.partial(chapter_jpeg, art))
+        smaller = len(art) / len(chapter)
         print(f"  {width:>4}×{height:<5} {len(data):>8}  {side:>5} px  {seconds * 1000:6.1f} ms"
-              f"  {len(art):>9}  {len(chapter):>13}  {chapter_seconds * 1000:9.1f} ms ({len(art) / len(chapter):.1f}× smaller)")
+              f"  {len(art):>9}  {len(chapter):>13}  {chapter_seconds * 1000:9.1f} ms ({smaller:.1f}× smaller)")
     with tempfile.TemporaryDirectory() as folder:
         url = "http://127.0.0.1:9/photo.jpg"  # never fetched: the cache answers
         cached = cached_art_path(Path(folder), url)
