@@ -4,6 +4,8 @@ navigation chapters stay as they are, and a picture that cannot be used leaves i
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import io
 import json
 import logging
@@ -15,7 +17,17 @@ import pytest
 from PIL import Image
 
 from audiocast.episode import EpisodeOptions, make_episode
+from audiocast.models import Article, Block, Placed, Script, Timeline
+from audiocast.profiles import load_profile
 from audiocast.publish.artwork import CHAPTER_ART_PIXELS, MAX_IMAGE_BYTES
+from audiocast.publish.chapters import (
+    FIGURE_TITLE_CHARACTERS,
+    figure_chapters,
+    figure_images,
+    to_chapters_json,
+    with_pictures,
+)
+from audiocast.script import build_script
 from audiocast.serve import make_server
 from audiocast.sources import read_source
 from audiocast.synth import SynthOptions
@@ -124,7 +136,8 @@ def test_an_episode_shows_each_figure_s_picture_while_its_caption_is_read(tmp_pa
     ]
     for frame, colour in zip(frames, [(255, 0, 0), (0, 0, 255)], strict=True):
         picture = square_jpeg(frame.sub_frames.getall("APIC")[0].data, CHAPTER_ART_PIXELS).convert("RGB")
-        assert all(abs(a - b) < 8 for a, b in zip(picture.getpixel((320, 320)), colour, strict=True))
+        centre = picture.getpixel((320, 320))
+        assert isinstance(centre, tuple) and all(abs(a - b) < 8 for a, b in zip(centre, colour, strict=True))
     headed = navigation(tags)[1][1]
     assert frames[0].end_time < headed < frames[1].start_time  # each within its own section
 
@@ -219,3 +232,34 @@ def test_offline_a_feed_episode_has_its_navigation_chapters_only(
     assert [c["title"] for c in document["chapters"]] == ["Harbour reopens", HEADING]
     assert not figures(read_id3(chapters.with_name(chapters.name.replace(".chapters.json", ".mp3"))))
     assert not list(output.glob("episodes/*.jpg"))
+
+
+def test_a_caption_read_in_several_segments_is_one_figure_chapter_with_its_image_once() -> None:
+    caption = " ".join(f"Sentence {n} of a long caption about the harbour and its boats." for n in range(12))
+    blocks = (Block("paragraph", "The harbour reopened."), Block("figure", caption, src="https://x.org/1.jpg"),
+              Block("paragraph", "Work starts next week."))  # fmt: skip
+    article = Article("a", "Harbour", "", dt.datetime(2023, 11, 27, tzinfo=dt.UTC), "News", "en-US", blocks)
+    script = build_script(article, load_profile("en-US"), max_segment_bytes=200)
+    asides = [segment for segment in script.segments if segment.role == "aside"]
+    assert len(asides) > 2 and [bool(segment.image) for segment in asides] == [True] + [False] * (len(asides) - 1)
+    assert figure_images(script) == ("https://x.org/1.jpg",)
+    placed, start = [], 0
+    for segment in script.segments:  # a second a segment
+        placed.append(Placed(segment, start, start + 1000, ()))
+        start += 1000 + segment.pause_after_ms
+    timeline = Timeline(tuple(placed), start)
+    first = script.segments.index(asides[0])
+    [figure] = figure_chapters(timeline)
+    assert (figure.start_ms, figure.end_ms) == (placed[first].start_ms, placed[first + len(asides) - 1].end_ms)
+    assert figure.title.startswith("Photo caption: Sentence 0") and len(figure.title) <= FIGURE_TITLE_CHARACTERS
+    document = json.loads(to_chapters_json(timeline, "Harbour"))
+    check_chapters_document(document)
+    assert [c.get("img") for c in document["chapters"]] == [None, "https://x.org/1.jpg"]
+    unpictured = json.loads(to_chapters_json(timeline_of(with_pictures(script, {}), timeline), "Harbour"))
+    assert [c["title"] for c in unpictured["chapters"]] == ["Harbour"]
+
+
+def timeline_of(script: Script, timeline: Timeline) -> Timeline:
+    """``timeline`` with ``script``'s segments in place of its own (the same text, other images)."""
+    placed = tuple(dataclasses.replace(p, segment=s) for p, s in zip(timeline.placed, script.segments, strict=True))
+    return dataclasses.replace(timeline, placed=placed)
