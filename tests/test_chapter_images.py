@@ -118,6 +118,8 @@ def test_an_episode_shows_each_figure_s_picture_while_its_caption_is_read(tmp_pa
         article = write_article(tmp_path, server.url)
         online = make(article, tmp_path / "online.mp3", tmp_path / "cache", fetch=True)
     offline = make(article, tmp_path / "offline.mp3", tmp_path / "cache", fetch=False)
+    assert make(article, tmp_path / "again.mp3", tmp_path / "cache", fetch=True) == online  # from the cache
+    assert (tmp_path / "again.mp3").read_bytes() == (tmp_path / "online.mp3").read_bytes()
 
     check_chapters_document(online)
     assert [c for c in online["chapters"] if "toc" not in c] == offline["chapters"]  # navigation as it was

@@ -415,7 +415,7 @@ def _make(
     stem = episode_stem(item, source_hash, made_with)
     destination = config.output / EPISODES_DIR / f"{stem}.mp3"
     lead = item.article.images[0] if item.article.images else None
-    figures = figure_images(planned_script(item.article, options))
+    figures = figure_images(planned_script(item.article, options)) if config.episode_art else ()
     fetched = article_art(lead, figures, options.synth.cache_dir) if config.episode_art else {}
     art = _write_art(config, fetched.get(lead) if lead else None, destination)
     pictures, picture_files = _write_chapter_pictures(config, fetched, figures, destination)

@@ -108,9 +108,10 @@ def chapter_pictures(art: Mapping[str, bytes], figures: Sequence[str]) -> dict[s
     """Each figure's picture found in ``art``, published at the address the article gives it (for an
     episode made on its own: it has no address of its own to publish the picture at)."""
     return {
-        url: ChapterPicture(chapter_jpeg(art[url]), safe_link(url) or url) for url in dict.fromkeys(figures)
+        url: ChapterPicture(chapter_jpeg(art[url]), safe_link(url) or url)
+        for url in dict.fromkeys(figures)
         if url in art
-    }  # fmt: skip
+    }
 
 
 def cached_art(url: str, cache_dir: Path | None, use: ImageUse) -> bytes | None:
