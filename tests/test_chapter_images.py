@@ -71,6 +71,14 @@ def write_article(folder: Path, site: str, *, hostile: bool = False) -> Path:
     return path
 
 
+def feed_of(folder: Path, site: str, *, hostile: bool = False) -> Path:
+    """A feed definition (episode art on) whose source folder holds the article."""
+    source = folder / "articles"
+    source.mkdir()
+    write_article(source, site, hostile=hostile)
+    return write_definition(folder, source, episode_art=True)
+
+
 def navigation(id3: Any) -> list[tuple[str, int, int]]:
     """The CHAP frames the top-level CTOC lists: title, start, end."""
     [toc] = id3.getall("CTOC")
@@ -148,13 +156,10 @@ def test_a_feed_publishes_chapter_pictures_beside_the_mp3_and_refuses_hostile_on
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     write_site(tmp_path / "site")
-    source = tmp_path / "articles"
-    source.mkdir()
     output = tmp_path / "public" / "show"
-    definition = write_definition(tmp_path, source, episode_art=True)
     with make_server(tmp_path / "site", port=0) as server:
         server.start()
-        write_article(source, server.url, hostile=True)
+        definition = feed_of(tmp_path, server.url, hostile=True)
         with caplog.at_level(logging.WARNING):
             build(definition, tmp_path / "cache")
             warned = warnings_of(caplog)
@@ -218,12 +223,9 @@ def test_hostile_chapter_pictures_are_refused_with_one_warning_each(
 def test_offline_a_feed_episode_has_its_navigation_chapters_only(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    source = tmp_path / "articles"
-    source.mkdir()
     with make_server(tmp_path, port=0) as server:
         url = server.url  # closed again: nothing answers there
-    write_article(source, url)
-    definition = write_definition(tmp_path, source, episode_art=True)
+    definition = feed_of(tmp_path, url)
     with caplog.at_level(logging.WARNING):
         build(definition, tmp_path / "cache")
     warned = warnings_of(caplog)
