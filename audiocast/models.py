@@ -89,6 +89,9 @@ class Segment:
     earcon: bool = False
     """A short tone is heard before this segment: it marks an aside in a language the profile has
     no written lead-in for (see ``audio.earcon``)."""
+    image: str = ""
+    """The picture an aside's caption describes, on the segment that begins reading it (its address
+    as the article gives it); it makes the aside a chapter with that image (``publish.chapters``)."""
 
     def __post_init__(self) -> None:
         if not self.text.strip():
