@@ -7,7 +7,6 @@ in one pass — pydub's ``+`` in a loop copies the whole episode per clip and gr
 
 from __future__ import annotations
 
-import bisect
 import contextlib
 import functools
 import io
@@ -27,7 +26,8 @@ import imageio_ffmpeg
 
 from .errors import AssembleError, ReadError
 from .loudness import DEFAULT_LOUDNESS_LUFS, normalise
-from .models import Boundary, Clip, Cue, Placed, Script, Segment, Timeline
+from .models import Clip, Placed, Script, Segment, Timeline
+from .timing import place
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", RuntimeWarning)  # pydub warns when ffmpeg is not on PATH
@@ -156,7 +156,7 @@ class Mixer:
         start_ms = _ms(self._position, self.sample_rate)
         yield self._advance(data, voice=True)
         end_ms = _ms(self._position, self.sample_rate)
-        self._placed.append(Placed(segment, start_ms, end_ms, _cues(segment, clip, start_ms, end_ms)))
+        self._placed.append(place(segment, clip, start_ms, end_ms))
         yield self._silence(segment.pause_after_ms)
 
     def _silence(self, milliseconds: int) -> tuple[bytes, bool]:
@@ -282,67 +282,6 @@ def earcon(sample_rate: int, loudness: float = DEFAULT_LOUDNESS_LUFS) -> bytes:
 
 def _resampled(audio: AudioSegment, sample_rate: int) -> AudioSegment:
     return audio if audio.frame_rate == sample_rate else audio.set_frame_rate(sample_rate)
-
-
-def _cues(segment: Segment, clip: Clip, start_ms: int, end_ms: int) -> tuple[Cue, ...]:
-    """The script's sentences as cues, timed by the engine's boundaries where it reported them.
-
-    The engine's own sentence split is not used for the text: espeak, for one, ends a sentence
-    after "Mr." or "Dr.". Its boundaries only say *when* each stretch of characters is heard.
-    """
-    if not clip.boundaries:
-        return spread_cues(segment.sentences, start_ms, end_ms)
-    marks = _character_times(clip.boundaries)
-    starts, consumed = [], 0
-    for sentence in segment.sentences:
-        starts.append(min(start_ms + _time_at(consumed, marks), end_ms))
-        consumed += _letters(sentence)
-    ends = [*starts[1:], end_ms]
-    timed = zip(starts, ends, segment.sentences, strict=True)
-    return tuple(Cue(begin, max(begin, finish), sentence) for begin, finish, sentence in timed)
-
-
-def _letters(text: str) -> int:
-    return sum(1 for char in text if not char.isspace())
-
-
-def _character_times(boundaries: Sequence[Boundary]) -> list[tuple[int, int, int, int]]:
-    """(first character, last character, start ms, end ms) of each boundary, counting non-space characters."""
-    marks, position = [], 0
-    for boundary in boundaries:
-        length = _letters(boundary.text)
-        marks.append((position, position + length, boundary.offset_ms, boundary.offset_ms + boundary.duration_ms))
-        position += length
-    return marks
-
-
-def _time_at(character: int, marks: Sequence[tuple[int, int, int, int]]) -> int:
-    """When the ``character``-th non-space character is heard, interpolated inside its boundary.
-
-    >>> _time_at(5, [(0, 4, 0, 400), (4, 14, 500, 1500)])
-    600
-    """
-    found = bisect.bisect_right(marks, character, key=lambda mark: mark[1])  # the first mark ending after it
-    if found == len(marks):
-        return marks[-1][3] if marks else 0
-    first, last, start, end = marks[found]
-    share = (character - first) / max(1, last - first)
-    return start + round(max(0.0, share) * (end - start))
-
-
-def spread_cues(sentences: Sequence[str], start_ms: int, end_ms: int) -> tuple[Cue, ...]:
-    """Time sentences in proportion to their length when the engine gave no boundaries.
-
-    >>> spread_cues(["ab", "cdef"], 0, 600)
-    (Cue(start_ms=0, end_ms=200, text='ab'), Cue(start_ms=200, end_ms=600, text='cdef'))
-    """
-    total = sum(len(sentence) for sentence in sentences) or 1
-    cues, consumed = [], 0
-    for sentence in sentences:
-        begin = start_ms + (end_ms - start_ms) * consumed // total
-        consumed += len(sentence)
-        cues.append(Cue(begin, start_ms + (end_ms - start_ms) * consumed // total, sentence))
-    return tuple(cues)
 
 
 def encode_mp3(

@@ -6,8 +6,9 @@ what is left, from the clip alone:
 - **timings**: the engine's boundaries say the text is heard later than the audio lasts;
 - **coverage**: the boundaries are pieces of the text that stop before its end, and too little
   audio follows the last of them for the rest of the text (a service describes what it has
-  spoken; a lost connection loses the rest). A one-sentence clip's only boundary covers its text
-  whatever happens to the audio, so it proves nothing there: pace judges those;
+  spoken; a lost connection loses the rest). The edge engine asks for word boundaries, so this
+  judges a clip of one sentence too; with sentence boundaries, a one-sentence clip's only
+  boundary covers its text whatever happens to the audio and proves nothing: pace judges those;
 - **pace**: the audio is far shorter than this voice takes for that much text. The yardstick is
   :class:`Pace`, the voice's own speed in the clips accepted so far (per engine, voice and
   script), and until it has heard a few, a bound of :data:`FASTEST_UNITS_PER_S`.
@@ -27,6 +28,7 @@ from collections.abc import Callable, Sequence
 
 from .models import Boundary
 from .text import is_syllabic
+from .timing import located
 
 FASTEST_UNITS_PER_S = 8.0
 """Speech units per second no voice beats at rate +0% before its own pace is known: the edge
@@ -137,10 +139,5 @@ def covered_until(boundaries: Sequence[Boundary], text: str) -> int | None:
     >>> covered_until((Boundary(0, 1, "allies"),), "Allies meet.") is None
     True
     """
-    position = 0
-    for boundary in boundaries:
-        found = text.find(boundary.text, position)
-        if found < 0 or not boundary.text:
-            return None
-        position = found + len(boundary.text)
-    return position if boundaries else None
+    found = located(text, boundaries)
+    return found[-1][1] if found and len(found) == len(boundaries) else None

@@ -9,7 +9,7 @@ earlier output as it was.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -22,11 +22,11 @@ from .errors import PublishError, ReadError
 from .loudness import DEFAULT_LOUDNESS_LUFS, check_loudness
 from .models import Article, Clip, Episode, Script, Timeline
 from .profiles import VoiceProfile, load_profile, profile_for_language
-from .publish.artwork import ImageTooLarge, default_cover, episode_cover, to_jpeg
+from .publish.artwork import ChapterPicture, ImageTooLarge, article_art, chapter_pictures, default_cover, to_jpeg
 from .publish.captions import to_srt, to_vtt
-from .publish.chapters import to_chapters_json
+from .publish.chapters import figure_chapters, figure_images, to_chapters_json, with_pictures
 from .publish.tags import EpisodeTags, write_tags, written_by_audiocast
-from .publish.transcript import to_transcript
+from .publish.transcript import to_json_transcript, to_transcript
 from .script import DEFAULT_MAX_SEGMENT_BYTES, build_script
 from .synth import SynthOptions, synthesize
 
@@ -62,6 +62,9 @@ class EpisodeOptions:
     """An audio file played before the title (the show's sound), at most ``audio.SHOW_SOUND_MAX_S``."""
     outro: Path | None = None
     """An audio file played after the last words."""
+    chapter_pictures: Mapping[str, ChapterPicture] | None = None
+    """The figures' pictures by the address the article gives them, already fetched (a feed build
+    publishes them itself); None: fetched here with the lead image, when ``fetch_cover``."""
 
     def __post_init__(self) -> None:
         if self.bitrate not in BITRATES:
@@ -89,6 +92,7 @@ SIDECARS: dict[str, tuple[str, Callable[[Script, Timeline], str]]] = {
     "chapters": (".chapters.json", lambda script, timeline: to_chapters_json(timeline, script.article.title)),
     # never plain .txt: that could be the article itself
     "txt": (".transcript.txt", lambda script, _timeline: to_transcript(script)),
+    "words": (".transcript.json", lambda _script, timeline: to_json_transcript(timeline)),
 }
 """Sidecar kind → (file ending, writer). Keep the README's list of output files in sync."""
 
@@ -147,7 +151,8 @@ def make_episode(
     """
     profile = choose_profile(article, options)
     script = build_script(article, profile, max_segment_bytes=options.max_segment_bytes)
-    cover = _cover(article, options)
+    cover, pictures = _pictures(script, options)
+    script = with_pictures(script, {url: picture.address for url, picture in pictures.items()})
     engine = engine or make_engine(_engine_setting(options.engine, profile))
     rate = engine.sample_rate  # the show's sound is checked before anything is synthesised
     intro, outro = (b"" if path is None else show_sound(path, rate) for path in (options.intro, options.outro))
@@ -175,7 +180,7 @@ def make_episode(
             bitrate=options.bitrate, loudness=options.loudness, intro=intro, outro=outro,
         )  # fmt: skip
         texts = {kind: render(script, timeline) for kind, (_, render) in SIDECARS.items()}
-        write_tags(temporary, _tags(script, timeline, options, cover, transcript=texts["txt"]))
+        write_tags(temporary, _tags(script, timeline, options, cover, pictures, transcript=texts["txt"]))
         for kind, sidecar in zip(sidecars, sidecar_temporaries, strict=True):
             sidecar.write_text(texts[kind], encoding="utf-8")
         size = temporary.stat().st_size
@@ -191,9 +196,16 @@ def make_episode(
 
 
 def _tags(
-    script: Script, timeline: Timeline, options: EpisodeOptions, cover: bytes, *, transcript: str
+    script: Script,
+    timeline: Timeline,
+    options: EpisodeOptions,
+    cover: bytes,
+    pictures: Mapping[str, ChapterPicture],
+    *,
+    transcript: str,
 ) -> EpisodeTags:
     article = script.article
+    jpegs = {picture.address: picture.jpeg for picture in pictures.values()}
     return EpisodeTags(
         title=article.title,
         artist=article.author or article.source_name or _package,
@@ -205,13 +217,28 @@ def _tags(
         transcript=transcript,
         cover_jpeg=cover,
         chapters=timeline.chapters,
+        figures=tuple((figure, jpegs[figure.image]) for figure in figure_chapters(timeline)),
     )
 
 
-def _cover(article: Article, options: EpisodeOptions) -> bytes:
-    """The cover art, decided before any synthesis so a bad ``--cover`` fails fast."""
+def _pictures(script: Script, options: EpisodeOptions) -> tuple[bytes, Mapping[str, ChapterPicture]]:
+    """The cover art and the figures' chapter pictures, decided before any synthesis so a bad
+    ``--cover`` fails fast. The article's pictures (lead image and figures together, each fetched
+    once) are fetched only when no cover is given: ``--cover`` makes a run that fetches no image."""
+    if options.cover is not None or not options.fetch_cover:
+        return _cover(options), options.chapter_pictures or {}
+    images = script.article.images
+    lead = images[0] if images else None
+    figures = figure_images(script) if options.chapter_pictures is None else ()
+    art = article_art(lead, figures, options.synth.cache_dir)
+    pictures = chapter_pictures(art, figures) if options.chapter_pictures is None else options.chapter_pictures
+    return (art[lead] if lead in art else default_cover()), pictures
+
+
+def _cover(options: EpisodeOptions) -> bytes:
+    """The cover art the user gave (``--cover``), else the default."""
     if options.cover is None:
-        return episode_cover(article.images, fetch=options.fetch_cover, cache_dir=options.synth.cache_dir)
+        return default_cover()
     try:
         return to_jpeg(options.cover.read_bytes())
     except OSError as exc:

@@ -89,6 +89,9 @@ class Segment:
     earcon: bool = False
     """A short tone is heard before this segment: it marks an aside in a language the profile has
     no written lead-in for (see ``audio.earcon``)."""
+    image: str = ""
+    """The picture an aside's caption describes, on the segment that begins reading it (its address
+    as the article gives it); it makes the aside a chapter with that image (``publish.chapters``)."""
 
     def __post_init__(self) -> None:
         if not self.text.strip():
@@ -121,7 +124,8 @@ class Script:
 
 @dataclass(frozen=True)
 class Boundary:
-    """Where a stretch of text (a sentence or word) is spoken inside one clip, in milliseconds."""
+    """Where a word (or, from an engine that times no words, a sentence) of a clip's text is spoken
+    inside the clip, in milliseconds; ``text`` is a piece of the clip's text."""
 
     offset_ms: int
     duration_ms: int
@@ -146,7 +150,7 @@ class Clip:
 
 @dataclass(frozen=True)
 class Cue:
-    """A caption cue with episode-absolute times."""
+    """A stretch of text heard at episode-absolute times: a caption sentence, or one word."""
 
     start_ms: int
     end_ms: int
@@ -155,12 +159,15 @@ class Cue:
 
 @dataclass(frozen=True)
 class Placed:
-    """Where one segment sits in the episode, with its caption cues."""
+    """Where one segment sits in the episode, with its caption cues and its words."""
 
     segment: Segment
     start_ms: int
     end_ms: int
     cues: tuple[Cue, ...]
+    words: tuple[Cue, ...] = ()
+    """Every word of the segment's text in order (with the punctuation after it), when the engine
+    timed its words (see ``audiocast.timing``); empty when it did not."""
 
 
 @dataclass(frozen=True)
@@ -200,6 +207,6 @@ class Episode:
     size_bytes: int
     timeline: Timeline
     sidecars: dict[str, str] = field(default_factory=dict)
-    """Kind ('vtt', 'srt', 'chapters', 'txt') to file path."""
+    """Kind ('vtt', 'srt', 'chapters', 'txt', 'words') to file path."""
     clips_synthesized: int = 0
     """Clips the engine made for this episode; the others came from the clip cache."""

@@ -1,4 +1,5 @@
-"""What making episode art costs: decoding a lead image, squaring it and encoding the JPEG.
+"""What making episode art costs: decoding a lead image, squaring it and encoding the JPEG; and what
+a chapter image (the art scaled to 640 px) costs in time and in bytes, each copy embedded in the MP3.
 
 Run: .venv/bin/python bench/bench_art.py
 Prints the median of 5 runs per photo size, and the cost of a cache hit (reading the finished art).
@@ -16,7 +17,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from audiocast.publish.artwork import cached_art_path, lead_art, to_jpeg
+from audiocast.publish.artwork import cached_art_path, chapter_jpeg, lead_art, to_jpeg
 
 SIZES = ((1200, 800), (2000, 1000), (4000, 3000))
 RUNS = 5
@@ -42,13 +43,17 @@ def median_seconds(work: Callable[[], object]) -> float:
 
 def main() -> None:
     print(f"episode art from a lead image (median of {RUNS} runs)")
-    print("       photo     bytes   square  to_jpeg")
+    print("       photo     bytes   square  to_jpeg  art bytes  chapter bytes  chapter_jpeg")
     for width, height in SIZES:
         data = photo(width, height)
         art = to_jpeg(data)
         side = Image.open(io.BytesIO(art)).width
         seconds = median_seconds(functools.partial(to_jpeg, data))
-        print(f"  {width:>4}×{height:<5} {len(data):>8}  {side:>5} px  {seconds * 1000:6.1f} ms")
+        chapter = chapter_jpeg(art)
+        chapter_seconds = median_seconds(functools.partial(chapter_jpeg, art))
+        smaller = len(art) / len(chapter)
+        print(f"  {width:>4}×{height:<5} {len(data):>8}  {side:>5} px  {seconds * 1000:6.1f} ms"
+              f"  {len(art):>9}  {len(chapter):>13}  {chapter_seconds * 1000:9.1f} ms ({smaller:.1f}× smaller)")
     with tempfile.TemporaryDirectory() as folder:
         url = "http://127.0.0.1:9/photo.jpg"  # never fetched: the cache answers
         cached = cached_art_path(Path(folder), url)

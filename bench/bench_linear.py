@@ -32,8 +32,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from audiocast.audio import _cues as timed_cues
-from audiocast.models import Article, Boundary, Clip, Placed, Script, Timeline
+from audiocast.models import Article, Boundary, Clip, Script, Timeline
 from audiocast.profiles import profile_for_language
 from audiocast.publish.captions import to_srt, to_vtt
 from audiocast.publish.chapters import to_chapters_json
@@ -43,6 +42,7 @@ from audiocast.publish.site import render_index
 from audiocast.publish.transcript import to_transcript
 from audiocast.script import build_script
 from audiocast.sources import article_from_entry, read_text_as_article
+from audiocast.timing import place
 
 SIZES = (1_000, 10_000, 99_000)
 STAGES = ("read", "script", "captions", "feed")
@@ -114,7 +114,7 @@ def captions(script: Script) -> Timeline:
     for segment in script.segments:
         clip = Clip(b"\x00\x00", "pcm_s16le", 16_000, boundaries=_boundaries(segment.text))
         end = position + MS_PER_CHARACTER * len(segment.text)
-        placed.append(Placed(segment, position, end, timed_cues(segment, clip, position, end)))
+        placed.append(place(segment, clip, position, end))
         position = end + segment.pause_after_ms
     timeline = Timeline(tuple(placed), position)
     to_vtt(timeline, script.language)

@@ -80,13 +80,16 @@ def build(definition: Path, cache: Path, progress: CountingProgress | None = Non
 
 
 @contextlib.contextmanager
-def served_build(folder: Path, source: Path) -> Iterator[tuple[Server, BuildReport]]:
-    """Serve ``folder/public`` on 127.0.0.1 (a free port) and build ``source`` into its ``show/``."""
+def served_build(folder: Path, source: Path, **keys: Any) -> Iterator[tuple[Server, BuildReport]]:
+    """Serve ``folder/public`` on 127.0.0.1 (a free port) and build ``source`` into its ``show/``; ``keys``
+    as for :func:`write_definition`."""
     public = folder / "public"
     public.mkdir()
     with make_server(public, port=0) as server:
         server.start()
-        definition = write_definition(folder, source, base_url=f"{server.url}show/", output=str(public / "show"))
+        definition = write_definition(
+            folder, source, base_url=f"{server.url}show/", output=str(public / "show"), **keys
+        )
         yield server, build(definition, folder / "cache")
 
 

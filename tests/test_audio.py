@@ -56,11 +56,15 @@ def test_timeline_lays_segments_out_with_the_scripts_pauses(
         assert all(item.start_ms <= cue.start_ms <= cue.end_ms <= item.end_ms for cue in item.cues)
 
 
-def test_offline_engine_reports_sentence_times() -> None:
-    clip = EspeakEngine().synthesize_now("第一句话。第二句话！第三句？", ZH.voice_for("espeak", "narrator"))
-    assert [b.text for b in clip.boundaries] == ["第一句话。", "第二句话！", "第三句？"]
+def test_offline_engine_reports_word_times() -> None:
+    text = "第一句话。第二句话！第三句？"
+    clip = EspeakEngine().synthesize_now(text, ZH.voice_for("espeak", "narrator"))
+    words = [b.text for b in clip.boundaries]
+    assert "".join(words) == text and len(words) >= 6  # words of one to three characters, punctuation kept
+    assert {"话。", "话！", "句？"} <= {word[-2:] for word in words}  # no word runs over a sentence end
     offsets = [b.offset_ms for b in clip.boundaries]
-    assert offsets[0] == 0 and offsets == sorted(offsets) and offsets[1] > 300
+    second = offsets[next(index for index, word in enumerate(words) if index and word.startswith("第"))]
+    assert offsets[0] == 0 and offsets == sorted(offsets) and second > 300
 
 
 def test_encoded_mp3_is_silent_in_pauses(tmp_path: Path) -> None:

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from audiocast.audio import spread_cues
 from audiocast.models import Article, Block, BlockKind, Placed, Script, Timeline
 from audiocast.profiles import VoiceProfile, load_profile
 from audiocast.publish.captions import LINE_CHARS, MAX_LINES, to_vtt
 from audiocast.script import build_script
 from audiocast.script.sentences import request_bytes
+from audiocast.timing import spread_cues
 
 from .test_episode import vtt_cues
 

@@ -98,7 +98,7 @@ def test_what_the_readme_episode_command_writes_is_ignored_by_git() -> None:
     [command] = re.findall(r"`\.venv/bin/audiocast episode (examples/\S+\.md) --engine espeak`", README)
     mp3 = Path(command).with_suffix(".mp3")
     written = [mp3, *sidecar_paths(mp3).values()]
-    assert len(written) == 5
+    assert len(written) == 6
     ignored = subprocess.run(
         ["git", "check-ignore", *map(str, written)], cwd=ROOT, capture_output=True, text=True, check=False
     ).stdout.split()

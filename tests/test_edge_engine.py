@@ -49,7 +49,8 @@ def closed_port() -> int:
 
 def test_a_segment_becomes_one_mp3_clip_with_sentence_times(fake_edge: FakeEdge) -> None:
     text = "美国国务卿布林肯周一表示。北约盟国将举行会议！"
-    clip = speak(text, VoiceSpec("zh-CN-XiaoxiaoNeural", rate="+10%", pitch="-5Hz", volume="+20%"))
+    voice = VoiceSpec("zh-CN-XiaoxiaoNeural", rate="+10%", pitch="-5Hz", volume="+20%")
+    clip = speak(text, voice, EdgeEngine(boundary="SentenceBoundary"))
 
     assert (clip.format, clip.sample_rate, clip.engine, clip.voice) == ("mp3", 24000, "edge", XIAOXIAO.name)
     first, second = "美国国务卿布林肯周一表示。", "北约盟国将举行会议！"
@@ -63,17 +64,17 @@ def test_a_segment_becomes_one_mp3_clip_with_sentence_times(fake_edge: FakeEdge)
     assert not turn.word_boundaries
 
 
-def test_word_boundaries_on_request(fake_edge: FakeEdge) -> None:
-    clip = speak("Allies meet in Brussels.", engine=EdgeEngine(boundary="WordBoundary"))
+def test_word_boundaries_by_default(fake_edge: FakeEdge) -> None:
+    clip = speak("Allies meet in Brussels.")
 
     assert [b.text for b in clip.boundaries] == ["Allies", "meet", "in", "Brussels"]
     assert fake_edge.turns[0].word_boundaries
-    assert EdgeEngine(boundary="WordBoundary").version != EdgeEngine().version  # separate cache entries
+    assert EdgeEngine(boundary="SentenceBoundary").version != EdgeEngine().version  # separate cache entries
 
 
 def test_markup_characters_are_spoken_as_text(fake_edge: FakeEdge) -> None:
     text = 'AT&T said <no> to "R&D" cuts.'
-    clip = speak(text)
+    clip = speak(text, engine=EdgeEngine(boundary="SentenceBoundary"))  # the service's own text back
 
     assert fake_edge.turns[0].text == text
     assert clip.boundaries[0].text == text

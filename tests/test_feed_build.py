@@ -24,7 +24,7 @@ from lxml import etree
 from mutagen.mp3 import MP3
 from PIL import Image
 
-from audiocast.episode import EpisodeOptions, plan
+from audiocast.episode import EPISODE_ENDINGS, EpisodeOptions, plan
 from audiocast.feedbuild import BuildOptions, build_feed, load_feed_config
 from audiocast.feedbuild.state import STATE_FILE
 from audiocast.sources import read_source
@@ -114,8 +114,12 @@ def _check_episode(output: Path, base_url: str, item: Any, entry: Any, gpodder: 
     assert chapters["chapters"][-1]["startTime"] < seconds
 
     transcripts = {t.get("type"): t.get("url") for t in item.findall("podcast:transcript", namespaces=NS)}
-    assert set(transcripts) == {"text/vtt", "application/x-subrip"}
-    assert entry.podcast_transcript["url"] in transcripts.values()  # feedparser keeps the last one
+    assert set(transcripts) == {"text/vtt", "application/x-subrip", "application/json"}
+    assert entry.podcast_transcript["url"] == transcripts["application/json"]  # feedparser keeps the last one
+    words = json.loads(local_file(output, base_url, transcripts["application/json"]).read_text(encoding="utf-8"))
+    assert words["version"] == "1.0.0" and words["segments"]
+    starts = [segment["startTime"] for segment in words["segments"]]
+    assert starts == sorted(starts) and words["segments"][-1]["endTime"] <= seconds
     vtt = local_file(output, base_url, transcripts["text/vtt"]).read_text(encoding="utf-8")
     assert vtt.startswith("WEBVTT") and "-->" in vtt
     srt = local_file(output, base_url, transcripts["application/x-subrip"]).read_text(encoding="utf-8")
@@ -218,7 +222,7 @@ def test_adding_one_article_reads_only_that_one(tmp_path: Path) -> None:
     files_after = episode_files(output)
     assert {name: files_after[name] for name in files_before} == files_before
     assert all((output / "episodes" / name).stat().st_mtime_ns == mtime for name, mtime in mtimes.items())
-    assert len(files_after) == len(files_before) + 5  # the MP3 and its four sidecars
+    assert len(files_after) == len(files_before) + len(EPISODE_ENDINGS) == len(files_before) + 6  # MP3, 5 sidecars
     guids_after = {entry.title: entry.id for entry in parsed(output / "feed.xml")[0].entries}
     assert {title: guids_after[title] for title in guids_before} == guids_before
     check_published_feed(output)
@@ -258,7 +262,7 @@ def test_episodes_beyond_keep_leave_the_feed_and_their_files_go(tmp_path: Path) 
     titles = [entry.title for entry in parsed(output / "feed.xml")[0].entries]
     assert titles == ["Night market moves to the old station square", "Pupils plant a garden on the school roof"]
     assert sorted(path.suffix for path in (output / "episodes").iterdir()).count(".mp3") == 2
-    assert len(list((output / "episodes").iterdir())) == 10
+    assert len(list((output / "episodes").iterdir())) == 2 * len(EPISODE_ENDINGS) == 12
     check_published_feed(output)
 
 

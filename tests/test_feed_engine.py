@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from audiocast.engines.edge import ENDPOINT_ENV
+from audiocast.episode import EPISODE_ENDINGS
 from audiocast.feedbuild.state import STATE_FILE, load_state
 
 from .fake_edge import FakeEdge, fake_edge
@@ -111,7 +112,7 @@ def test_auto_reads_offline_episodes_again_with_edge_and_an_offline_run_keeps_ed
     assert [item.article.title for item in edited.plan.remake] == [LIBRARY] and len(edited.plan.keep) == 2
     assert made_by(output) == {**dict.fromkeys(offline_episodes, "edge"), LIBRARY: "espeak"}
     kept = {name: data for name, data in edge_files.items() if name in episode_files(output)}
-    assert len(kept) == 10 and all(episode_files(output)[name] == data for name, data in kept.items())
+    assert len(kept) == 2 * len(EPISODE_ENDINGS) and all(episode_files(output)[name] == data for name, data in kept.items())
 
     monkeypatch.setenv(ENDPOINT_ENV, online)
     again = build(definition, tmp_path / "cache")

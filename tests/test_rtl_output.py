@@ -17,17 +17,16 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 import pytest
 from bs4 import BeautifulSoup, Tag
 
 from audiocast.publish.show import Show
 from audiocast.publish.site import render_index
 
+from .browser import CHROMIUM, chromium_browser, open_page  # noqa: F401 (the browser fixture)
 from .conftest import read_id3
 from .feed_helpers import build, parsed, write_definition
 from .test_feed_publish import EPISODE
-from .test_index_html import CHROMIUM, DevTools, browser  # noqa: F401 (browser: a fixture)
 
 RTL_DATA = Path(__file__).resolve().parent / "data" / "rtl"
 TITLE = "عودة العبّارات إلى ميناء الإسكندرية بعد إصلاحات 2024 لشركة Nile Ferries"
@@ -209,23 +208,15 @@ FIRST_WORD_EDGES = """
 
 
 async def _first_word_edges(devtools_url: str, page_url: str) -> dict[str, dict[str, int]]:
-    async with aiohttp.ClientSession() as session:
-        async with session.get(f"{devtools_url}/json/list") as response:
-            target = next(t for t in await response.json() if t["type"] == "page")
-        async with session.ws_connect(target["webSocketDebuggerUrl"], max_msg_size=0) as socket:
-            tools = DevTools(socket)
-            await tools.call("Page.enable")
-            await tools.call("Page.navigate", url=page_url)
-            await tools.wait_for("Page.loadEventFired")
-            edges: dict[str, dict[str, int]] = await tools.evaluate(FIRST_WORD_EDGES)
-            tools.reader.cancel()
-            return edges
+    async with open_page(devtools_url, page_url) as tools:
+        edges: dict[str, dict[str, int]] = await tools.evaluate(FIRST_WORD_EDGES)
+        return edges
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="chromium (Debian package chromium) is not installed")
 def test_in_a_browser_the_arabic_title_starts_at_the_right_edge_of_an_english_page(
     english_show: Built,
-    browser: str,  # noqa: F811 (the fixture imported above)
+    browser: str,
 ) -> None:
     edges = asyncio.run(_first_word_edges(browser, (english_show.output / "index.html").as_uri()))
     assert edges["title"]["right"] == 0 and edges["title"]["left"] > 100, edges

@@ -23,7 +23,7 @@ import pytest
 from audiocast.audio import decode_clip
 from audiocast.cache import ClipCache, ClipKey
 from audiocast.engines.base import Engine
-from audiocast.engines.edge import ENDPOINT_ENV, EdgeEngine
+from audiocast.engines.edge import ENDPOINT_ENV, BoundaryKind, EdgeEngine
 from audiocast.engines.espeak import EspeakEngine
 from audiocast.episode import EpisodeOptions, make_episode
 from audiocast.errors import EngineUnavailable, NoAudioError, ProfileError, SynthError, TransientSynthError
@@ -34,7 +34,7 @@ from audiocast.profiles import VoiceProfile, load_profile, parse_profile
 from audiocast.sources import read_source
 from audiocast.synth import MAX_JOBS, SynthOptions, SynthSession, synthesize_async
 from tests.conftest import EXAMPLE, ROOT, run_cli
-from tests.fake_edge import FRAME_MS, FakeEdge, fake_edge, full_clip_ms
+from tests.fake_edge import FRAME_MS, FakeEdge, boundaries, fake_edge, full_clip_ms
 from tests.feed_helpers import ARTICLES, write_definition
 
 __all__ = ["fake_edge"]  # the fixture, used by name
@@ -82,7 +82,7 @@ def test_normal_clips_come_back_in_script_order_with_one_callback_each(fake_edge
 
     clips = run(texts, dataclasses.replace(FAST, jobs=4), done=done)
 
-    assert [clip.boundaries[0].text for clip in clips] == [f"第{number}段。" for number in range(8)]
+    assert ["".join(b.text for b in clip.boundaries[:3]) for clip in clips] == [f"第{number}段" for number in range(8)]
     assert sorted(done) == list(range(8))
     assert all(clip.voice == NARRATOR for clip in clips)
     assert 2 <= fake_edge.max_active <= 4
@@ -380,7 +380,7 @@ def test_a_fresh_clip_comes_back_decoded_and_the_cache_keeps_the_engine_mp3(
     [clip] = run(TEXTS[:1], dataclasses.replace(FAST, cache_dir=tmp_path))
 
     assert (clip.format, clip.sample_rate, clip.voice) == ("pcm_s16le", 24000, NARRATOR)
-    assert clip.boundaries[0].text == TEXTS[0]
+    assert "".join(b.text for b in clip.boundaries) == TEXTS[0].replace("，", "").replace("。", "")  # its words
     stored = ClipCache(tmp_path).get(ClipKey.of(EdgeEngine(), ZH.voice_for("edge", "narrator"), TEXTS[0]))
     assert stored is not None
     assert stored.format == "mp3" and stored.audio.startswith(b"\xff\xf3")  # 24 kHz / 48 kbps frames
@@ -473,24 +473,25 @@ def test_a_cut_turn_in_a_multi_sentence_clip_is_retried_and_comes_back_whole(fak
 
     assert [turn.action for turn in fake_edge.turns] == ["truncate", "ok"]
     assert abs(len(decode_clip(clip)) - full_clip_ms(text)) <= FRAME_MS
-    assert [boundary.text for boundary in clip.boundaries] == ["美国之音 2023年11月27日报道。", text.split("。")[1] + "。"]
+    assert [boundary.text for boundary in clip.boundaries] == [word for *_, word in boundaries(text, "+0%", True)]
 
 
 @pytest.mark.parametrize(
-    ("text", "caught_by"),
+    ("text", "boundary", "caught_by"),
     [
-        (META, "too short for 9.0 speech units"),
-        ("美国之音 2023年11月27日报道。北约外长会议将于周二举行。", "its timings stop at character 19 of 32"),
+        (META, "SentenceBoundary", "too short for 9.0 speech units"),
+        ("美国之音 2023年11月27日报道。北约外长会议将于周二举行。", "SentenceBoundary", "its timings stop at character 19 of 32"),
+        (META, "WordBoundary", "its timings stop at character 4 of 16"),
     ],
-    ids=["one sentence: its pace", "two sentences: its timings"],
+    ids=["one sentence: its pace", "two sentences: its timings", "one sentence's words: their timings"],
 )
 def test_audio_dropped_in_a_turn_that_ends_properly_is_caught_and_retried(
-    fake_edge: FakeEdge, caplog: pytest.LogCaptureFixture, text: str, caught_by: str
+    fake_edge: FakeEdge, caplog: pytest.LogCaptureFixture, text: str, boundary: BoundaryKind, caught_by: str
 ) -> None:
     fake_edge.script("drop")
 
     with caplog.at_level(logging.INFO, logger="audiocast.synth"):
-        [clip] = run([text])
+        [clip] = run([text], engine=EdgeEngine(boundary=boundary))
 
     assert [turn.action for turn in fake_edge.turns] == ["drop", "ok"]
     assert abs(len(decode_clip(clip)) - full_clip_ms(text)) <= FRAME_MS

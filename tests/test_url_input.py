@@ -283,7 +283,8 @@ def test_episode_of_a_url_without_o_lands_in_the_current_folder_named_after_the_
     assert result.code == 0, result.err
     assert sorted(path.name for path in tmp_path.iterdir()) == [
         "harbour-ferries-return.chapters.json", "harbour-ferries-return.mp3", "harbour-ferries-return.srt",
-        "harbour-ferries-return.transcript.txt", "harbour-ferries-return.vtt",
+        "harbour-ferries-return.transcript.json", "harbour-ferries-return.transcript.txt",
+        "harbour-ferries-return.vtt",
     ]  # fmt: skip
     again = run_cli("episode", f"{site}/canonical.html", "--engine", "espeak", "-o", tmp_path)
     assert again.code == 0, again.err

@@ -97,13 +97,18 @@ def _install_endpoint(wss_url: str) -> None:
 
 
 class EdgeEngine:
-    """Online synthesis with edge-tts; the service times every sentence (or word) it speaks."""
+    """Online synthesis with edge-tts; the service times every word (or sentence) it speaks.
+
+    Words by default: they time the words of the JSON transcript, and the script's sentences are
+    timed by their first word (``audiocast.timing``). A Chinese or Japanese word is what the
+    service's own word breaker makes of the text, often one or two characters.
+    """
 
     name = "edge"
     offline = False
     sample_rate = SAMPLE_RATE
 
-    def __init__(self, *, boundary: BoundaryKind = "SentenceBoundary", connect_timeout: int = 10) -> None:
+    def __init__(self, *, boundary: BoundaryKind = "WordBoundary", connect_timeout: int = 10) -> None:
         self.boundary: BoundaryKind = boundary
         self.endpoint = endpoint_url()
         self.connect_timeout = connect_timeout

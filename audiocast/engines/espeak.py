@@ -17,6 +17,7 @@ from ..errors import EngineUnavailable, SynthError
 from ..models import Boundary, Clip
 from ..script.japanese import READING_VERSION, japanese_reading
 from ..script.numbers import RULES_VERSION, NumberLanguage, Spoken, spoken_numbers
+from ..timing import tiled_words
 from .base import VoiceSpec
 
 log = logging.getLogger(__name__)
@@ -26,9 +27,13 @@ _AUDIO_OUTPUT_SYNCHRONOUS = 2
 _POS_CHARACTER = 1
 _CHARS_UTF8 = 1
 _EVENT_LIST_TERMINATED = 0
-_EVENT_SENTENCE = 2
+_EVENT_WORD = 1
 _PARAM_RATE, _PARAM_VOLUME, _PARAM_PITCH = 1, 2, 3
 _DEFAULT_WPM = 175
+
+_TIMED = "word times"
+"""Part of the engine version: clips cached when the engine timed sentences carry no word times,
+so they are made again once."""
 
 LANGUAGE_ALIASES = {"zh": ("cmn", "yue", "hak")}
 """espeak-ng names Chinese by its spoken varieties, not by "zh"."""
@@ -55,7 +60,7 @@ class _Capture:
     """What the synthesis callback collects for one utterance."""
 
     pcm: list[bytes]
-    sentence_marks: list[tuple[int, int]]  # (1-based character position, audio ms)
+    word_marks: list[tuple[int, int, int]]  # (1-based character position, length in characters, audio ms)
 
 
 class _Library:
@@ -86,8 +91,8 @@ class _Library:
         index = 0
         while events[index].type != _EVENT_LIST_TERMINATED:
             event = events[index]
-            if event.type == _EVENT_SENTENCE:
-                self.capture.sentence_marks.append((event.text_position, event.audio_position))
+            if event.type == _EVENT_WORD:
+                self.capture.word_marks.append((event.text_position, event.length, event.audio_position))
             index += 1
         return 0
 
@@ -137,24 +142,49 @@ def spoken_reading(text: str, voice_name: str) -> Spoken:
     return spoken_numbers(text, number_language(voice_name))
 
 
-def sentence_boundaries(text: str, marks: list[tuple[int, int]], total_ms: int) -> tuple[Boundary, ...]:
-    """Turn espeak's (character position, audio ms) sentence marks into boundaries over ``text``.
+def word_boundaries(text: str, marks: list[tuple[int, int, int]], total_ms: int) -> tuple[Boundary, ...]:
+    """Turn espeak's word marks (start and end in ``text``, audio ms) into word boundaries over ``text``.
 
-    >>> sentence_boundaries("One. Two.", [(1, 0), (6, 400)], 900)
-    (Boundary(offset_ms=0, duration_ms=400, text='One.'), Boundary(offset_ms=400, duration_ms=500, text='Two.'))
+    espeak reports pieces of one word as words of their own ("2,300" as "2,", ",3", "300"; a number
+    read out as several words, which all point at its written start), some words with the
+    punctuation after them, and some Chinese words by their first character only. So marks that
+    share a start are one word; each mark ends where the next starts, without its trailing
+    punctuation; and ``timing.tiled_words`` joins the pieces of one written word and lets each word
+    reach to the next. A word lasts until the next one starts, the last one until the audio ends.
+
+    >>> marks = [(0, 2, 0), (4, 9, 380), (10, 14, 690), (15, 17, 900), (16, 18, 1100), (17, 20, 1600)]
+    >>> word_boundaries("Mr. Smith paid 2,300.", marks, 2500)  # doctest: +NORMALIZE_WHITESPACE
+    (Boundary(offset_ms=0, duration_ms=380, text='Mr.'), Boundary(offset_ms=380, duration_ms=310, text='Smith'),
+     Boundary(offset_ms=690, duration_ms=210, text='paid'), Boundary(offset_ms=900, duration_ms=1600, text='2,300.'))
+    >>> [b.text for b in word_boundaries("他说。“盟国", [(0, 1, 0), (1, 4, 200), (4, 5, 500)], 900)]
+    ['他', '说。', '“盟国']
     """
-    marks = sorted(set(marks))
-    boundaries = []
-    for index, (position, offset_ms) in enumerate(marks):
-        next_position, next_ms = marks[index + 1] if index + 1 < len(marks) else (len(text) + 1, total_ms)
-        sentence = text[position - 1 : next_position - 1].strip()
-        if sentence:
-            boundaries.append(Boundary(offset_ms, max(0, next_ms - offset_ms), sentence))
-    return tuple(boundaries)
+    words: list[tuple[int, int, int]] = []  # (start, end, ms)
+    for start, end, ms in marks:
+        if words and start <= words[-1][0]:
+            first, last, first_ms = words[-1]
+            words[-1] = (first, max(last, end), first_ms)
+        elif start < len(text):
+            words.append((start, end, ms))
+    starts = [start for start, _, _ in words[1:]] + [len(text)]
+    ends_ms = [ms for _, _, ms in words[1:]] + [total_ms]
+    timed = [
+        (start, _without_punctuation(text, start, min(end, next_start)), ms, end_ms)
+        for (start, end, ms), next_start, end_ms in zip(words, starts, ends_ms, strict=True)
+    ]
+    return tuple(Boundary(ms, max(0, end_ms - ms), text[a:b]) for a, b, ms, end_ms in tiled_words(text, timed))
+
+
+def _without_punctuation(text: str, start: int, end: int) -> int:
+    """Where the word at ``start`` ends once the punctuation at its end is left out (never before
+    its first character)."""
+    while end > start + 1 and not text[end - 1].isalnum():
+        end -= 1
+    return max(end, start + 1)
 
 
 class EspeakEngine:
-    """Offline synthesis with espeak-ng; reports where each sentence starts in its audio."""
+    """Offline synthesis with espeak-ng; reports when each word is heard in its audio."""
 
     name = "espeak"
     offline = True
@@ -165,7 +195,7 @@ class EspeakEngine:
 
     @property
     def version(self) -> str:
-        return f"espeak-ng {self._library.version}, numbers {RULES_VERSION}, japanese {READING_VERSION}"
+        return f"espeak-ng {self._library.version}, numbers {RULES_VERSION}, japanese {READING_VERSION}, {_TIMED}"
 
     @property
     def sample_rate(self) -> int:
@@ -180,7 +210,10 @@ class EspeakEngine:
         spoken = spoken_reading(text, voice.name)
         with _lock:
             capture = self._library.speak(spoken.text, voice)
-        marks = [(spoken.written_position(position - 1) + 1, ms) for position, ms in capture.sentence_marks]
+        marks = [
+            (spoken.written_position(position - 1), spoken.written_position(position - 1 + length), ms)
+            for position, length, ms in capture.word_marks
+        ]
         pcm = b"".join(capture.pcm)
         if not pcm:
             raise SynthError(f"espeak-ng produced no audio for {text[:40]!r}")
@@ -189,7 +222,7 @@ class EspeakEngine:
             audio=pcm,
             format="pcm_s16le",
             sample_rate=self.sample_rate,
-            boundaries=sentence_boundaries(text, marks, total_ms),
+            boundaries=word_boundaries(text, marks, total_ms),
             engine=self.name,
             voice=voice.name,
         )

@@ -22,6 +22,15 @@ the MP3 carries the show's cover and the feed item names no art of its own. A la
 gets the picture writes ``<stem>.jpg`` and lists it in feed.xml and index.html, leaving the MP3 (and
 its URL) as it was: its embedded cover stays the show's until the episode is made again.
 
+Chapter images: each figure read as an aside whose picture can be fetched gets a smaller square copy
+beside the MP3 (``<stem>.figN.jpg``, the ``figureN`` sidecars), named by the JSON chapters' ``img``
+under ``base_url`` (each build points them at the ``base_url`` of the day, as it does feed.xml) and
+embedded in the figure's CHAP frame. The feed publishes its own validated
+copy rather than pointing at the publisher's: a listener's app then fetches a small JPEG from the
+feed's host (https as the podcast namespace asks, and no hotlink a publisher may refuse or move).
+A figure's place in the audio is known only while its episode is made, so an episode made without
+the pictures (offline) gets its figure chapters when it is next made; its art is added sooner.
+
 One bad article never blocks the others: an article whose episode fails for any reason is reported
 (``Failure``) and skipped, the rest are made and published, and since it is not recorded the next
 build tries it again (a failed re-make keeps the previous episode listed meanwhile). What concerns
@@ -50,10 +59,13 @@ from ..atomic import write_bytes
 from ..cache import default_cache_dir
 from ..engines import Engine
 from ..episode import EPISODE_ENDINGS, EpisodeOptions, Progress, choose_profile, make_episode
+from ..episode import plan as planned_script
 from ..errors import AudiocastError, EngineUnavailable, OutputWriteError, ProfileError, PublishError, SynthError
 from ..models import Episode
 from ..profiles import VoiceProfile
-from ..publish.artwork import lead_art, lead_caption
+from ..publish.artwork import ChapterPicture, article_art, chapter_jpeg, lead_art, lead_caption
+from ..publish.captions import read_vtt
+from ..publish.chapters import figure_images, relocated
 from ..publish.cover import write_cover
 from ..publish.feed import render_feed
 from ..publish.playlist import PLAYLIST_FILE, render_playlist
@@ -71,6 +83,8 @@ log = logging.getLogger(__name__)
 EPISODES_DIR = "episodes"
 LOCK_FILE = ".audiocast-lock"
 ART_ENDING = ".jpg"
+FIGURE = "figure"
+"""The sidecar kinds of an episode's chapter pictures: ``figure1``, ``figure2``, …"""
 RENDER_VERSION = "1"
 """Bump when episodes made by older code should be made again."""
 
@@ -406,24 +420,46 @@ def _make(
     guid = existing.episode.guid if existing else episode_guid(item.key)
     stem = episode_stem(item, source_hash, made_with)
     destination = config.output / EPISODES_DIR / f"{stem}.mp3"
-    art = _write_art(config, options.synth.cache_dir, item, destination)
+    lead = item.article.images[0] if item.article.images else None
+    figures = figure_images(planned_script(item.article, options)) if config.episode_art else ()
+    fetched = article_art(lead, figures, options.synth.cache_dir) if config.episode_art else {}
+    art = _write_art(config, fetched.get(lead) if lead else None, destination)
+    pictures, picture_files = _write_chapter_pictures(config, fetched, figures, destination)
+    options = dataclasses.replace(options, chapter_pictures=pictures)
     if art is not None:
         options = dataclasses.replace(options, cover=config.output / art)
     episode = make_episode(item.article, destination, options, progress, engine=engine)
     show_episode = _with_art(_show_episode(config.output, guid, item, episode), item, art)
+    show_episode = dataclasses.replace(show_episode, sidecars={**show_episode.sidecars, **picture_files})
     record = EpisodeRecord(item.key, source_hash, show_episode, made_with)
     return record, _Read(len(episode.script.segments), episode.clips_synthesized)
 
 
-def _write_art(config: FeedConfig, cache_dir: Path | None, item: SourceItem, audio: Path) -> str | None:
-    """Write the article's lead art beside the episode's MP3 ``audio``; its name relative to the output
-    folder, or None (after one warning) when the article has none that can be fetched."""
-    art = lead_art(item.article.images, cache_dir) if config.episode_art else None
+def _write_art(config: FeedConfig, art: bytes | None, audio: Path) -> str | None:
+    """Write the lead image's ``art`` beside the episode's MP3 ``audio``; its name relative to the output
+    folder, or None when there is no art (none, or it could not be fetched: warned about already)."""
     if art is None:
         return None
     path = audio.with_suffix(ART_ENDING)
     _write_if_changed(path, art)
     return path.relative_to(config.output).as_posix()
+
+
+def _write_chapter_pictures(
+    config: FeedConfig, art: dict[str, bytes], figures: tuple[str, ...], audio: Path
+) -> tuple[dict[str, ChapterPicture], dict[str, str]]:
+    """Write the chapter picture of each figure found in ``art`` beside the MP3 ``audio``; returns the
+    pictures by the figure's image address (with their URLs under ``base_url``), and the sidecars."""
+    pictures: dict[str, ChapterPicture] = {}
+    files: dict[str, str] = {}
+    for number, url in enumerate((url for url in dict.fromkeys(figures) if url in art), start=1):
+        path = audio.with_name(f"{audio.stem}.fig{number}{ART_ENDING}")
+        jpeg = chapter_jpeg(art[url])
+        _write_if_changed(path, jpeg)
+        relative = path.relative_to(config.output).as_posix()
+        files[f"{FIGURE}{number}"] = relative
+        pictures[url] = ChapterPicture(jpeg, config.show.url(relative))
+    return pictures, files
 
 
 def _with_art(episode: ShowEpisode, item: SourceItem, art: str | None) -> ShowEpisode:
@@ -438,7 +474,7 @@ def _add_art(config: FeedConfig, options: BuildOptions, state: State, items: tup
     records = state.by_key()
     for item in items:
         record = records[item.key]
-        art = _write_art(config, options.cache_dir, item, config.output / record.episode.audio)
+        art = _write_art(config, lead_art(item.article.images, options.cache_dir), config.output / record.episode.audio)
         if art is not None:
             episode = _with_art(record.episode, item, art)
             state = state.with_record(dataclasses.replace(record, episode=episode))
@@ -516,10 +552,30 @@ def slug_from_link(link: str) -> str:
 
 def _publish(config: FeedConfig, state: State, cover: str) -> None:
     show = _show(config, state, cover)
+    for record in state.episodes:
+        _relocate_chapter_pictures(config.output, show, record.episode)
     episodes = [_with_transcript(config.output, record.episode) for record in state.episodes]
     _write_if_changed(config.output / FEED_FILE, render_feed(show, episodes))
     _write_if_changed(config.output / INDEX_FILE, render_index(show, episodes).encode("utf-8"))
     _write_if_changed(config.output / PLAYLIST_FILE, render_playlist(episodes))
+
+
+def _relocate_chapter_pictures(output: Path, show: Show, episode: ShowEpisode) -> None:
+    """Point the episode's chapters file at its chapter pictures under the show's ``base_url`` as it is
+    now (a ``--base-url`` or a moved show), as feed.xml is: the file is rewritten only when that changed."""
+    chapters = episode.sidecars.get("chapters")
+    pictures = {Path(name).name: show.url(name) for kind, name in episode.sidecars.items() if kind.startswith(FIGURE)}
+    if not chapters or not pictures:
+        return
+    path = output / chapters
+    try:
+        document = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise PublishError(f"{path}: chapters cannot be read ({exc.strerror}); rerun the build") from exc
+    try:
+        _write_if_changed(path, relocated(document, pictures).encode("utf-8"))
+    except ValueError as exc:  # someone else's edit: left as it is
+        log.warning("%s: %s; its chapter pictures keep their addresses", path, exc)
 
 
 def _show(config: FeedConfig, state: State, cover: str) -> Show:
@@ -527,14 +583,17 @@ def _show(config: FeedConfig, state: State, cover: str) -> Show:
 
 
 def _with_transcript(output: Path, episode: ShowEpisode) -> ShowEpisode:
-    name = episode.sidecars.get("txt")
-    if not name:
-        return episode
+    """The episode with what its web page shows besides the state: the transcript and the caption
+    cues that time its sentences."""
+    texts = {kind: _sidecar_text(output / name) for kind in ("txt", "vtt") if (name := episode.sidecars.get(kind))}
+    return dataclasses.replace(episode, transcript=texts.get("txt", ""), cues=read_vtt(texts.get("vtt", "")))
+
+
+def _sidecar_text(path: Path) -> str:
     try:
-        text = (output / name).read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise PublishError(f"{output / name}: transcript cannot be read ({exc.strerror}); rerun the build") from exc
-    return dataclasses.replace(episode, transcript=text)
+        raise PublishError(f"{path}: cannot be read ({exc.strerror}); rerun the build") from exc
 
 
 def _write_if_changed(path: Path, data: bytes) -> None:

@@ -4,6 +4,10 @@ The lead image is fetched once per URL: the finished art is kept in the clip cac
 (``<cache>/art/<sha256 of the URL>.jpg``), so rebuilding an episode neither fetches it again nor
 changes a byte of it. A failed fetch is not kept, so a later build (online again) tries again.
 
+The same pictures serve as chapter images: each figure read as an aside gets a smaller copy of its
+art (``chapter_jpeg``), fetched and cached the same way, the lead image and the figures each fetched
+once per build (``article_art``).
+
 Also owns opening any image safely (``open_image``), for episode and feed covers alike: a few
 kilobytes of PNG can declare 30000×30000 px (a decompression bomb), so the size in the header is
 checked before a single pixel is decoded.
@@ -16,15 +20,18 @@ import hashlib
 import io
 import logging
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import NamedTuple
 
 from PIL import Image, UnidentifiedImageError
 
 from ..atomic import write_bytes
 from ..errors import ReadError
 from ..fetch import download
+from ..links import safe_link
 from ..models import Article
 
 log = logging.getLogger(__name__)
@@ -36,6 +43,11 @@ MIN_ART_PIXELS, MAX_ART_PIXELS = 1400, 3000
 PAD_COLOUR = (0, 0, 0)
 """What fills out a picture that is not square: the whole photo stays visible, undistorted."""
 ART_CACHE_DIR = "art"
+CHAPTER_ART_PIXELS = 640
+"""The side of a chapter image, embedded in the MP3's CHAP frame as well as published: a phone shows
+it at most screen-wide, and at 640 px a news photo costs 65–95 KB (BENCHMARKS.md), a few of them a
+small part of an episode (one minute of speech at 64 kbps is 480 KB), where 1400 px art costs 3.5
+times as much in every copy of the MP3."""
 SMALLEST_COVER_PIXELS = 300
 """A lead image narrower or shorter than this is an icon or a tracker, not cover art."""
 MAX_IMAGE_MEGAPIXELS = 50
@@ -53,26 +65,76 @@ def default_cover() -> bytes:
     return resources.files("audiocast.data").joinpath("cover.jpg").read_bytes()
 
 
-def episode_cover(image_urls: tuple[str, ...], *, fetch: bool, cache_dir: Path | None = None) -> bytes:
-    """A JPEG for the ID3 APIC frame: the article's lead art if it fetches and decodes, else the default."""
-    fetched = lead_art(image_urls, cache_dir) if fetch else None
-    return fetched if fetched is not None else default_cover()
+@dataclass(frozen=True)
+class ChapterPicture:
+    """A figure's picture as its chapter shows it."""
+
+    jpeg: bytes
+    """Square JPEG, CHAPTER_ART_PIXELS a side at most: embedded in the MP3's CHAP frame."""
+    address: str
+    """Where the JSON chapters' ``img`` finds it."""
+
+
+class ImageUse(NamedTuple):
+    """What an image is fetched for, as a warning about it says: what it is, and what is used instead."""
+
+    what: str
+    instead: str
+
+
+LEAD_IMAGE = ImageUse("cover image", "using the default cover")
+FIGURE_IMAGE = ImageUse("chapter image", "its chapter has no picture")
 
 
 def lead_art(image_urls: tuple[str, ...], cache_dir: Path | None) -> bytes | None:
     """The first image's square JPEG art, from the cache under ``cache_dir`` or fetched (and then
     cached); None, with one warning, when there is no image or it cannot be fetched or used."""
-    if not image_urls:
-        return None
-    url = image_urls[0]
+    return cached_art(image_urls[0], cache_dir, LEAD_IMAGE) if image_urls else None
+
+
+def article_art(lead: str | None, figures: Sequence[str], cache_dir: Path | None) -> dict[str, bytes]:
+    """Square JPEG art by address, for the ``lead`` image and each of ``figures`` that can be fetched
+    and used: each address once (the lead image is often a figure too), with one warning for each
+    that cannot, saying what is used instead."""
+    art: dict[str, bytes] = {}
+    for url in dict.fromkeys([*([lead] if lead else []), *figures]):
+        found = cached_art(url, cache_dir, LEAD_IMAGE if url == lead else FIGURE_IMAGE)
+        if found is not None:
+            art[url] = found
+    return art
+
+
+def chapter_pictures(art: Mapping[str, bytes], figures: Sequence[str]) -> dict[str, ChapterPicture]:
+    """Each figure's picture found in ``art``, published at the address the article gives it (for an
+    episode made on its own: it has no address of its own to publish the picture at)."""
+    return {
+        url: ChapterPicture(chapter_jpeg(art[url]), safe_link(url) or url)
+        for url in dict.fromkeys(figures)
+        if url in art
+    }
+
+
+def cached_art(url: str, cache_dir: Path | None, use: ImageUse) -> bytes | None:
+    """The square JPEG art of the image at ``url``, from the cache under ``cache_dir`` or fetched (and
+    then cached); None, with one warning about its ``use``, when it cannot be fetched or used."""
     cached = cached_art_path(cache_dir, url)
     if cached is not None and cached.is_file():
         return cached.read_bytes()
-    art = fetch_image(url)
+    art = fetch_image(url, use)
     if art is not None and cached is not None:
         with contextlib.suppress(OSError):  # a cache that cannot be written only costs a fetch
             write_bytes(cached, art)
     return art
+
+
+def chapter_jpeg(art: bytes) -> bytes:
+    """Square ``art`` (as ``to_jpeg`` made it) scaled down to CHAPTER_ART_PIXELS a side."""
+    with open_image(io.BytesIO(art)) as image:
+        side = min(image.width, CHAPTER_ART_PIXELS)
+        image.draft("RGB", (side, side))  # JPEG decodes at 1/2, 1/4… scale, no smaller than asked: 3–5× faster
+        output = io.BytesIO()
+        image.convert("RGB").resize((side, side), Image.Resampling.LANCZOS).save(output, format="JPEG", quality=85)
+        return output.getvalue()
 
 
 def lead_caption(article: Article) -> str:
@@ -88,8 +150,9 @@ def cached_art_path(cache_dir: Path | None, url: str) -> Path | None:
     return cache_dir / ART_CACHE_DIR / f"{hashlib.sha256(url.encode('utf-8')).hexdigest()}.jpg"
 
 
-def fetch_image(url: str) -> bytes | None:
-    """Fetch ``url`` and return it as square JPEG art (``to_jpeg``), or None with a warning.
+def fetch_image(url: str, use: ImageUse = LEAD_IMAGE) -> bytes | None:
+    """Fetch ``url`` and return it as square JPEG art (``to_jpeg``), or None with a warning saying
+    what is wrong with it and what its ``use`` takes instead.
 
     ``download`` fetches only http(s) (an article must not make audiocast read ``file://`` paths from
     this machine), an IRI as its URI, and turns every failure into a ``ReadError``.
@@ -97,15 +160,15 @@ def fetch_image(url: str) -> bytes | None:
     try:
         data = download(url, timeout=FETCH_TIMEOUT_S, max_bytes=MAX_IMAGE_BYTES, accept="image/*").body
     except ReadError as exc:
-        log.warning("cover image %s; using the default cover", exc)
+        log.warning("%s %s; %s", use.what, exc, use.instead)
         return None
     if len(data) > MAX_IMAGE_BYTES:
-        log.warning("cover image %s is over %d MB; using the default cover", url, MAX_IMAGE_BYTES // 2**20)
+        log.warning("%s %s is over %d MB; %s", use.what, url, MAX_IMAGE_BYTES // 2**20, use.instead)
         return None
     try:
         return to_jpeg(data, smallest=SMALLEST_COVER_PIXELS)
     except ValueError as exc:
-        log.warning("cover image %s %s; using the default cover", url, exc)
+        log.warning("%s %s %s; %s", use.what, url, exc, use.instead)
         return None
 
 

@@ -7,6 +7,7 @@ in proportion to their length inside the sentence's real time span.
 from __future__ import annotations
 
 import bisect
+import html
 import itertools
 import re
 from collections.abc import Iterable
@@ -14,12 +15,13 @@ from collections.abc import Iterable
 from ..language import is_cjk
 from ..models import Cue, Timeline
 from ..text import speakable
-from .timecodes import srt_time, vtt_time
+from .timecodes import srt_time, vtt_ms, vtt_time
 
 LINE_CHARS = {"cjk": 18, "latin": 42}
 """Caption line widths: about 18 Chinese characters or 42 Latin ones, as broadcast guides advise."""
 MAX_LINES = 2
 
+_VTT_TIMING = re.compile(r"((?:\d+:)?\d\d:\d\d\.\d{3}) --> ((?:\d+:)?\d\d:\d\d\.\d{3})")
 _BREAK_AFTER = re.compile(r"[，、,；;：:。！？!?）)”」]\s*|\s+")
 
 
@@ -38,6 +40,22 @@ def to_vtt(timeline: Timeline, language: str) -> str:
     for cue, text_lines in display_cues(timeline, language):
         lines += [f"{vtt_time(cue.start_ms)} --> {vtt_time(cue.end_ms)}", *(_vtt_escape(t) for t in text_lines), ""]
     return "\n".join(lines)
+
+
+def read_vtt(text: str) -> tuple[Cue, ...]:
+    r"""The cues of a WebVTT file :func:`to_vtt` wrote, their lines joined by a line break; text that
+    is not a cue (the header, a damaged block) is passed over. ``→`` in a cue may have been ``-->``.
+
+    >>> read_vtt("WEBVTT\n\n00:00:00.000 --> 00:00:01.500\nA &lt; B &amp;\nC.\n\n"
+    ...          "01:00:01.500 --> 01:00:02.000\nThen →.\n")
+    (Cue(start_ms=0, end_ms=1500, text='A < B &\nC.'), Cue(start_ms=3601500, end_ms=3602000, text='Then →.'))
+    """
+    cues = []
+    for block in text.split("\n\n"):
+        timing, *lines = block.strip("\n").split("\n")
+        if (found := _VTT_TIMING.fullmatch(timing)) and lines:
+            cues.append(Cue(vtt_ms(found[1]), vtt_ms(found[2]), html.unescape("\n".join(lines))))
+    return tuple(cues)
 
 
 def to_srt(timeline: Timeline, language: str) -> str:

@@ -36,8 +36,9 @@ ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 PODCAST = "https://podcastindex.org/namespace/1.0"
 PSC = "http://podlove.org/simple-chapters"
 
-TRANSCRIPT_TYPES = {"vtt": "text/vtt", "srt": "application/x-subrip"}
-"""Sidecar kind → ``podcast:transcript`` type, best first. AntennaPod ignores ``text/srt`` (§5.2)."""
+TRANSCRIPT_TYPES = {"vtt": "text/vtt", "srt": "application/x-subrip", "words": "application/json"}
+"""Sidecar kind → ``podcast:transcript`` type, best first. AntennaPod ignores ``text/srt`` (§5.2). The
+JSON transcript (every word timed) comes last: feedparser keeps only the last transcript of an item."""
 
 
 class PodcastExtras(BaseExtension):  # type: ignore[misc]
@@ -180,7 +181,7 @@ def _sidecar_url(show: Show, episode: ShowEpisode, kind: str) -> str:
 
 
 def _transcripts(show: Show, episode: ShowEpisode) -> list[dict[str, str]]:
-    """VTT then SRT, both timed captions (``rel="captions"``), in the episode's language."""
+    """VTT, SRT and the JSON word transcript, all timed (``rel="captions"``), in the episode's language."""
     found = []
     for kind, mime in TRANSCRIPT_TYPES.items():
         url = _sidecar_url(show, episode, kind)

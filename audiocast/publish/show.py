@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from ..links import safe_link
-from ..models import Chapter
+from ..models import Chapter, Cue
 from ..text import is_clean
 
 # Podcasting 2.0 <podcast:guid>: UUIDv5 of the feed URL without scheme and trailing slashes, in
@@ -152,6 +152,9 @@ class ShowEpisode:
     """The caption of the episode's picture: its ``alt`` on the web page."""
     transcript: str = ""
     """Plain-text transcript, shown on the web page."""
+    cues: tuple[Cue, ...] = ()
+    """The caption cues (read back from the WebVTT sidecar): they time the transcript's sentences on
+    the web page. Like ``transcript``, filled in only to render the page."""
 
     def __post_init__(self) -> None:
         if self.published.tzinfo is None:

@@ -6,6 +6,17 @@ player, its WebVTT captions as a ``<track>``, its chapters as links that seek, a
 Links are relative, so the folder can be served from any address. Without JavaScript, a chapter link
 opens the MP3 at that time (a media fragment, ``#t=seconds``); with it, the in-page player seeks there.
 
+Read-along: each sentence of the transcript is a ``<span data-start>`` with the time it is heard,
+rendered here from the caption cues rather than built by the script from the ``<track>``: without
+JavaScript the transcript is the same plain text (a screen reader reads it as prose), the times are
+in the page for every browser, and the lining-up of cues and text is Python that tests can reach.
+The script then makes each sentence a button (Tab, Enter or Space, or a click, plays from it),
+marks the one being heard with ``aria-current`` (a highlight that is not colour alone), and keeps it
+in view inside the transcript's own scrolling box, so the page itself never jumps; the scrolling is
+smooth only under ``prefers-reduced-motion: no-preference``. Nothing is a live region: a screen
+reader is never interrupted by the sentence changing. The transcript opens when its episode first
+plays, and only the playing episode's transcript follows it.
+
 Language and direction: ``<html lang dir>`` is the language of the page's own words (the show's
 language when they exist in it, else English). The show's and each episode's text carry their own
 ``lang`` where it differs, and ``dir="rtl"`` for a right-to-left language (so an Arabic title is
@@ -17,9 +28,11 @@ letters, not the page's.
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Sequence
 
 from ..links import safe_link
+from ..models import Cue
 from .playlist import PLAYLIST_FILE
 from .show import ART, FEED_FILE, Show, ShowEpisode, episode_anchor, newest_first
 from .timecodes import clock
@@ -33,24 +46,82 @@ header img{width:8rem;height:8rem}
 audio{width:100%}
 article{border-top:1px solid #bbb;margin-top:2rem}
 a{color:#0b4f8a}
-a:focus,audio:focus,summary:focus{outline:3px solid #d67b00;outline-offset:2px}
+a:focus,audio:focus,summary:focus,[data-start]:focus{outline:3px solid #b35f00;outline-offset:2px}
 .meta{color:#444}
 .transcript p{white-space:pre-line}
+.follows{max-height:18em;overflow-y:auto;padding:.3rem .5rem}
+.follows [data-start]{cursor:pointer}
+[aria-current]{background:#fff0a0;text-decoration:underline .15em;text-underline-offset:.25em}
+@media (prefers-reduced-motion:no-preference){.follows{scroll-behavior:smooth}}
 code{word-break:break-all}
 """
 
-# Progressive enhancement: a chapter link seeks the player of its own episode.
+# Progressive enhancement: a chapter link or a transcript sentence plays its own episode from its
+# start, and each transcript marks the sentence its player is at.
 _SCRIPT = """
-document.addEventListener("click", function (event) {
-  var link = event.target.closest("a[data-start]");
-  var audio = link && document.getElementById(link.dataset.player);
-  if (!audio) { return; }
-  event.preventDefault();
-  audio.currentTime = parseFloat(link.dataset.start);
-  audio.focus();
-  var playing = audio.play();
-  if (playing) { playing.catch(function () {}); }  // a refused autoplay still leaves the seek done
-});
+(function () {
+  function playerOf(element) { return element.closest("article").querySelector("audio"); }
+  function playFrom(element) {
+    var audio = playerOf(element);
+    audio.currentTime = parseFloat(element.dataset.start);
+    var playing = audio.play();
+    if (playing) { playing.catch(function () {}); }  // a refused autoplay still leaves the seek done
+    return audio;
+  }
+  document.addEventListener("click", function (event) {
+    var target = event.target.closest("[data-start]");
+    if (!target) { return; }
+    if (target.tagName === "A") {
+      event.preventDefault();
+      playFrom(target).focus();
+    } else if (getSelection().isCollapsed) {  // selecting words of the transcript is not a seek
+      playFrom(target);
+    }
+  });
+  document.addEventListener("keydown", function (event) {
+    var target = event.target;
+    if ((event.key === "Enter" || event.key === " ") && target.matches("span[data-start]")) {
+      event.preventDefault();
+      playFrom(target);
+    }
+  });
+  // Marks the sentence the player is at; brings it into view when it changes, or when asked to reveal it.
+  function follow(audio, reveal) {
+    var box = audio.closest("article").querySelector(".follows");
+    if (!box) { return; }
+    var current = null;
+    for (var sentence of box.querySelectorAll("[data-start]")) {
+      if (parseFloat(sentence.dataset.start) > audio.currentTime) { break; }
+      current = sentence;
+    }
+    var previous = box.querySelector("[aria-current]");
+    if (previous === current && !reveal) { return; }  // the listener may have scrolled the box away
+    if (previous) { previous.removeAttribute("aria-current"); }
+    if (!current) { return; }
+    current.setAttribute("aria-current", "true");
+    var shown = box.getBoundingClientRect(), place = current.getBoundingClientRect();
+    if (place.top < shown.top || place.bottom > shown.bottom) {
+      box.scrollTop += place.top - shown.top - box.clientHeight / 3;
+    }
+  }
+  for (var box of document.querySelectorAll(".sentences")) { box.classList.add("follows"); }
+  for (var sentence of document.querySelectorAll(".follows [data-start]")) {
+    sentence.tabIndex = 0;
+    sentence.setAttribute("role", "button");
+  }
+  // Media events do not bubble: listen while they go down to the player.
+  ["timeupdate", "seeked"].forEach(function (type) {
+    document.addEventListener(type, function (event) { follow(event.target, false); }, true);
+  });
+  document.addEventListener("play", function (event) {
+    var transcript = event.target.closest("article").querySelector("details.transcript");
+    if (transcript && !transcript.dataset.opened) {
+      transcript.dataset.opened = "true";  // once: a listener who closes it keeps it closed
+      transcript.open = true;
+    }
+    follow(event.target, true);
+  }, true);
+})();
 """
 
 
@@ -120,7 +191,7 @@ def _episode(episode: ShowEpisode, words: InterfaceWords) -> str:
 <a href="{_e(episode.audio)}">{_e(words["no_audio"])}</a>
 </audio>
 <p><a href="{_e(episode.audio)}" download>{_e(words["download"])}</a></p>
-{_chapters(episode, words, player, text)}{_transcript(episode, words, text)}</article>"""
+{_chapters(episode, words, text)}{_transcript(episode, words, text)}</article>"""
 
 
 def _art(episode: ShowEpisode, text: str) -> str:
@@ -140,12 +211,12 @@ def _track(episode: ShowEpisode, words: InterfaceWords) -> str:
     )
 
 
-def _chapters(episode: ShowEpisode, words: InterfaceWords, player: str, text: str) -> str:
+def _chapters(episode: ShowEpisode, words: InterfaceWords, text: str) -> str:
     if not episode.chapters:
         return ""
     items = "\n".join(
-        f'<li><a href="{_e(episode.audio)}#t={chapter.start_ms / 1000:.3f}" data-player="{_e(player)}"'
-        f' data-start="{chapter.start_ms / 1000:.3f}">{clock(chapter.start_ms)} {_e(chapter.title)}</a></li>'
+        f'<li><a href="{_e(episode.audio)}#t={_seconds(chapter.start_ms)}" data-start="{_seconds(chapter.start_ms)}">'
+        f"{clock(chapter.start_ms)} {_e(chapter.title)}</a></li>"
         for chapter in episode.chapters
     )
     return f"<h4>{_e(words['chapters'])}</h4>\n<ol{text}>\n{items}\n</ol>\n"
@@ -155,9 +226,68 @@ def _transcript(episode: ShowEpisode, words: InterfaceWords, text: str) -> str:
     paragraphs = [part.strip() for part in episode.transcript.split("\n\n") if part.strip()]
     if not paragraphs:
         return ""
-    body = "\n".join(f"<p>{_e(paragraph)}</p>" for paragraph in paragraphs)
+    timed = _timed(paragraphs, episode.cues)
+    if timed is None:
+        body, timing = "\n".join(f"<p>{_e(paragraph)}</p>" for paragraph in paragraphs), ""
+    else:
+        body, timing = "\n".join(f"<p>{_sentences(paragraph)}</p>" for paragraph in timed), ' class="sentences"'
     summary = f"<summary>{_e(words['transcript'])}</summary>"
-    return f'<details class="transcript">\n{summary}\n<div{text}>\n{body}\n</div>\n</details>\n'
+    return f'<details class="transcript">\n{summary}\n<div{timing}{text}>\n{body}\n</div>\n</details>\n'
+
+
+Timed = list[tuple[str, int | None]]
+"""A paragraph as pieces of text, each with the time its sentence starts (None: the space between)."""
+
+
+def _timed(paragraphs: Sequence[str], cues: Sequence[Cue]) -> list[Timed] | None:
+    """The paragraphs cut into their caption cues' sentences, or None when the cues do not cover
+    the text exactly (white space aside), in order: then the transcript is shown untimed.
+
+    >>> cues = [Cue(0, 900, "Title."), Cue(900, 1500, "A <b> &"), Cue(1500, 2000, "→ c.")]
+    >>> _timed(["Title.", "A <b>  & --> c."], cues)
+    [[('Title.', 0)], [('A <b>  &', 900), (' ', None), ('--> c.', 1500)]]
+    >>> _timed(["Title.", "Something else."], cues) is None
+    True
+    """
+    remaining = iter(cues)
+    timed = []
+    for paragraph in paragraphs:
+        pieces: Timed = []
+        position = 0
+        while paragraph[position:].strip():
+            cue = next(remaining, None)
+            found = _spoken_as(cue.text).match(paragraph, position) if cue else None
+            if cue is None or found is None:
+                return None
+            if found.start(1) > position:
+                pieces.append((paragraph[position : found.start(1)], None))
+            pieces.append((found[1], cue.start_ms))
+            position = found.end()
+        timed.append(pieces)
+    return None if next(remaining, None) else timed
+
+
+def _spoken_as(cue_text: str) -> re.Pattern[str]:
+    """A pattern for the cue's text as the transcript writes it: any white space between its
+    characters, and ``-->`` where the captions show ``→`` (WebVTT forbids ``-->`` in a cue)."""
+    characters = ("(?:→|-->)" if character == "→" else re.escape(character) for character in "".join(cue_text.split()))
+    return re.compile(r"\s*(" + r"\s*".join(characters) + ")")
+
+
+def _sentences(pieces: Timed) -> str:
+    return "".join(
+        _e(text) if start is None else f'<span data-start="{_seconds(start)}">{_e(text)}</span>'
+        for text, start in pieces
+    )
+
+
+def _seconds(ms: int) -> str:
+    """A time as the player's ``currentTime`` takes it.
+
+    >>> _seconds(61_500)
+    '61.500'
+    """
+    return f"{ms / 1000:.3f}"
 
 
 def _e(text: str) -> str:

@@ -39,6 +39,7 @@ from mutagen.id3 import (
 from ..errors import PublishError
 from ..links import safe_link
 from ..models import Chapter
+from .chapters import FigureChapter
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +59,8 @@ class EpisodeTags:
     transcript: str
     cover_jpeg: bytes
     chapters: tuple[Chapter, ...]
+    figures: tuple[tuple[FigureChapter, bytes], ...] = ()
+    """Figure chapters with their pictures (JPEG): a CHAP each, outside the table of contents."""
     genre: str = "Podcast"
     encoder: str = ENCODER
 
@@ -98,7 +101,8 @@ FRAMES: dict[str, Callable[[EpisodeTags], Any]] = {
         encoding=_UTF8, mime="image/jpeg", type=PictureType.COVER_FRONT, desc="Cover", data=t.cover_jpeg
     ),
 }
-"""Episode field → ID3 frame. Chapters (CHAP + CTOC) are added by ``_chapter_frames``."""
+"""Episode field → ID3 frame. Chapters (CHAP + CTOC) are added by ``_chapter_frames`` and
+``_figure_frames``."""
 
 
 def _link_frame(link: str) -> WOAS | None:
@@ -115,7 +119,7 @@ def write_tags(path: Path, tags: EpisodeTags) -> None:
             frame = build(tags)
             if frame is not None:
                 id3.add(frame)
-        for frame in _chapter_frames(tags.chapters):
+        for frame in [*_chapter_frames(tags.chapters), *_figure_frames(tags.figures)]:
             id3.add(frame)
         id3.update_to_v23()  # save(v2_version=3) alone keeps v2.4 frames: TDRC would hide the date from v2.3 readers
         id3.save(path, v2_version=3, v23_sep="/", padding=lambda _info: 1024)
@@ -146,6 +150,26 @@ def _chapter_frames(chapters: tuple[Chapter, ...]) -> list[Any]:
             )
         )
     return frames
+
+
+def _figure_frames(figures: tuple[tuple[FigureChapter, bytes], ...]) -> list[CHAP]:
+    """A CHAP with the figure's picture (APIC) for each figure chapter. The top-level CTOC does not
+    list them: they are the ID3 form of JSON chapters' ``toc: false``, the navigation stays as it is
+    (ID3 chapter addendum 1.0 lets a CHAP stand outside every CTOC)."""
+    return [
+        CHAP(
+            element_id=f"fig{index}",
+            start_time=figure.start_ms,
+            end_time=figure.end_ms,
+            start_offset=0xFFFFFFFF,
+            end_offset=0xFFFFFFFF,
+            sub_frames=[
+                TIT2(encoding=_UTF8, text=figure.title),
+                APIC(encoding=_UTF8, mime="image/jpeg", type=PictureType.OTHER, desc="", data=jpeg),
+            ],
+        )
+        for index, (figure, jpeg) in enumerate(figures)
+    ]
 
 
 def written_by_audiocast(path: Path) -> bool:

@@ -15,6 +15,17 @@ def vtt_time(ms: int) -> str:
     return f"{hours:02d}:{minutes:02d}:{seconds:02d}.{millis:03d}"
 
 
+def vtt_ms(stamp: str) -> int:
+    """Milliseconds of a WebVTT timestamp (the hours may be left out).
+
+    >>> vtt_ms(vtt_time(3_723_004)), vtt_ms("02:03.004")
+    (3723004, 123004)
+    """
+    *hours, minutes, seconds = stamp.split(":")
+    whole, millis = seconds.split(".")
+    return ((int(hours[0]) if hours else 0) * 60 + int(minutes)) * 60_000 + int(whole) * 1000 + int(millis)
+
+
 def srt_time(ms: int) -> str:
     """SubRip timestamp (comma before the milliseconds).
 

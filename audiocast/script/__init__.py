@@ -47,6 +47,7 @@ class _Draft:
     chapter: str | None
     last_of_block: bool
     earcon: bool = False
+    image: str = ""
 
 
 def build_script(
@@ -131,11 +132,12 @@ def _block_drafts(block: Block, language: str, profile: VoiceProfile, max_bytes:
         return _drafts("heading", heading, "narrator", heading, max_bytes)
     if role == "aside":
         lead_in = profile.words.caption_lead_in
-        if lead_in:
-            return _drafts("aside", _join(lead_in, text), "aside", None, max_bytes)
         # No words to say "a caption follows" in this language: a tone before its first piece does.
-        pieces = _drafts("aside", text, "aside", None, max_bytes)
-        return [dataclasses.replace(piece, earcon=index == 0) for index, piece in enumerate(pieces)]
+        pieces = _drafts("aside", _join(lead_in, text) if lead_in else text, "aside", None, max_bytes)
+        return [
+            dataclasses.replace(piece, earcon=not lead_in, image=block.src) if index == 0 else piece
+            for index, piece in enumerate(pieces)
+        ]
     return _drafts(role, text, "narrator", None, max_bytes)
 
 
@@ -173,6 +175,7 @@ def _segment(draft: _Draft, following: _Draft | None, language: str, profile: Vo
         chapter=draft.chapter,
         ends_paragraph=draft.last_of_block,
         earcon=draft.earcon,
+        image=draft.image,
     )
 
 
