@@ -26,7 +26,7 @@ from PIL import Image
 
 from audiocast.episode import EpisodeOptions, plan
 from audiocast.feedbuild import BuildOptions, build_feed, load_feed_config
-from audiocast.feedbuild.state import STATE_FILE
+from audiocast.feedbuild.state import load_state
 from audiocast.sources import read_source
 
 from .conftest import ROOT, run_cli
@@ -184,9 +184,8 @@ def test_unchanged_rebuild_touches_nothing(atom_show: tuple[Path, Any], tmp_path
     again = build(definition, tmp_path / "empty-cache", progress)
     assert (len(again.plan.add), len(again.plan.remake), len(again.plan.keep)) == (0, 0, 3)
     assert progress.clips == 0 and again.clips == 0
-    for path, (mtime, data) in before.items():
-        if path.name != STATE_FILE:
-            assert path.stat().st_mtime_ns == mtime and path.read_bytes() == data, path
+    for path, (mtime, data) in before.items():  # the state database too: nothing is written
+        assert path.stat().st_mtime_ns == mtime and path.read_bytes() == data, path
 
 
 def test_dry_run_plans_and_writes_nothing(tmp_path: Path) -> None:
@@ -309,11 +308,11 @@ def _kill_after_first_new_episode(definition: Path, cache: Path, output: Path) -
     environment = {**os.environ, "AUDIOCAST_CACHE_DIR": str(cache)}
     command = [sys.executable, "-c", "from audiocast.cli import main; main()", "-q", "feed", "build", str(definition)]
     process = subprocess.Popen(command, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    state = output / STATE_FILE
     deadline = time.monotonic() + 120
     try:
         while time.monotonic() < deadline and process.poll() is None:
-            if len(json.loads(state.read_text(encoding="utf-8"))["episodes"]) == 4:
+            state = load_state(output)
+            if state is not None and len(state.episodes) == 4:
                 process.send_signal(signal.SIGKILL)
                 process.wait()
                 return True

@@ -3,17 +3,17 @@
 Owns the order of writes that makes a build safe to interrupt:
 
 1. each new or changed episode is made (MP3 and sidecars renamed into place by ``make_episode``,
-   under a new versioned file name) and recorded in the state file straight away, so a rerun
-   does not make it again;
+   under a new versioned file name) and its row committed to the state database straight away, so
+   a rerun does not make it again;
 2. cover, ``feed.xml``, ``index.html`` and ``playlist.m3u8`` are replaced atomically, only after
    every episode they list exists; until then the previous feed stays valid and every file it
    names stays;
 3. only then are files no longer listed deleted (pruned episodes, replaced versions, temporary
-   files a killed build left), and the final state is saved.
+   files a killed build left), and the state keeps only the listed episodes.
 
 Episodes stay in the feed until they fall beyond ``keep``, even when the source stops listing
 them (RSS feeds carry only their latest entries). GUIDs come from the article's key, never from
-its title or file name, and are kept in the state file for life. An episode is made again when its
+its title or file name, and are kept in the state for life. An episode is made again when its
 article or voice profile changed, or when ``engine_choice`` says its engine no longer stands.
 
 Episode art: an article's lead image, squared (``publish.artwork``), is written beside its MP3
@@ -64,7 +64,7 @@ from ..synth import SynthOptions, SynthSession
 from .config import FeedConfig, normalise_base_url
 from .engine_choice import AUTO, EngineChoice
 from .sources import read_items
-from .state import STATE_FILE, EpisodeRecord, MadeWith, State, load_state, save_state
+from .state import STATE_DB, EpisodeRecord, MadeWith, State, StateStore, load_state, open_state
 
 log = logging.getLogger(__name__)
 
@@ -160,13 +160,19 @@ def build_feed(
     config = _with_overrides(config, options)
     output = config.output
     choice = EngineChoice(config.engine)
+    guid = podcast_guid(config.feed_url)
     with _exclusive(output, create=not options.dry_run):
-        state = load_state(output) or State(podcast_guid(config.feed_url))
-        read = read_items(config.source, timeout=options.timeout, source_name=config.source_name)
-        plan = make_plan(config, state, read.items, read.skipped, choice)
         if options.dry_run:
+            plan = _plan(config, options, load_state(output) or State(guid), choice)
             return _report(config, plan, _Read(), episodes=len(plan.keep) + len(plan.to_make), dry_run=True)
-        return _execute(config, options, state, plan, choice, progress)
+        with open_state(output, guid) as store:
+            plan = _plan(config, options, store.state, choice)
+            return _execute(config, options, store, plan, choice, progress)
+
+
+def _plan(config: FeedConfig, options: BuildOptions, state: State, choice: EngineChoice) -> Plan:
+    read = read_items(config.source, timeout=options.timeout, source_name=config.source_name)
+    return make_plan(config, state, read.items, read.skipped, choice)
 
 
 def _with_overrides(config: FeedConfig, options: BuildOptions) -> FeedConfig:
@@ -290,21 +296,22 @@ def _files_intact(output: Path, record: EpisodeRecord) -> bool:
 def _execute(
     config: FeedConfig,
     options: BuildOptions,
-    state: State,
+    store: StateStore,
     plan: Plan,
     choice: EngineChoice,
     progress: BuildProgress | None,
 ) -> BuildReport:
     output = config.output
     cover = write_cover(output, config.show.title, config.cover)
+    records = store.state.by_key()
     read = _Read()
     if plan.to_make:  # only then are engines made: auto checks the service once per build
-        state, read = _make_all(config, options, state, plan.to_make, choice, output / cover, progress)
-    state = _add_art(config, options, state, plan.art_missing)
-    final = State(state.podcast_guid, _listed(output, plan, state))
+        read = _make_all(config, options, store, records, plan.to_make, choice, output / cover, progress)
+    _add_art(config, options, records, plan.art_missing)
+    final = State(store.state.podcast_guid, _listed(output, plan, records))
     _publish(config, final, cover)
     _prune(output, final, cover)
-    save_state(output, final)
+    store.keep_only(final.episodes)
     return _report(config, plan, read, episodes=len(final.episodes), dry_run=False)
 
 
@@ -323,14 +330,15 @@ class _Read:
 def _make_all(
     config: FeedConfig,
     options: BuildOptions,
-    state: State,
+    store: StateStore,
+    records: dict[str, EpisodeRecord],
     items: tuple[SourceItem, ...],
     choice: EngineChoice,
     cover: Path,
     progress: BuildProgress | None,
-) -> tuple[State, _Read]:
-    """Make each episode with the engine ``choice`` gives it and record it at once; returns the state
-    and what was read.
+) -> _Read:
+    """Make each episode with the engine ``choice`` gives it, and record it at once in ``store`` and in
+    ``records``; returns what was read.
 
     A failed article is reported and skipped (see the module docstring for what stops the build)."""
     episode_options = EpisodeOptions(
@@ -350,7 +358,7 @@ def _make_all(
             progress.episode(number, len(items), item.article.title)
         try:
             engine = _choice_for(config, item, choice).engine()
-            record, episode_read = _make(config, state, item, episode_options, engine, progress)
+            record, episode_read = _make(config, records.get(item.key), item, episode_options, engine, progress)
         except _STOPS_THE_BUILD:
             raise
         except Exception as exc:  # one article's trouble, whatever it is, must not stop the others
@@ -361,9 +369,9 @@ def _make_all(
             continue
         synth_failures = 0
         read += episode_read
-        state = state.with_record(record)
-        save_state(config.output, state)  # a rerun after an interruption will not make it again
-    return state, read
+        store.record(record)  # committed: a rerun after an interruption will not make it again
+        records[record.key] = record
+    return read
 
 
 def _failure(item: SourceItem, exc: Exception) -> Failure:
@@ -378,26 +386,24 @@ def _failure(item: SourceItem, exc: Exception) -> Failure:
     return failure
 
 
-def _listed(output: Path, plan: Plan, state: State) -> tuple[EpisodeRecord, ...]:
+def _listed(output: Path, plan: Plan, records: dict[str, EpisodeRecord]) -> tuple[EpisodeRecord, ...]:
     """The records the new feed lists: the kept ones and the ones just made, in plan order. An
     article that failed is listed only when it had an episode before whose files are all there."""
-    records = state.by_key()
     keys = [record.key for record in plan.keep] + [item.key for item in plan.to_make]
     return tuple(records[key] for key in keys if key in records and _files_intact(output, records[key]))
 
 
 def _make(
     config: FeedConfig,
-    state: State,
+    existing: EpisodeRecord | None,
     item: SourceItem,
     options: EpisodeOptions,
     engine: Engine,
     progress: Progress | None,
 ) -> tuple[EpisodeRecord, _Read]:
-    """Make one episode; returns its record and what it read."""
+    """Make one episode (``existing``: the article's record so far); returns its record and what it read."""
     source_hash = _source_hash(_profile(config, item), item)
     made_with = MadeWith.of(engine)
-    existing = state.by_key().get(item.key)
     guid = existing.episode.guid if existing else episode_guid(item.key)
     stem = episode_stem(item, source_hash, made_with)
     destination = config.output / EPISODES_DIR / f"{stem}.mp3"
@@ -428,16 +434,15 @@ def _with_art(episode: ShowEpisode, item: SourceItem, art: str | None) -> ShowEp
     return dataclasses.replace(episode, sidecars=sidecars, art_alt=lead_caption(item.article))
 
 
-def _add_art(config: FeedConfig, options: BuildOptions, state: State, items: tuple[SourceItem, ...]) -> State:
-    """Add the picture to kept episodes made without it (see the module docstring)."""
-    records = state.by_key()
+def _add_art(
+    config: FeedConfig, options: BuildOptions, records: dict[str, EpisodeRecord], items: tuple[SourceItem, ...]
+) -> None:
+    """Add the picture to kept episodes made without it (see the module docstring), in ``records``."""
     for item in items:
         record = records[item.key]
         art = _write_art(config, options.cache_dir, item, config.output / record.episode.audio)
         if art is not None:
-            episode = _with_art(record.episode, item, art)
-            state = state.with_record(dataclasses.replace(record, episode=episode))
-    return state
+            records[item.key] = dataclasses.replace(record, episode=_with_art(record.episode, item, art))
 
 
 def _show_episode(output: Path, guid: str, item: SourceItem, episode: Episode) -> ShowEpisode:
@@ -604,5 +609,5 @@ def _report(config: FeedConfig, plan: Plan, read: _Read, *, episodes: int, dry_r
 
 
 __all__ = [
-    "STATE_FILE", "BuildOptions", "BuildProgress", "BuildReport", "Failure", "Plan", "build_feed", "make_plan",
+    "STATE_DB", "BuildOptions", "BuildProgress", "BuildReport", "Failure", "Plan", "build_feed", "make_plan",
 ]  # fmt: skip
