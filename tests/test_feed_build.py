@@ -283,14 +283,17 @@ def test_cli_reports_changes_and_where_to_subscribe(tmp_path: Path) -> None:
     assert bad.code == 1 and bad.err.strip() == f"error: {tmp_path / 'missing.toml'}: no such feed definition"
 
 
-def test_a_build_killed_mid_way_leaves_the_previous_feed_valid_and_a_rerun_completes(tmp_path: Path) -> None:
+@pytest.mark.parametrize("stop", [signal.SIGKILL, signal.SIGTERM])
+def test_a_build_killed_mid_way_leaves_the_previous_feed_valid_and_a_rerun_completes(
+    tmp_path: Path, stop: signal.Signals
+) -> None:
     source = copy_articles(tmp_path / "articles", ARTICLES)
     definition = write_definition(tmp_path, source)
     output = build(definition, tmp_path / "cache").output
     feed_before = (output / "feed.xml").read_bytes()
     copy_articles(source, MORE)  # two new articles
 
-    killed = _kill_after_first_new_episode(definition, tmp_path / "cache", output)
+    killed = _kill_after_first_new_episode(definition, tmp_path / "cache", output, stop)
     assert killed, "the build finished before it could be interrupted"
     assert (output / "feed.xml").read_bytes() == feed_before
     assert len(check_published_feed(output)["episodes"]) == 3  # the previous feed, every file intact
@@ -303,8 +306,8 @@ def test_a_build_killed_mid_way_leaves_the_previous_feed_valid_and_a_rerun_compl
     assert not [path for path in output.rglob(".*.part")]
 
 
-def _kill_after_first_new_episode(definition: Path, cache: Path, output: Path) -> bool:
-    """Start a CLI build in a subprocess; SIGKILL it once the first new episode is recorded."""
+def _kill_after_first_new_episode(definition: Path, cache: Path, output: Path, stop: signal.Signals) -> bool:
+    """Start a CLI build in a subprocess; send it ``stop`` once the first new episode is recorded."""
     environment = {**os.environ, "AUDIOCAST_CACHE_DIR": str(cache)}
     command = [sys.executable, "-c", "from audiocast.cli import main; main()", "-q", "feed", "build", str(definition)]
     process = subprocess.Popen(command, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -313,7 +316,7 @@ def _kill_after_first_new_episode(definition: Path, cache: Path, output: Path) -
         while time.monotonic() < deadline and process.poll() is None:
             state = load_state(output)
             if state is not None and len(state.episodes) == 4:
-                process.send_signal(signal.SIGKILL)
+                process.send_signal(stop)
                 process.wait()
                 return True
             time.sleep(0.005)

@@ -263,9 +263,11 @@ def _source_hashes(config: FeedConfig, latest: dict[str, SourceItem]) -> tuple[d
     engine the definition names) can read."""
     hashes: dict[str, str] = {}
     unvoiced: list[str] = []
+    profiles: dict[str, VoiceProfile] = {}  # by language: choosing one reads TOML files, per article was slow
     for key, item in latest.items():
         try:
-            profile = _profile(config, item)
+            language = item.article.language
+            profile = profiles[language] = profiles.get(language) or _profile(config, item)
             if config.engine != AUTO:  # an engine named that cannot read the language never will
                 profile.voice_for(config.engine, "narrator")
             hashes[key] = _source_hash(profile, item)
