@@ -39,7 +39,7 @@ from bench_feed import write_articles, write_definition  # this folder is first 
 
 from audiocast.atomic import write_text
 from audiocast.feedbuild import load_feed_config
-from audiocast.feedbuild.build import EPISODES_DIR, _profile, _source_hash, make_plan
+from audiocast.feedbuild.build import EPISODES_DIR, _Profiles, _source_hash, make_plan
 from audiocast.feedbuild.config import FeedConfig
 from audiocast.feedbuild.engine_choice import EngineChoice
 from audiocast.feedbuild.sources import read_items
@@ -84,7 +84,8 @@ def run(size: int, *, full_json: bool) -> dict[str, float]:
         choice = EngineChoice(ENGINE)
 
         items = timed(timings, "read source", lambda: read_items(str(articles), timeout=30).items)
-        records = [built_record(config, item, choice) for item in items]
+        profiles = _Profiles(config)
+        records = [built_record(config, item, profiles, choice) for item in items]
         guid = "bench-show"
 
         sqlite_folder = config.output
@@ -115,7 +116,7 @@ def timed(timings: dict[str, float], step: str, work: Callable[[], _T]) -> _T:
     return result
 
 
-def built_record(config: FeedConfig, item: SourceItem, choice: EngineChoice) -> EpisodeRecord:
+def built_record(config: FeedConfig, item: SourceItem, profiles: _Profiles, choice: EngineChoice) -> EpisodeRecord:
     """The record a build makes for ``item`` (the build's own source hash and engine), with an MP3
     file of the recorded length in the output folder so that the episode stays."""
     audio = f"{EPISODES_DIR}/{item.article.id}.mp3"
@@ -137,7 +138,7 @@ def built_record(config: FeedConfig, item: SourceItem, choice: EngineChoice) -> 
     )
     for name in episode.sidecars.values():
         (config.output / name).write_bytes(b"x")
-    return EpisodeRecord(item.key, _source_hash(_profile(config, item), item), episode, choice.best())
+    return EpisodeRecord(item.key, _source_hash(profiles.of(item), item), episode, choice.best())
 
 
 def record_each(store: StateStore, records: list[EpisodeRecord]) -> None:

@@ -195,7 +195,8 @@ def make_plan(
     """Compare the source with the state: the newest ``keep`` articles or episodes stay."""
     records = state.by_key()
     deduped = _dedupe(items)
-    hashes, unvoiced = _source_hashes(config, deduped)
+    profiles = _Profiles(config)
+    hashes, unvoiced = _source_hashes(config, deduped, profiles)
     latest = {key: item for key, item in deduped.items() if key in hashes}
     unchanged = {key for key in latest if key in records and records[key].source_hash == hashes[key]}
     dated = [
@@ -210,7 +211,7 @@ def make_plan(
     lost: set[str] = set()
     for key in wanted:
         item, record = latest.get(key), records.get(key)
-        if record is not None and _stays(config, record, item, key in unchanged, choice):
+        if record is not None and _stays(config, record, item, key in unchanged, choice, profiles):
             keep.append(record)
         elif item is None:
             log.warning("%s: its files are gone and the source no longer lists it; dropping it", key)
@@ -231,18 +232,18 @@ def make_plan(
 
 
 def _stays(
-    config: FeedConfig, record: EpisodeRecord, item: SourceItem | None, unchanged: bool, choice: EngineChoice
+    config: FeedConfig,
+    record: EpisodeRecord,
+    item: SourceItem | None,
+    unchanged: bool,
+    choice: EngineChoice,
+    profiles: _Profiles,
 ) -> bool:
     """Whether an episode stays as it is: its files are intact, and either the source no longer
     lists it (so it cannot be made again) or its input is unchanged and its engine still stands."""
     if not _files_intact(config.output, record):
         return False
-    return item is None or (unchanged and _choice_for(config, item, choice).keeps(record.made_with))
-
-
-def _choice_for(config: FeedConfig, item: SourceItem, choice: EngineChoice) -> EngineChoice:
-    """The build's engine choice as it applies to ``item``'s language (see ``EngineChoice.for_voices``)."""
-    return choice.for_voices(_profile(config, item).voices)
+    return item is None or (unchanged and choice.for_voices(profiles.of(item).voices).keeps(record.made_with))
 
 
 def _dedupe(items: tuple[SourceItem, ...]) -> dict[str, SourceItem]:
@@ -258,16 +259,16 @@ def _dedupe(items: tuple[SourceItem, ...]) -> dict[str, SourceItem]:
     return latest
 
 
-def _source_hashes(config: FeedConfig, latest: dict[str, SourceItem]) -> tuple[dict[str, str], tuple[str, ...]]:
+def _source_hashes(
+    config: FeedConfig, latest: dict[str, SourceItem], profiles: _Profiles
+) -> tuple[dict[str, str], tuple[str, ...]]:
     """Each item's source hash by key, and a line for each item no voice profile (or no voice of the
     engine the definition names) can read."""
     hashes: dict[str, str] = {}
     unvoiced: list[str] = []
-    profiles: dict[str, VoiceProfile] = {}  # by language: choosing one reads TOML files, per article was slow
     for key, item in latest.items():
         try:
-            language = item.article.language
-            profile = profiles[language] = profiles.get(language) or _profile(config, item)
+            profile = profiles.of(item)
             if config.engine != AUTO:  # an engine named that cannot read the language never will
                 profile.voice_for(config.engine, "narrator")
             hashes[key] = _source_hash(profile, item)
@@ -284,8 +285,19 @@ def _source_hash(profile: VoiceProfile, item: SourceItem) -> str:
     return hashlib.sha256(settings.encode("utf-8")).hexdigest()
 
 
-def _profile(config: FeedConfig, item: SourceItem) -> VoiceProfile:
-    return choose_profile(item.article, EpisodeOptions(profile=config.profile))
+class _Profiles:
+    """Each article's voice profile, chosen once per language for a plan or a build: choosing one
+    reads TOML files, which once per article was most of the time ``make_plan`` took for an archive."""
+
+    def __init__(self, config: FeedConfig) -> None:
+        self._options = EpisodeOptions(profile=config.profile)
+        self._by_language: dict[str, VoiceProfile] = {}
+
+    def of(self, item: SourceItem) -> VoiceProfile:
+        language = item.article.language
+        if language not in self._by_language:
+            self._by_language[language] = choose_profile(item.article, self._options)
+        return self._by_language[language]
 
 
 def _files_intact(output: Path, record: EpisodeRecord) -> bool:
@@ -354,13 +366,18 @@ def _make_all(
     )
     read = _Read()
     synth_failures = 0
+    profiles = _Profiles(config)
     for number, item in enumerate(items, start=1):
         log.info("making episode %d of %d: %s", number, len(items), item.article.title)
         if progress is not None:
             progress.episode(number, len(items), item.article.title)
         try:
-            engine = _choice_for(config, item, choice).engine()
-            record, episode_read = _make(config, records.get(item.key), item, episode_options, engine, progress)
+            profile = profiles.of(item)
+            engine = choice.for_voices(profile.voices).engine()
+            source_hash = _source_hash(profile, item)
+            record, episode_read = _make(
+                config, records.get(item.key), item, source_hash, episode_options, engine, progress
+            )
         except _STOPS_THE_BUILD:
             raise
         except Exception as exc:  # one article's trouble, whatever it is, must not stop the others
@@ -399,12 +416,12 @@ def _make(
     config: FeedConfig,
     existing: EpisodeRecord | None,
     item: SourceItem,
+    source_hash: str,
     options: EpisodeOptions,
     engine: Engine,
     progress: Progress | None,
 ) -> tuple[EpisodeRecord, _Read]:
     """Make one episode (``existing``: the article's record so far); returns its record and what it read."""
-    source_hash = _source_hash(_profile(config, item), item)
     made_with = MadeWith.of(engine)
     guid = existing.episode.guid if existing else episode_guid(item.key)
     stem = episode_stem(item, source_hash, made_with)
