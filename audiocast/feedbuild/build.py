@@ -171,7 +171,9 @@ def build_feed(
 
 
 def _plan(config: FeedConfig, options: BuildOptions, state: State, choice: EngineChoice) -> Plan:
-    read = read_items(config.source, timeout=options.timeout, source_name=config.source_name)
+    read = read_items(
+        config.source, timeout=options.timeout, source_name=config.source_name, cache_dir=options.cache_dir
+    )
     return make_plan(config, state, read.items, read.skipped, choice)
 
 
