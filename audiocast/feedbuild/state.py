@@ -37,7 +37,7 @@ import datetime as dt
 import json
 import logging
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -123,7 +123,7 @@ class StateStore:
         changed = [record for key, record in wanted.items() if self._rows.get(key) != _row_text(record)]
         self._write(changed, [key for key in self._rows if key not in wanted])
 
-    def _write(self, records: list[EpisodeRecord], removed: list[str] | tuple[str, ...]) -> None:
+    def _write(self, records: Sequence[EpisodeRecord], removed: Sequence[str]) -> None:
         if not records and not removed:
             return
         rows = [(record.key, _row_text(record)) for record in records]
