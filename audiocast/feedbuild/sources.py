@@ -36,24 +36,22 @@ def read_items(source: str, *, timeout: float, source_name: str = "", cache_dir:
     ``source_name``, when given, is the publisher of every article (the feed definition's key).
     Article files read before are taken from the readings cache in ``cache_dir`` (see ``readings``).
     """
-    with open_readings(cache_dir) as readings:
-        found = _read_source(source, timeout=timeout, readings=readings)
+    found = _read_source(source, timeout=timeout, cache_dir=cache_dir)
     if not source_name:
         return found
     return FeedRead(tuple(_published_by(item, source_name) for item in found.items), found.skipped)
 
 
-def _read_source(source: str, *, timeout: float, readings: Readings) -> FeedRead:
+def _read_source(source: str, *, timeout: float, cache_dir: Path | None) -> FeedRead:
     if is_url(source):
         return read_feed(source, timeout=timeout)
     path = Path(source)
     if is_url_list(source):
         return read_url_items(path)
-    if path.is_dir():
-        return _read_folder(path, readings)
-    if not path.is_file():
+    if not path.is_dir() and not path.is_file():
         raise ReadError(f"{source}: no such file or folder")
-    return _read_file(path, path.name, readings)
+    with open_readings(cache_dir) as readings:
+        return _read_folder(path, readings) if path.is_dir() else _read_file(path, path.name, readings)
 
 
 def _published_by(item: SourceItem, source_name: str) -> SourceItem:
