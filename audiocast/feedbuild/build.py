@@ -37,6 +37,7 @@ import dataclasses
 import fcntl
 import hashlib
 import logging
+import os
 import re
 import unicodedata
 import urllib.parse
@@ -198,6 +199,7 @@ def make_plan(
     records = state.by_key()
     deduped = _dedupe(items)
     profiles = _Profiles(config)
+    on_disk = _OnDisk(config.output)
     hashes, unvoiced = _source_hashes(config, deduped, profiles)
     latest = {key: item for key, item in deduped.items() if key in hashes}
     unchanged = {key for key in latest if key in records and records[key].source_hash == hashes[key]}
@@ -213,7 +215,7 @@ def make_plan(
     lost: set[str] = set()
     for key in wanted:
         item, record = latest.get(key), records.get(key)
-        if record is not None and _stays(config, record, item, key in unchanged, choice, profiles):
+        if record is not None and _stays(record, item, key in unchanged, choice, profiles, on_disk):
             keep.append(record)
         elif item is None:
             log.warning("%s: its files are gone and the source no longer lists it; dropping it", key)
@@ -234,16 +236,16 @@ def make_plan(
 
 
 def _stays(
-    config: FeedConfig,
     record: EpisodeRecord,
     item: SourceItem | None,
     unchanged: bool,
     choice: EngineChoice,
     profiles: _Profiles,
+    on_disk: _OnDisk,
 ) -> bool:
     """Whether an episode stays as it is: its files are intact, and either the source no longer
     lists it (so it cannot be made again) or its input is unchanged and its engine still stands."""
-    if not _files_intact(config.output, record):
+    if not on_disk.intact(record):
         return False
     return item is None or (unchanged and choice.for_voices(profiles.of(item).voices).keeps(record.made_with))
 
@@ -302,11 +304,34 @@ class _Profiles:
         return self._by_language[language]
 
 
-def _files_intact(output: Path, record: EpisodeRecord) -> bool:
-    audio = output / record.episode.audio
-    if not audio.is_file() or audio.stat().st_size != record.episode.length:
-        return False
-    return all((output / name).is_file() for name in record.episode.sidecars.values())
+class _OnDisk:
+    """The files in the output folder, each folder listed once when first asked about: a stat of
+    every file of every episode was most of the time ``make_plan`` took for a large archive."""
+
+    def __init__(self, output: Path) -> None:
+        self._output = output
+        self._folders: dict[str, dict[str, os.DirEntry[str]]] = {}
+
+    def intact(self, record: EpisodeRecord) -> bool:
+        """Whether the episode's MP3 is there with its recorded length, and every sidecar of it."""
+        audio = self._file(record.episode.audio)
+        if audio is None or audio.stat().st_size != record.episode.length:
+            return False
+        return all(self._file(name) is not None for name in record.episode.sidecars.values())
+
+    def _file(self, relative: str) -> os.DirEntry[str] | None:
+        folder, _, name = relative.rpartition("/")
+        if folder not in self._folders:
+            self._folders[folder] = _files_in(self._output / folder)
+        return self._folders[folder].get(name)
+
+
+def _files_in(folder: Path) -> dict[str, os.DirEntry[str]]:
+    try:
+        with os.scandir(folder) as entries:
+            return {entry.name: entry for entry in entries if entry.is_file()}
+    except (FileNotFoundError, NotADirectoryError):
+        return {}
 
 
 def _execute(
@@ -411,7 +436,8 @@ def _listed(output: Path, plan: Plan, records: dict[str, EpisodeRecord]) -> tupl
     """The records the new feed lists: the kept ones and the ones just made, in plan order. An
     article that failed is listed only when it had an episode before whose files are all there."""
     keys = [record.key for record in plan.keep] + [item.key for item in plan.to_make]
-    return tuple(records[key] for key in keys if key in records and _files_intact(output, records[key]))
+    on_disk = _OnDisk(output)
+    return tuple(records[key] for key in keys if key in records and on_disk.intact(records[key]))
 
 
 def _make(
