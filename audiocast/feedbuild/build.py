@@ -224,8 +224,9 @@ def make_plan(
             add.append(item)
         else:
             remake.append(item)
-    remove = tuple(record for key, record in records.items() if key not in wanted or key in lost)
-    too_old = sum(1 for key in latest if key not in wanted and key not in records)
+    listed = set(wanted)  # a list's ``in`` made this quadratic in ``keep``
+    remove = tuple(record for key, record in records.items() if key not in listed or key in lost)
+    too_old = sum(1 for key in latest if key not in listed and key not in records)
     art_missing = tuple(
         latest[record.key]
         for record in keep
