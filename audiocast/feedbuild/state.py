@@ -11,8 +11,10 @@ The database uses SQLite's rollback journal (``journal_mode=DELETE``) with ``syn
 between writes it is one self-contained file (a published folder copied or synced never carries a
 half state), the journal exists only while a write runs, and a commit is on disk before the build
 goes on. WAL would keep ``-wal``/``-shm`` files beside it for as long as it is open, needs shared
-memory (no network file systems), and buys concurrent readers a build does not have. A build kept
-off by a kill -9 mid-write leaves a journal that the next open rolls back (SQLite's own recovery).
+memory (no network file systems), and buys concurrent readers a build does not have. A build
+killed mid-write (kill -9) leaves a journal that the next open rolls back (SQLite's own recovery).
+Two builds never write at once: the build holds the output folder's lock, and every connection
+waits up to ``BUSY_SECONDS`` for another's write (a reader such as a benchmark beside a build).
 A new database is written whole under a temporary name and renamed into place.
 
 Older audiocast kept the state as one JSON document, ``.audiocast-state.json``, rewritten in full
