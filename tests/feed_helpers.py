@@ -7,6 +7,7 @@ import hashlib
 import io
 import json
 import shutil
+import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +17,7 @@ import feedparser
 import podcastparser
 
 from audiocast.feedbuild import BuildOptions, BuildReport, build_feed, load_feed_config
+from audiocast.feedbuild.state import STATE_DB
 from audiocast.serve import Server, make_server
 
 FEED_DATA = Path(__file__).resolve().parent / "data" / "feed"
@@ -46,6 +48,21 @@ def write_definition(folder: Path, source: Path | str, **keys: Any) -> Path:
     path = folder / "show.toml"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
+
+
+@contextlib.contextmanager
+def state_records(output: Path) -> Iterator[list[dict[str, Any]]]:
+    """The episode records in the state database of ``output``, as JSON objects with their key, to
+    change as a hand edit or an older version might; written back (in list order) on leaving."""
+    with contextlib.closing(sqlite3.connect(output / STATE_DB)) as database, database:
+        rows = database.execute("SELECT key, record FROM episodes ORDER BY rowid").fetchall()
+        records = [{**json.loads(text), "key": key} for key, text in rows]
+        yield records
+        database.execute("DELETE FROM episodes")
+        database.executemany(
+            "INSERT INTO episodes (key, record) VALUES (?, ?)",
+            [(record["key"], json.dumps({k: v for k, v in record.items() if k != "key"})) for record in records],
+        )
 
 
 def copy_articles(destination: Path, *sources: Path) -> Path:

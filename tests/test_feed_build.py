@@ -26,7 +26,7 @@ from PIL import Image
 
 from audiocast.episode import EPISODE_ENDINGS, EpisodeOptions, plan
 from audiocast.feedbuild import BuildOptions, build_feed, load_feed_config
-from audiocast.feedbuild.state import STATE_FILE
+from audiocast.feedbuild.state import load_state
 from audiocast.sources import read_source
 
 from .conftest import ROOT, run_cli
@@ -188,9 +188,8 @@ def test_unchanged_rebuild_touches_nothing(atom_show: tuple[Path, Any], tmp_path
     again = build(definition, tmp_path / "empty-cache", progress)
     assert (len(again.plan.add), len(again.plan.remake), len(again.plan.keep)) == (0, 0, 3)
     assert progress.clips == 0 and again.clips == 0
-    for path, (mtime, data) in before.items():
-        if path.name != STATE_FILE:
-            assert path.stat().st_mtime_ns == mtime and path.read_bytes() == data, path
+    for path, (mtime, data) in before.items():  # the state database too: nothing is written
+        assert path.stat().st_mtime_ns == mtime and path.read_bytes() == data, path
 
 
 def test_dry_run_plans_and_writes_nothing(tmp_path: Path) -> None:
@@ -288,14 +287,17 @@ def test_cli_reports_changes_and_where_to_subscribe(tmp_path: Path) -> None:
     assert bad.code == 1 and bad.err.strip() == f"error: {tmp_path / 'missing.toml'}: no such feed definition"
 
 
-def test_a_build_killed_mid_way_leaves_the_previous_feed_valid_and_a_rerun_completes(tmp_path: Path) -> None:
+@pytest.mark.parametrize("stop", [signal.SIGKILL, signal.SIGTERM])
+def test_a_build_killed_mid_way_leaves_the_previous_feed_valid_and_a_rerun_completes(
+    tmp_path: Path, stop: signal.Signals
+) -> None:
     source = copy_articles(tmp_path / "articles", ARTICLES)
     definition = write_definition(tmp_path, source)
     output = build(definition, tmp_path / "cache").output
     feed_before = (output / "feed.xml").read_bytes()
     copy_articles(source, MORE)  # two new articles
 
-    killed = _kill_after_first_new_episode(definition, tmp_path / "cache", output)
+    killed = _kill_after_first_new_episode(definition, tmp_path / "cache", output, stop)
     assert killed, "the build finished before it could be interrupted"
     assert (output / "feed.xml").read_bytes() == feed_before
     assert len(check_published_feed(output)["episodes"]) == 3  # the previous feed, every file intact
@@ -308,17 +310,17 @@ def test_a_build_killed_mid_way_leaves_the_previous_feed_valid_and_a_rerun_compl
     assert not [path for path in output.rglob(".*.part")]
 
 
-def _kill_after_first_new_episode(definition: Path, cache: Path, output: Path) -> bool:
-    """Start a CLI build in a subprocess; SIGKILL it once the first new episode is recorded."""
+def _kill_after_first_new_episode(definition: Path, cache: Path, output: Path, stop: signal.Signals) -> bool:
+    """Start a CLI build in a subprocess; send it ``stop`` once the first new episode is recorded."""
     environment = {**os.environ, "AUDIOCAST_CACHE_DIR": str(cache)}
     command = [sys.executable, "-c", "from audiocast.cli import main; main()", "-q", "feed", "build", str(definition)]
     process = subprocess.Popen(command, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    state = output / STATE_FILE
     deadline = time.monotonic() + 120
     try:
         while time.monotonic() < deadline and process.poll() is None:
-            if len(json.loads(state.read_text(encoding="utf-8"))["episodes"]) == 4:
-                process.send_signal(signal.SIGKILL)
+            state = load_state(output)
+            if state is not None and len(state.episodes) == 4:
+                process.send_signal(stop)
                 process.wait()
                 return True
             time.sleep(0.005)

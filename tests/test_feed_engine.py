@@ -7,7 +7,6 @@ offline run never replaces what edge read. An edited voice profile re-makes its 
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import socket
@@ -17,10 +16,10 @@ import pytest
 
 from audiocast.engines.edge import ENDPOINT_ENV
 from audiocast.episode import EPISODE_ENDINGS
-from audiocast.feedbuild.state import STATE_FILE, load_state
+from audiocast.feedbuild.state import load_state
 
 from .fake_edge import FakeEdge, fake_edge
-from .feed_helpers import ARTICLES, build, copy_articles, episode_files, parsed, write_definition
+from .feed_helpers import ARTICLES, build, copy_articles, episode_files, parsed, state_records, write_definition
 from .test_feed_build import check_published_feed
 from .test_profiles import YORUBA, reads_as
 
@@ -142,13 +141,11 @@ def test_an_edited_voice_profile_remakes_its_episodes_but_a_comment_does_not(
 def test_an_episode_read_by_another_version_of_the_engine_is_made_again(tmp_path: Path) -> None:
     definition = write_definition(tmp_path, ARTICLES)
     output = build(definition, tmp_path / "cache").output
-    state_file = output / STATE_FILE
-    document = json.loads(state_file.read_text())
-    document["episodes"][0]["engine_version"] = "espeak-ng 1.0"  # what an older espeak-ng recorded
-    state_file.write_text(json.dumps(document))
+    with state_records(output) as records:
+        records[0]["engine_version"] = "espeak-ng 1.0"  # what an older espeak-ng recorded
 
     again = build(definition, tmp_path / "cache")
-    assert [item.key for item in again.plan.remake] == [document["episodes"][0]["key"]]
+    assert [item.key for item in again.plan.remake] == [records[0]["key"]]
 
 
 def test_an_article_no_voice_can_read_is_skipped_not_fatal(tmp_path: Path) -> None:

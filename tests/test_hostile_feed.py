@@ -13,11 +13,9 @@ from xml.sax.saxutils import escape
 
 import lxml.html
 
-from audiocast.feedbuild.state import STATE_FILE
-
 from .conftest import CliResult, read_id3, run_cli
 from .fake_edge import FakeEdge, fake_edge
-from .feed_helpers import parsed, write_definition
+from .feed_helpers import parsed, state_records, write_definition
 
 __all__ = ["fake_edge"]  # the fixture, used by name
 
@@ -107,15 +105,13 @@ def test_a_poisoned_state_record_is_dropped_with_a_warning_and_the_feed_recovers
     items = (entry("First story", "https://example.org/1", "<p>One.</p>", 1),
              entry("Second story", "https://example.org/2", "<p>Two.</p>", 2))  # fmt: skip
     assert build_feed_of(tmp_path, *items).code == 0
-    state_file = output_of(tmp_path) / STATE_FILE
-    state = json.loads(state_file.read_text(encoding="utf-8"))
-    first = next(record for record in state["episodes"] if record["title"] == "First story")
-    outside = {**first, "key": "escape", "file": "../../outside.mp3"}
-    scheme = {**first, "key": "scheme", "sidecars": {"vtt": "javascript:alert(1)"}}
-    first["title"] = "First\x00 story\x1b"  # what an older version recorded and then could not publish
-    first["link"] = JAVASCRIPT
-    state["episodes"] += [{"key": "gone", "title": "Half a record"}, outside, scheme]  # fields missing; bad files
-    state_file.write_text(json.dumps(state), encoding="utf-8")
+    with state_records(output_of(tmp_path)) as records:
+        first = next(record for record in records if record["title"] == "First story")
+        outside = {**first, "key": "escape", "file": "../../outside.mp3"}
+        scheme = {**first, "key": "scheme", "sidecars": {"vtt": "javascript:alert(1)"}}
+        first["title"] = "First\x00 story\x1b"  # what an older version recorded and then could not publish
+        first["link"] = JAVASCRIPT
+        records += [{"key": "gone", "title": "Half a record"}, outside, scheme]  # fields missing; bad files
 
     result = build_feed_of(tmp_path, *items)
 

@@ -9,7 +9,6 @@ says (mutagen), in the order of the feed's publication dates, newest first.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import shlex
 import urllib.parse
 from dataclasses import dataclass
@@ -19,12 +18,11 @@ import lxml.html
 import pytest
 
 from audiocast.cli.episode import how_to_play
-from audiocast.feedbuild.state import STATE_FILE
 from audiocast.publish.playlist import PLAYLIST_FILE, render_playlist
 from audiocast.publish.show import ShowEpisode
 
 from .conftest import BuiltEpisode, mp3_info, run_cli
-from .feed_helpers import ARTICLES, MORE, build, copy_articles, parsed, served_build, write_definition
+from .feed_helpers import ARTICLES, MORE, build, copy_articles, parsed, served_build, state_records, write_definition
 from .test_hostile_feed import build_feed_of, output_of
 from .test_hostile_feed import entry as rss_item
 from .test_serve import fetch
@@ -127,9 +125,8 @@ def test_no_title_can_break_the_playlist(tmp_path: Path) -> None:
     assert played.title == parsed(output / "feed.xml")[0].entries[0].title.replace("\u2028", " ").replace("\u2029", " ")
     assert len(played_files(output / PLAYLIST_FILE)) == 1
 
-    state = json.loads((output / STATE_FILE).read_text(encoding="utf-8"))
-    state["episodes"][0]["title"] = "Ferry\n#EXTINF:1,Fake\r\nepisodes/evil.mp3"
-    (output / STATE_FILE).write_text(json.dumps(state), encoding="utf-8")
+    with state_records(output) as records:
+        records[0]["title"] = "Ferry\n#EXTINF:1,Fake\r\nepisodes/evil.mp3"
     assert run_cli("feed", "build", tmp_path / "show.toml", "--engine", "espeak").code == 0
     [played] = read_playlist(output / PLAYLIST_FILE)
     assert played.title == "Ferry #EXTINF:1,Fake episodes/evil.mp3"

@@ -3,17 +3,17 @@
 Owns the order of writes that makes a build safe to interrupt:
 
 1. each new or changed episode is made (MP3 and sidecars renamed into place by ``make_episode``,
-   under a new versioned file name) and recorded in the state file straight away, so a rerun
-   does not make it again;
+   under a new versioned file name) and its row committed to the state database straight away, so
+   a rerun does not make it again;
 2. cover, ``feed.xml``, ``index.html`` and ``playlist.m3u8`` are replaced atomically, only after
    every episode they list exists; until then the previous feed stays valid and every file it
    names stays;
 3. only then are files no longer listed deleted (pruned episodes, replaced versions, temporary
-   files a killed build left), and the final state is saved.
+   files a killed build left), and the state keeps only the listed episodes.
 
 Episodes stay in the feed until they fall beyond ``keep``, even when the source stops listing
 them (RSS feeds carry only their latest entries). GUIDs come from the article's key, never from
-its title or file name, and are kept in the state file for life. An episode is made again when its
+its title or file name, and are kept in the state for life. An episode is made again when its
 article or voice profile changed, or when ``engine_choice`` says its engine no longer stands.
 
 Episode art: an article's lead image, squared (``publish.artwork``), is written beside its MP3
@@ -46,6 +46,7 @@ import dataclasses
 import fcntl
 import hashlib
 import logging
+import os
 import re
 import unicodedata
 import urllib.parse
@@ -76,7 +77,7 @@ from ..synth import SynthOptions, SynthSession
 from .config import FeedConfig, normalise_base_url
 from .engine_choice import AUTO, EngineChoice
 from .sources import read_items
-from .state import STATE_FILE, EpisodeRecord, MadeWith, State, load_state, save_state
+from .state import STATE_DB, EpisodeRecord, MadeWith, State, StateStore, load_state, open_state
 
 log = logging.getLogger(__name__)
 
@@ -174,13 +175,21 @@ def build_feed(
     config = _with_overrides(config, options)
     output = config.output
     choice = EngineChoice(config.engine)
+    guid = podcast_guid(config.feed_url)
     with _exclusive(output, create=not options.dry_run):
-        state = load_state(output) or State(podcast_guid(config.feed_url))
-        read = read_items(config.source, timeout=options.timeout, source_name=config.source_name)
-        plan = make_plan(config, state, read.items, read.skipped, choice)
         if options.dry_run:
+            plan = _plan(config, options, load_state(output) or State(guid), choice)
             return _report(config, plan, _Read(), episodes=len(plan.keep) + len(plan.to_make), dry_run=True)
-        return _execute(config, options, state, plan, choice, progress)
+        with open_state(output, guid) as store:
+            plan = _plan(config, options, store.state, choice)
+            return _execute(config, options, store, plan, choice, progress)
+
+
+def _plan(config: FeedConfig, options: BuildOptions, state: State, choice: EngineChoice) -> Plan:
+    read = read_items(
+        config.source, timeout=options.timeout, source_name=config.source_name, cache_dir=options.cache_dir
+    )
+    return make_plan(config, state, read.items, read.skipped, choice)
 
 
 def _with_overrides(config: FeedConfig, options: BuildOptions) -> FeedConfig:
@@ -203,7 +212,9 @@ def make_plan(
     """Compare the source with the state: the newest ``keep`` articles or episodes stay."""
     records = state.by_key()
     deduped = _dedupe(items)
-    hashes, unvoiced = _source_hashes(config, deduped)
+    profiles = _Profiles(config)
+    on_disk = _OnDisk(config.output)
+    hashes, unvoiced = _source_hashes(config, deduped, profiles)
     latest = {key: item for key, item in deduped.items() if key in hashes}
     unchanged = {key for key in latest if key in records and records[key].source_hash == hashes[key]}
     dated = [
@@ -218,7 +229,7 @@ def make_plan(
     lost: set[str] = set()
     for key in wanted:
         item, record = latest.get(key), records.get(key)
-        if record is not None and _stays(config, record, item, key in unchanged, choice):
+        if record is not None and _stays(record, item, key in unchanged, choice, profiles, on_disk):
             keep.append(record)
         elif item is None:
             log.warning("%s: its files are gone and the source no longer lists it; dropping it", key)
@@ -227,8 +238,9 @@ def make_plan(
             add.append(item)
         else:
             remake.append(item)
-    remove = tuple(record for key, record in records.items() if key not in wanted or key in lost)
-    too_old = sum(1 for key in latest if key not in wanted and key not in records)
+    listed = set(wanted)  # a list's ``in`` made this quadratic in ``keep``
+    remove = tuple(record for key, record in records.items() if key not in listed or key in lost)
+    too_old = sum(1 for key in latest if key not in listed and key not in records)
     art_missing = tuple(
         latest[record.key]
         for record in keep
@@ -239,18 +251,18 @@ def make_plan(
 
 
 def _stays(
-    config: FeedConfig, record: EpisodeRecord, item: SourceItem | None, unchanged: bool, choice: EngineChoice
+    record: EpisodeRecord,
+    item: SourceItem | None,
+    unchanged: bool,
+    choice: EngineChoice,
+    profiles: _Profiles,
+    on_disk: _OnDisk,
 ) -> bool:
     """Whether an episode stays as it is: its files are intact, and either the source no longer
     lists it (so it cannot be made again) or its input is unchanged and its engine still stands."""
-    if not _files_intact(config.output, record):
+    if not on_disk.intact(record):
         return False
-    return item is None or (unchanged and _choice_for(config, item, choice).keeps(record.made_with))
-
-
-def _choice_for(config: FeedConfig, item: SourceItem, choice: EngineChoice) -> EngineChoice:
-    """The build's engine choice as it applies to ``item``'s language (see ``EngineChoice.for_voices``)."""
-    return choice.for_voices(_profile(config, item).voices)
+    return item is None or (unchanged and choice.for_voices(profiles.of(item).voices).keeps(record.made_with))
 
 
 def _dedupe(items: tuple[SourceItem, ...]) -> dict[str, SourceItem]:
@@ -266,14 +278,16 @@ def _dedupe(items: tuple[SourceItem, ...]) -> dict[str, SourceItem]:
     return latest
 
 
-def _source_hashes(config: FeedConfig, latest: dict[str, SourceItem]) -> tuple[dict[str, str], tuple[str, ...]]:
+def _source_hashes(
+    config: FeedConfig, latest: dict[str, SourceItem], profiles: _Profiles
+) -> tuple[dict[str, str], tuple[str, ...]]:
     """Each item's source hash by key, and a line for each item no voice profile (or no voice of the
     engine the definition names) can read."""
     hashes: dict[str, str] = {}
     unvoiced: list[str] = []
     for key, item in latest.items():
         try:
-            profile = _profile(config, item)
+            profile = profiles.of(item)
             if config.engine != AUTO:  # an engine named that cannot read the language never will
                 profile.voice_for(config.engine, "narrator")
             hashes[key] = _source_hash(profile, item, config.show_sound_digest)
@@ -292,35 +306,70 @@ def _source_hash(profile: VoiceProfile, item: SourceItem, show_sound_digest: str
     return hashlib.sha256(settings.encode("utf-8")).hexdigest()
 
 
-def _profile(config: FeedConfig, item: SourceItem) -> VoiceProfile:
-    return choose_profile(item.article, EpisodeOptions(profile=config.profile))
+class _Profiles:
+    """Each article's voice profile, chosen once per language for a plan or a build: choosing one
+    reads TOML files, which once per article was most of the time ``make_plan`` took for an archive."""
+
+    def __init__(self, config: FeedConfig) -> None:
+        self._options = EpisodeOptions(profile=config.profile)
+        self._by_language: dict[str, VoiceProfile] = {}
+
+    def of(self, item: SourceItem) -> VoiceProfile:
+        language = item.article.language
+        if language not in self._by_language:
+            self._by_language[language] = choose_profile(item.article, self._options)
+        return self._by_language[language]
 
 
-def _files_intact(output: Path, record: EpisodeRecord) -> bool:
-    audio = output / record.episode.audio
-    if not audio.is_file() or audio.stat().st_size != record.episode.length:
-        return False
-    return all((output / name).is_file() for name in record.episode.sidecars.values())
+class _OnDisk:
+    """The files in the output folder, each folder listed once when first asked about: a stat of
+    every file of every episode was most of the time ``make_plan`` took for a large archive."""
+
+    def __init__(self, output: Path) -> None:
+        self._output = output
+        self._folders: dict[str, dict[str, os.DirEntry[str]]] = {}
+
+    def intact(self, record: EpisodeRecord) -> bool:
+        """Whether the episode's MP3 is there with its recorded length, and every sidecar of it."""
+        audio = self._file(record.episode.audio)
+        if audio is None or audio.stat().st_size != record.episode.length:
+            return False
+        return all(self._file(name) is not None for name in record.episode.sidecars.values())
+
+    def _file(self, relative: str) -> os.DirEntry[str] | None:
+        folder, _, name = relative.rpartition("/")
+        if folder not in self._folders:
+            self._folders[folder] = _files_in(self._output / folder)
+        return self._folders[folder].get(name)
+
+
+def _files_in(folder: Path) -> dict[str, os.DirEntry[str]]:
+    try:
+        with os.scandir(folder) as entries:
+            return {entry.name: entry for entry in entries if entry.is_file()}
+    except (FileNotFoundError, NotADirectoryError):
+        return {}
 
 
 def _execute(
     config: FeedConfig,
     options: BuildOptions,
-    state: State,
+    store: StateStore,
     plan: Plan,
     choice: EngineChoice,
     progress: BuildProgress | None,
 ) -> BuildReport:
     output = config.output
     cover = write_cover(output, config.show.title, config.cover)
+    records = store.state.by_key()
     read = _Read()
     if plan.to_make:  # only then are engines made: auto checks the service once per build
-        state, read = _make_all(config, options, state, plan.to_make, choice, output / cover, progress)
-    state = _add_art(config, options, state, plan.art_missing)
-    final = State(state.podcast_guid, _listed(output, plan, state))
+        read = _make_all(config, options, store, records, plan.to_make, choice, output / cover, progress)
+    _add_art(config, options, records, plan.art_missing)
+    final = State(store.state.podcast_guid, _listed(output, plan, records))
     _publish(config, final, cover)
     _prune(output, final, cover)
-    save_state(output, final)
+    store.keep_only(final.episodes)
     return _report(config, plan, read, episodes=len(final.episodes), dry_run=False)
 
 
@@ -339,14 +388,15 @@ class _Read:
 def _make_all(
     config: FeedConfig,
     options: BuildOptions,
-    state: State,
+    store: StateStore,
+    records: dict[str, EpisodeRecord],
     items: tuple[SourceItem, ...],
     choice: EngineChoice,
     cover: Path,
     progress: BuildProgress | None,
-) -> tuple[State, _Read]:
-    """Make each episode with the engine ``choice`` gives it and record it at once; returns the state
-    and what was read.
+) -> _Read:
+    """Make each episode with the engine ``choice`` gives it, and record it at once in ``store`` and in
+    ``records``; returns what was read.
 
     A failed article is reported and skipped (see the module docstring for what stops the build)."""
     episode_options = EpisodeOptions(
@@ -363,13 +413,18 @@ def _make_all(
     )
     read = _Read()
     synth_failures = 0
+    profiles = _Profiles(config)
     for number, item in enumerate(items, start=1):
         log.info("making episode %d of %d: %s", number, len(items), item.article.title)
         if progress is not None:
             progress.episode(number, len(items), item.article.title)
         try:
-            engine = _choice_for(config, item, choice).engine()
-            record, episode_read = _make(config, state, item, episode_options, engine, progress)
+            profile = profiles.of(item)
+            engine = choice.for_voices(profile.voices).engine()
+            source_hash = _source_hash(profile, item, config.show_sound_digest)
+            record, episode_read = _make(
+                config, records.get(item.key), item, source_hash, episode_options, engine, progress
+            )
         except _STOPS_THE_BUILD:
             raise
         except Exception as exc:  # one article's trouble, whatever it is, must not stop the others
@@ -380,9 +435,9 @@ def _make_all(
             continue
         synth_failures = 0
         read += episode_read
-        state = state.with_record(record)
-        save_state(config.output, state)  # a rerun after an interruption will not make it again
-    return state, read
+        store.record(record)  # committed: a rerun after an interruption will not make it again
+        records[record.key] = record
+    return read
 
 
 def _failure(item: SourceItem, exc: Exception) -> Failure:
@@ -397,26 +452,25 @@ def _failure(item: SourceItem, exc: Exception) -> Failure:
     return failure
 
 
-def _listed(output: Path, plan: Plan, state: State) -> tuple[EpisodeRecord, ...]:
+def _listed(output: Path, plan: Plan, records: dict[str, EpisodeRecord]) -> tuple[EpisodeRecord, ...]:
     """The records the new feed lists: the kept ones and the ones just made, in plan order. An
     article that failed is listed only when it had an episode before whose files are all there."""
-    records = state.by_key()
     keys = [record.key for record in plan.keep] + [item.key for item in plan.to_make]
-    return tuple(records[key] for key in keys if key in records and _files_intact(output, records[key]))
+    on_disk = _OnDisk(output)
+    return tuple(records[key] for key in keys if key in records and on_disk.intact(records[key]))
 
 
 def _make(
     config: FeedConfig,
-    state: State,
+    existing: EpisodeRecord | None,
     item: SourceItem,
+    source_hash: str,
     options: EpisodeOptions,
     engine: Engine,
     progress: Progress | None,
 ) -> tuple[EpisodeRecord, _Read]:
-    """Make one episode; returns its record and what it read."""
-    source_hash = _source_hash(_profile(config, item), item, config.show_sound_digest)
+    """Make one episode (``existing``: the article's record so far); returns its record and what it read."""
     made_with = MadeWith.of(engine)
-    existing = state.by_key().get(item.key)
     guid = existing.episode.guid if existing else episode_guid(item.key)
     stem = episode_stem(item, source_hash, made_with)
     destination = config.output / EPISODES_DIR / f"{stem}.mp3"
@@ -469,16 +523,15 @@ def _with_art(episode: ShowEpisode, item: SourceItem, art: str | None) -> ShowEp
     return dataclasses.replace(episode, sidecars=sidecars, art_alt=lead_caption(item.article))
 
 
-def _add_art(config: FeedConfig, options: BuildOptions, state: State, items: tuple[SourceItem, ...]) -> State:
-    """Add the picture to kept episodes made without it (see the module docstring)."""
-    records = state.by_key()
+def _add_art(
+    config: FeedConfig, options: BuildOptions, records: dict[str, EpisodeRecord], items: tuple[SourceItem, ...]
+) -> None:
+    """Add the picture to kept episodes made without it (see the module docstring), in ``records``."""
     for item in items:
         record = records[item.key]
         art = _write_art(config, lead_art(item.article.images, options.cache_dir), config.output / record.episode.audio)
         if art is not None:
-            episode = _with_art(record.episode, item, art)
-            state = state.with_record(dataclasses.replace(record, episode=episode))
-    return state
+            records[item.key] = dataclasses.replace(record, episode=_with_art(record.episode, item, art))
 
 
 def _show_episode(output: Path, guid: str, item: SourceItem, episode: Episode) -> ShowEpisode:
@@ -668,5 +721,5 @@ def _report(config: FeedConfig, plan: Plan, read: _Read, *, episodes: int, dry_r
 
 
 __all__ = [
-    "STATE_FILE", "BuildOptions", "BuildProgress", "BuildReport", "Failure", "Plan", "build_feed", "make_plan",
+    "STATE_DB", "BuildOptions", "BuildProgress", "BuildReport", "Failure", "Plan", "build_feed", "make_plan",
 ]  # fmt: skip

@@ -21,6 +21,7 @@ from ..fetch import is_url
 from ..sources import read_text_as_article
 from ..sources.feed import FeedRead, SourceItem, fetch, looks_like_feed, parse_feed, read_feed
 from ..sources.loading import MAX_ARTICLE_BYTES, decode
+from .readings import Readings, open_readings
 from .url_list import is_url_list, read_url_items
 
 log = logging.getLogger(__name__)
@@ -29,28 +30,28 @@ ARTICLE_SUFFIXES = frozenset({".md", ".html", ".htm", ".txt", ".xml", ".rss", ".
 """Files a folder source reads; others (images, notes) are ignored."""
 
 
-def read_items(source: str, *, timeout: float, source_name: str = "") -> FeedRead:
+def read_items(source: str, *, timeout: float, source_name: str = "", cache_dir: Path | None = None) -> FeedRead:
     """Every article the source offers, with the lines describing what was skipped.
 
     ``source_name``, when given, is the publisher of every article (the feed definition's key).
+    Article files read before are taken from the readings cache in ``cache_dir`` (see ``readings``).
     """
-    found = _read_source(source, timeout=timeout)
+    found = _read_source(source, timeout=timeout, cache_dir=cache_dir)
     if not source_name:
         return found
     return FeedRead(tuple(_published_by(item, source_name) for item in found.items), found.skipped)
 
 
-def _read_source(source: str, *, timeout: float) -> FeedRead:
+def _read_source(source: str, *, timeout: float, cache_dir: Path | None) -> FeedRead:
     if is_url(source):
         return read_feed(source, timeout=timeout)
     path = Path(source)
     if is_url_list(source):
         return read_url_items(path)
-    if path.is_dir():
-        return _read_folder(path)
-    if not path.is_file():
+    if not path.is_dir() and not path.is_file():
         raise ReadError(f"{source}: no such file or folder")
-    return _read_file(path, path.name)
+    with open_readings(cache_dir) as readings:
+        return _read_folder(path, readings) if path.is_dir() else _read_file(path, path.name, readings)
 
 
 def _published_by(item: SourceItem, source_name: str) -> SourceItem:
@@ -60,7 +61,7 @@ def _published_by(item: SourceItem, source_name: str) -> SourceItem:
     return dataclasses.replace(item, article=article, content_hash=digest)
 
 
-def _read_folder(folder: Path) -> FeedRead:
+def _read_folder(folder: Path, readings: Readings) -> FeedRead:
     files = _article_files(folder)
     if not files:
         raise ReadError(f"{folder}: no article files (.md, .html, .txt) or feeds (.xml) in this folder")
@@ -68,7 +69,7 @@ def _read_folder(folder: Path) -> FeedRead:
     skipped: list[str] = []
     for path in files:
         try:
-            found = _read_file(path, path.name)
+            found = _read_file(path, path.name, readings)
         except ReadError as exc:
             log.warning("skipped: %s", exc)
             skipped.append(str(exc))
@@ -96,14 +97,18 @@ def _article_files(folder: Path) -> list[Path]:
     )
 
 
-def _read_file(path: Path, name: str) -> FeedRead:
+def _read_file(path: Path, name: str, readings: Readings) -> FeedRead:
     data = fetch(str(path), max_bytes=max(MAX_ARTICLE_BYTES, 20 * 1024 * 1024))
     if looks_like_feed(data):
         return parse_feed(data, str(path))
     if len(data) > MAX_ARTICLE_BYTES:
         raise ReadError(f"{path}: larger than {MAX_ARTICLE_BYTES // (1024 * 1024)} MB; one article per file, please")
-    article = read_text_as_article(decode(data, str(path)), str(path))
+    content_hash = hashlib.sha256(data).hexdigest()
+    article = readings.get(str(path), content_hash)
+    if article is None:
+        article = read_text_as_article(decode(data, str(path)), str(path))
+        readings.put(str(path), content_hash, article)
     # The original link is the article's identity, so renaming or moving the file keeps its GUID.
     key = article.link or f"file:{name}"
-    item = SourceItem(key=key, content_hash=hashlib.sha256(data).hexdigest(), article=article, origin=str(path))
+    item = SourceItem(key=key, content_hash=content_hash, article=article, origin=str(path))
     return FeedRead((item,), ())
