@@ -143,7 +143,8 @@ def built_record(config: FeedConfig, item: SourceItem, profiles: _Profiles, choi
     )
     for name in episode.sidecars.values():
         (config.output / name).write_bytes(b"x")
-    return EpisodeRecord(item.key, _source_hash(profiles.of(item), item), episode, choice.best())
+    source_hash = _source_hash(profiles.of(item), item, config.show_sound_digest)
+    return EpisodeRecord(item.key, source_hash, episode, choice.best())
 
 
 def record_each(store: StateStore, records: list[EpisodeRecord]) -> None:
