@@ -143,7 +143,7 @@ def built_record(config: FeedConfig, item: SourceItem, profiles: _Profiles, choi
     )
     for name in episode.sidecars.values():
         (config.output / name).write_bytes(b"x")
-    source_hash = _source_hash(profiles.of(item), item, config.show_sound_digest)
+    source_hash = _source_hash(profiles.of(item), item, config.sound_digest)
     return EpisodeRecord(item.key, source_hash, episode, choice.best())
 
 

@@ -168,6 +168,22 @@ def test_a_feed_plays_its_sound_in_every_episode_and_rebuilds_when_it_changes(tm
     assert episode_files(output) == before
 
 
+def test_a_new_loudness_remakes_the_feed_and_the_default_keeps_its_episodes(tmp_path: Path) -> None:
+    articles = copy_articles(tmp_path / "articles", sorted(ARTICLES.glob("*.md"))[0])
+    cache = tmp_path / "cache"
+    build(write_definition(tmp_path, articles), cache)
+    output = tmp_path / "public" / "show"
+    before = episode_files(output)
+    assert build(write_definition(tmp_path, articles, loudness=-16), cache).plan.remake == ()  # the default
+    quieter = write_definition(tmp_path, articles, loudness=-19)
+    assert len(build(quieter, cache).plan.remake) == 1
+    [mp3] = [name for name in episode_files(output) if name.endswith(".mp3")]
+    assert ebur128(output / "episodes" / mp3).integrated == pytest.approx(-19, abs=1)
+    assert build(quieter, cache).plan.remake == ()
+    assert len(build(write_definition(tmp_path, articles), cache).plan.remake) == 1
+    assert episode_files(output) == before
+
+
 def test_the_feed_keys_refuse_a_bad_sound(tmp_path: Path) -> None:
     articles = copy_articles(tmp_path / "articles", sorted(ARTICLES.glob("*.md"))[0])
     (tmp_path / "notes.txt").write_text("not a sound", encoding="utf-8")

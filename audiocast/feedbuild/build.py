@@ -290,18 +290,18 @@ def _source_hashes(
             profile = profiles.of(item)
             if config.engine != AUTO:  # an engine named that cannot read the language never will
                 profile.voice_for(config.engine, "narrator")
-            hashes[key] = _source_hash(profile, item, config.show_sound_digest)
+            hashes[key] = _source_hash(profile, item, config.sound_digest)
         except ProfileError as exc:
             log.warning("skipped: %s: %s", item.origin, exc)
             unvoiced.append(f"{item.origin}: {exc}")
     return hashes, tuple(unvoiced)
 
 
-def _source_hash(profile: VoiceProfile, item: SourceItem, show_sound_digest: str) -> str:
-    """The input's hash plus what decides the words and pauses: the voice profile's content (so an
-    edited profile TOML counts), the render version, and the show's sound when there is one. The
-    engine is recorded apart (``MadeWith``)."""
-    sound = (show_sound_digest,) if show_sound_digest else ()  # none: the hashes of builds before it
+def _source_hash(profile: VoiceProfile, item: SourceItem, sound_digest: str) -> str:
+    """The input's hash plus what decides the words and the sound: the voice profile's content (so an
+    edited profile TOML counts), the render version, and the intro, outro and loudness when they are
+    not the defaults (``FeedConfig.sound_digest``). The engine is recorded apart (``MadeWith``)."""
+    sound = (sound_digest,) if sound_digest else ()  # none: the hashes of builds before it
     settings = "\x00".join((RENDER_VERSION, repr(profile), item.content_hash, *sound))
     return hashlib.sha256(settings.encode("utf-8")).hexdigest()
 
@@ -421,7 +421,7 @@ def _make_all(
         try:
             profile = profiles.of(item)
             engine = choice.for_voices(profile.voices).engine()
-            source_hash = _source_hash(profile, item, config.show_sound_digest)
+            source_hash = _source_hash(profile, item, config.sound_digest)
             record, episode_read = _make(
                 config, records.get(item.key), item, source_hash, episode_options, engine, progress
             )

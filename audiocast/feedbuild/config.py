@@ -96,9 +96,10 @@ class FeedConfig:
     """The show's sound before each episode's title (``audio.show_sound``)."""
     outro: Path | None = None
     """The show's sound after each episode's last words."""
-    show_sound_digest: str = ""
-    """SHA-256 of the intro's and outro's content as read when the definition was loaded; empty
-    without either, so feeds without them keep their episodes' source hashes."""
+    sound_digest: str = ""
+    """SHA-256 of what the episodes sound like beyond the voice profile: the intro's and outro's
+    content as read when the definition was loaded, and a loudness other than the default; empty
+    for a feed with neither, so its episodes keep the source hashes of builds before these keys."""
 
     @property
     def feed_url(self) -> str:
@@ -194,14 +195,14 @@ def parse_feed_config(data: dict[str, Any], *, origin: Path) -> FeedConfig:
         episode_art=values["episode_art"],
         intro=values["intro"],
         outro=values["outro"],
-        show_sound_digest=_show_sound_digest(values["intro"], values["outro"]),
+        sound_digest=_sound_digest(values["intro"], values["outro"], values["loudness"]),
     )
 
 
-def _show_sound_digest(intro: Path | None, outro: Path | None) -> str:
-    if intro is None and outro is None:
+def _sound_digest(intro: Path | None, outro: Path | None, loudness: float) -> str:
+    if intro is None and outro is None and loudness == DEFAULT_LOUDNESS_LUFS:
         return ""
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(f"loudness {loudness:g}\n".encode())
     for role, path in (("intro", intro), ("outro", outro)):
         content = b"" if path is None else path.read_bytes()
         digest.update(f"{role} {len(content)}\n".encode() + content)
