@@ -87,6 +87,15 @@ class FeedConfig:
     keep: int
     episode_art: bool = True
     """Fetch each article's lead image as its episode's art (``publish.artwork``)."""
+    keep_on_site: int | None = 0
+    """How many newest episodes are made and stay published on the site (index.html and its older
+    pages): ``keep`` or more; None: every episode (``keep_on_site = "all"``); 0: as many as ``keep``.
+    ``feed.xml`` and playlist.m3u8 list the newest ``keep`` of them."""
+
+    @property
+    def on_site(self) -> int | None:
+        """How many newest episodes the site keeps; None: every one."""
+        return self.keep_on_site if self.keep_on_site != 0 else self.keep
 
     @property
     def feed_url(self) -> str:
@@ -127,6 +136,13 @@ KEYS: dict[str, _Key] = {
     "episode_art": _Key("bool", False, True, help="each article's lead image becomes its episode's art"),
 }
 
+# The site of an archive: every episode stays on index.html and its older pages, the feed the newest.
+KEYS |= {
+    "keep_on_site": _Key(
+        "site_count", False, 0, help='how many newest episodes stay on the site, at least keep; "all": every one'
+    ),
+}
+
 
 def load_feed_config(path: Path) -> FeedConfig:
     """Read and check a feed definition."""
@@ -148,6 +164,7 @@ def parse_feed_config(data: dict[str, Any], *, origin: Path) -> FeedConfig:
     values = {name: _check(origin, name, key, data.get(name)) for name, key in KEYS.items()}
     _check_subcategory(origin, values["category"], values["subcategory"])
     _check_apart(origin, values["source"], values["output"])
+    _check_keep_on_site(origin, values["keep"], values["keep_on_site"])
     if len(values["description"].encode("utf-8")) > 4000:
         # Apple's limit for <description> (podcast-feed-standards §1.2).
         raise ProfileError(f"{origin}: key 'description' is longer than 4000 bytes; shorten it")
@@ -176,6 +193,7 @@ def parse_feed_config(data: dict[str, Any], *, origin: Path) -> FeedConfig:
         output=values["output"],
         keep=values["keep"],
         episode_art=values["episode_art"],
+        keep_on_site=values["keep_on_site"],
     )
 
 
@@ -341,6 +359,23 @@ def _count(where: str, base: Path, value: Any) -> int:
     return value
 
 
+def _site_count(where: str, base: Path, value: Any) -> int | None:
+    """``keep_on_site``: a whole number, or ``"all"`` (None: no limit)."""
+    if value == "all":
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise ProfileError(f'{where} must be a whole number (at least keep) or "all"')
+    return value
+
+
+def _check_keep_on_site(origin: Path, keep: int, keep_on_site: int | None) -> None:
+    if keep_on_site is not None and 0 < keep_on_site < keep:
+        raise ProfileError(
+            f"{origin}: key 'keep_on_site' ({keep_on_site}) is less than keep ({keep}); the site lists every "
+            "episode of the feed: raise it, or leave it out"
+        )
+
+
 _CHECKS: dict[str, Callable[[str, Path, Any], Any]] = {
     "text": _text,
     "email": _email,
@@ -354,4 +389,5 @@ _CHECKS: dict[str, Callable[[str, Path, Any], Any]] = {
     "engine": _engine,
     "profile": _profile,
     "count": _count,
+    "site_count": _site_count,
 }
