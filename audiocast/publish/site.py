@@ -259,14 +259,14 @@ def render_page(show: Show, pages: Sequence[Page], number: int, stamp: str = "")
 
 
 def _navigation(pages: Sequence[Page], number: int, words: InterfaceWords) -> str:
-    """The pages' navigation landmark (none for a site of one page): on ``index.html`` every older page
-    by its dates; on an older page the newest, newer, older and oldest pages around it, itself marked."""
+    """The pages' navigation landmark (none for a site of one page): on ``index.html`` itself, marked, and
+    every older page by its dates; on an older page the newest, newer, older and oldest pages around it
+    and itself, marked."""
     if len(pages) == 1:
         return ""
     if number == 0:
         items = [_page_link(pages[0], "", words["newest"], current=True)]
         items += [_page_link(page, "next" if position == 1 else "") for position, page in enumerate(pages) if position]
-        heading = f"<h2>{_e(words['older_pages'])}</h2>\n"
     else:
         around = [
             (pages[0], "", words["newest"]) if number > 1 else None,
@@ -278,9 +278,8 @@ def _navigation(pages: Sequence[Page], number: int, words: InterfaceWords) -> st
         items = [
             _page_link(page, rel, label, current=page is pages[number]) for page, rel, label in filter(None, around)
         ]
-        heading = ""
     listed = "\n".join(f"<li>{item}</li>" for item in items)
-    return f'<nav class="pages" aria-label="{_e(words["pages"])}">\n{heading}<ul>\n{listed}\n</ul>\n</nav>\n'
+    return f'<nav class="pages" aria-label="{_e(words["pages"])}">\n<ul>\n{listed}\n</ul>\n</nav>\n'
 
 
 def _page_link(page: Page, rel: str, label: str = "", *, current: bool = False) -> str:
