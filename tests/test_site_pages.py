@@ -22,6 +22,7 @@ from typing import Any
 import feedparser
 import pytest
 
+from audiocast.cli.feed import summary_lines
 from audiocast.errors import ProfileError
 from audiocast.feedbuild import load_feed_config
 from audiocast.publish import site
@@ -184,6 +185,7 @@ def _fetch(url: str) -> bytes:
 def test_feed_holds_the_newest_keep_while_every_page_is_served_and_links_resolve(archive: Archive) -> None:
     report = archive.build()
     assert (report.episodes, report.on_site, report.failed) == (3, 7, ())
+    assert "Added 7, re-made 0, removed 0, kept 0: 3 episodes in the feed, 7 on the site." in summary_lines(report)
     with_feedparser, with_podcastparser = parsed(report.feed_file)
     assert [entry.title for entry in with_feedparser.entries] == [f"Harbour note {n}" for n in (6, 5, 4)]
     assert len(with_podcastparser["episodes"]) == 3
