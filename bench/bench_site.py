@@ -72,7 +72,7 @@ def run(size: int) -> dict[str, float]:
 def episode(output: Path, number: int) -> ShowEpisode:
     """An episode whose transcript and captions are written in ``output`` (its MP3 is not needed)."""
     stem = f"episodes/2024-01-01-episode-{number:05d}"
-    sentences = [SENTENCE.format(n=number + index) for index in range(SENTENCES)]
+    sentences = [SENTENCE.format(n=number * SENTENCES + index) for index in range(SENTENCES)]  # each one of a kind
     paragraphs = ["\n".join(sentences[start : start + 5]) for start in range(0, SENTENCES, 5)]
     (output / f"{stem}.transcript.txt").write_text("\n\n".join(paragraphs), encoding="utf-8")
     cues = [

@@ -226,6 +226,10 @@ def test_a_rebuild_is_byte_identical_a_new_article_rewrites_two_pages_and_a_smal
     assert rewritten == {INDEX_FILE, "page-3.html"}
     assert "page-4.html" not in grown  # page 3 had room for one more
 
+    (archive.articles / "note-00.md").unlink()  # an article the source no longer lists stays on the site
+    report = archive.build()
+    assert (report.on_site, report.plan.remove) == (8, ()) and archive.files() == grown
+
     report = archive.build(keep_on_site=4)
     assert (report.episodes, report.on_site, len(report.plan.remove)) == (3, 4, 4)
     shrunk = archive.files()
