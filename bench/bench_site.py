@@ -27,10 +27,9 @@ import argparse
 import datetime as dt
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+
+from bench_state import print_steps, timed  # this folder is first on sys.path when run as a script
 
 from audiocast.atomic import write_bytes
 from audiocast.feedbuild.build import _publish_pages, _with_transcript
@@ -38,7 +37,6 @@ from audiocast.publish.show import INDEX_FILE, Show, ShowEpisode
 from audiocast.publish.site import Page, render_page, site_pages
 from audiocast.publish.timecodes import vtt_time
 
-_T = TypeVar("_T")
 SENTENCES = 40
 SENTENCE = "The harbour ferry number {n} left the old pier on time and the gulls followed it out to sea."
 """About 15 words: 40 of them make a 600-word article."""
@@ -101,27 +99,9 @@ def one_page(output: Path, episodes: list[ShowEpisode]) -> None:
     write_bytes(output / INDEX_FILE, render_page(SHOW, [Page(INDEX_FILE, shown)], 0).encode("utf-8"))
 
 
-def timed(timings: dict[str, float], step: str, work: Callable[[], _T]) -> _T:
-    start = time.perf_counter()
-    result = work()
-    timings[step] = time.perf_counter() - start
-    print(f"  {step}: {timings[step]:.2f} s", file=sys.stderr)
-    return result
-
-
 def print_results(results: dict[int, dict[str, float]]) -> None:
-    sizes = sorted(results)
-    steps = list(results[sizes[0]])
-    print(f"{'step':<26}" + "".join(f"{f'{size:,} s':>14}{'µs/episode':>12}" for size in sizes))
-    for step in steps:
-        cells = "".join(f"{results[size][step]:>14.3f}{results[size][step] / size * 1e6:>12.0f}" for size in sizes)
-        print(f"{step:<26}{cells}")
-    smallest, largest = sizes[0], sizes[-1]
-    print(f"\nper-episode time at {largest:,} / at {smallest:,} (1.0 linear, {largest / smallest:.0f} quadratic):")
-    for step in steps:
-        small, large = results[smallest][step] / smallest, results[largest][step] / largest
-        print(f"  {step:<26}{large / small if small else float('nan'):>8.2f}")
-    for size in sizes:
+    print_steps(results, "episode")
+    for size in sorted(results):
         baseline, added = results[size]["baseline, one page"], results[size]["pages, another new episode"]
         print(f"one new episode at {size:,}: baseline {baseline:.2f} s, pages {added:.3f} s ({baseline / added:.0f}x)")
 
