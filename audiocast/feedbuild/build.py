@@ -76,7 +76,7 @@ from ..publish.cover import write_cover
 from ..publish.feed import render_feed
 from ..publish.playlist import PLAYLIST_FILE, render_playlist
 from ..publish.show import ART, FEED_FILE, Show, ShowEpisode, newest_first, podcast_guid
-from ..publish.site import Page, is_older_page, page_stamp, render_page, site_pages, stamp_of
+from ..publish.site import STAMP_BYTES, Page, is_older_page, page_stamp, render_page, site_pages, stamp_of
 from ..sources.feed import SourceItem
 from ..synth import SynthOptions, SynthSession
 from .config import FeedConfig, normalise_base_url
@@ -639,13 +639,9 @@ def _publish_pages(output: Path, show: Show, pages: tuple[Page, ...]) -> None:
 def _stamp_on_disk(path: Path) -> str | None:
     try:
         with path.open("rb") as page:
-            return stamp_of(page.read(_STAMP_BYTES))
+            return stamp_of(page.read(STAMP_BYTES))
     except OSError:
         return None
-
-
-_STAMP_BYTES = 200
-"""How much of a page holds its stamp (on its second line)."""
 
 
 def _relocate_chapter_pictures(output: Path, show: Show, episode: ShowEpisode) -> None:
@@ -694,7 +690,8 @@ def _write_if_changed(path: Path, data: bytes) -> None:
 def _prune(output: Path, state: State, cover: str) -> None:
     """Delete episode files the site no longer lists, its pages beyond the last, old covers, and leftover
     temporary files."""
-    listed = {cover, FEED_FILE, PLAYLIST_FILE, *(page.file for page in site_pages([r.episode for r in state.episodes]))}
+    pages = site_pages([record.episode for record in state.episodes])
+    listed = {cover, FEED_FILE, PLAYLIST_FILE, *(page.file for page in pages)}
     for record in state.episodes:
         listed.add(record.episode.audio)
         listed.update(record.episode.sidecars.values())

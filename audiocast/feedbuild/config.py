@@ -13,7 +13,7 @@ import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from ..engines import ENGINE_CHOICES
 from ..errors import ProfileError
@@ -87,15 +87,17 @@ class FeedConfig:
     keep: int
     episode_art: bool = True
     """Fetch each article's lead image as its episode's art (``publish.artwork``)."""
-    keep_on_site: int | None = 0
+    keep_on_site: int | Literal["all"] | None = None
     """How many newest episodes are made and stay published on the site (index.html and its older
-    pages): ``keep`` or more; None: every episode (``keep_on_site = "all"``); 0: as many as ``keep``.
-    ``feed.xml`` and playlist.m3u8 list the newest ``keep`` of them."""
+    pages): ``keep`` or more, or ``"all"``; None (not given): as many as ``keep``. ``feed.xml`` and
+    playlist.m3u8 list the newest ``keep`` of them."""
 
     @property
     def on_site(self) -> int | None:
         """How many newest episodes the site keeps; None: every one."""
-        return self.keep_on_site if self.keep_on_site != 0 else self.keep
+        if self.keep_on_site is None:
+            return self.keep
+        return None if self.keep_on_site == "all" else self.keep_on_site
 
     @property
     def feed_url(self) -> str:
@@ -139,7 +141,7 @@ KEYS: dict[str, _Key] = {
 # The site of an archive: every episode stays on index.html and its older pages, the feed the newest.
 KEYS |= {
     "keep_on_site": _Key(
-        "site_count", False, 0, help='how many newest episodes stay on the site, at least keep; "all": every one'
+        "site_count", False, help='how many newest episodes stay on the site, at least keep; "all": every one'
     ),
 }
 
@@ -359,17 +361,17 @@ def _count(where: str, base: Path, value: Any) -> int:
     return value
 
 
-def _site_count(where: str, base: Path, value: Any) -> int | None:
-    """``keep_on_site``: a whole number, or ``"all"`` (None: no limit)."""
+def _site_count(where: str, base: Path, value: Any) -> int | Literal["all"]:
+    """``keep_on_site``: a whole number, or ``"all"``."""
     if value == "all":
-        return None
+        return "all"
     if not isinstance(value, int) or isinstance(value, bool) or value < 1:
         raise ProfileError(f'{where} must be a whole number (at least keep) or "all"')
     return value
 
 
-def _check_keep_on_site(origin: Path, keep: int, keep_on_site: int | None) -> None:
-    if keep_on_site is not None and 0 < keep_on_site < keep:
+def _check_keep_on_site(origin: Path, keep: int, keep_on_site: int | str | None) -> None:
+    if isinstance(keep_on_site, int) and keep_on_site < keep:
         raise ProfileError(
             f"{origin}: key 'keep_on_site' ({keep_on_site}) is less than keep ({keep}); the site lists every "
             "episode of the feed: raise it, or leave it out"

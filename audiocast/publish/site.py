@@ -144,6 +144,8 @@ PAGE_SIZE = 50
 """The most episodes one page of the site lists."""
 _OLDER_PAGE = re.compile(r"page-[1-9][0-9]*\.html")
 _STAMP = re.compile(rb"<!-- audiocast page ([0-9a-f]{64}) -->")
+STAMP_BYTES = 200
+"""How much of the start of a page holds its stamp (its second line)."""
 
 
 @dataclass(frozen=True)
