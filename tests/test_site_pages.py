@@ -108,6 +108,13 @@ def test_every_episode_is_on_exactly_one_page_of_at_most_page_size_and_the_pages
     assert {link["href"] for link in rendered[INDEX_FILE].navigation} == set(order)  # the index reaches every page
 
 
+def test_an_older_page_of_a_right_to_left_show_is_right_to_left_with_the_words_in_its_language() -> None:
+    pages = site_pages(_episodes(PAGE_SIZE + 1))
+    older = render_page(dataclasses.replace(SHOW, language="ar"), pages, 1)
+    assert '<html lang="ar" dir="rtl">' in older
+    assert 'aria-label="الصفحات"' in older and 'rel="prev">حلقات أحدث</a>' in older
+
+
 def test_a_new_episode_changes_only_the_index_and_the_newest_older_page() -> None:
     episodes = _episodes(3 * PAGE_SIZE + 7)
 
