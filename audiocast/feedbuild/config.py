@@ -14,7 +14,7 @@ import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from ..audio import show_sound
 from ..engines import ENGINE_CHOICES
@@ -100,6 +100,17 @@ class FeedConfig:
     """SHA-256 of what the episodes sound like beyond the voice profile: the intro's and outro's
     content as read when the definition was loaded, and a loudness other than the default; empty
     for a feed with neither, so its episodes keep the source hashes of builds before these keys."""
+    keep_on_site: int | Literal["all"] | None = None
+    """How many newest episodes are made and stay published on the site (index.html and its older
+    pages): ``keep`` or more, or ``"all"``; None (not given): as many as ``keep``. ``feed.xml`` and
+    playlist.m3u8 list the newest ``keep`` of them."""
+
+    @property
+    def on_site(self) -> int | None:
+        """How many newest episodes the site keeps; None: every one."""
+        if self.keep_on_site is None:
+            return self.keep
+        return None if self.keep_on_site == "all" else self.keep_on_site
 
     @property
     def feed_url(self) -> str:
@@ -143,6 +154,13 @@ KEYS: dict[str, _Key] = {
     "outro": _Key("sound", False, help="short audio file played after each episode's last words"),
 }
 
+# The site of an archive: every episode stays on index.html and its older pages, the feed the newest.
+KEYS |= {
+    "keep_on_site": _Key(
+        "site_count", False, help='how many newest episodes stay on the site, at least keep; "all": every one'
+    ),
+}
+
 
 def load_feed_config(path: Path) -> FeedConfig:
     """Read and check a feed definition."""
@@ -164,6 +182,7 @@ def parse_feed_config(data: dict[str, Any], *, origin: Path) -> FeedConfig:
     values = {name: _check(origin, name, key, data.get(name)) for name, key in KEYS.items()}
     _check_subcategory(origin, values["category"], values["subcategory"])
     _check_apart(origin, values["source"], values["output"])
+    _check_keep_on_site(origin, values["keep"], values["keep_on_site"])
     if len(values["description"].encode("utf-8")) > 4000:
         # Apple's limit for <description> (podcast-feed-standards §1.2).
         raise ProfileError(f"{origin}: key 'description' is longer than 4000 bytes; shorten it")
@@ -196,6 +215,7 @@ def parse_feed_config(data: dict[str, Any], *, origin: Path) -> FeedConfig:
         intro=values["intro"],
         outro=values["outro"],
         sound_digest=_sound_digest(values["intro"], values["outro"], values["loudness"]),
+        keep_on_site=values["keep_on_site"],
     )
 
 
@@ -388,6 +408,21 @@ def _loudness(where: str, base: Path, value: Any) -> float:
         return check_loudness(value)
     except ValueError as exc:
         raise ProfileError(f"{where}: {exc}; write it as a number, such as -16") from exc
+def _site_count(where: str, base: Path, value: Any) -> int | Literal["all"]:
+    """``keep_on_site``: a whole number, or ``"all"``."""
+    if value == "all":
+        return "all"
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise ProfileError(f'{where} must be a whole number (at least keep) or "all"')
+    return value
+
+
+def _check_keep_on_site(origin: Path, keep: int, keep_on_site: int | str | None) -> None:
+    if isinstance(keep_on_site, int) and keep_on_site < keep:
+        raise ProfileError(
+            f"{origin}: key 'keep_on_site' ({keep_on_site}) is less than keep ({keep}); the site lists every "
+            "episode of the feed: raise it, or leave it out"
+        )
 
 
 _CHECKS: dict[str, Callable[[str, Path, Any], Any]] = {
@@ -405,4 +440,5 @@ _CHECKS: dict[str, Callable[[str, Path, Any], Any]] = {
     "count": _count,
     "loudness": _loudness,
     "sound": _sound,
+    "site_count": _site_count,
 }
