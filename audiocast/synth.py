@@ -27,6 +27,7 @@ line naming the segment, the cause and the fix.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import errno
 import logging
 import random
@@ -34,6 +35,7 @@ import socket
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from .audio import decode_clip
 from .cache import ClipCache, ClipKey
@@ -63,6 +65,10 @@ UNREACHABLE_LIMIT = 3
 """Connection failures in a row, across segments and with nothing reaching the service between,
 after which the run stops (once one of them was a retry, so it outlasted a backoff)."""
 _CONNECT_ERRNOS = frozenset({errno.ECONNREFUSED, errno.ENETUNREACH, errno.EHOSTUNREACH})
+
+
+RequestGate = contextlib.AbstractAsyncContextManager[Any]
+"""What bounds requests in flight: ``async with gate:`` around each call to the engine."""
 
 
 @dataclass(eq=False)
@@ -97,6 +103,9 @@ class SynthOptions:
     max_backoff: float = 30.0
     session: SynthSession | None = None
     """Shared by every run given these options; None gives each run its own."""
+    gate: RequestGate | None = None
+    """The bound on requests in flight, shared by every run given these options (episodes made at
+    once); None gives each run its own pool of ``jobs``."""
 
     def __post_init__(self) -> None:
         if not 1 <= self.jobs <= MAX_JOBS:
@@ -152,7 +161,7 @@ class _Run:
         self.profile = profile
         self.options = options
         self.total = total
-        self.gate = asyncio.Semaphore(options.jobs)
+        self.gate: RequestGate = options.gate or asyncio.Semaphore(options.jobs)
         self.cache = ClipCache(options.cache_dir) if options.cache_dir is not None else None
         self.fallback = profile.fallback_for(engine.name, rate=options.rate)
         self.replaced: dict[str, VoiceSpec] = {}

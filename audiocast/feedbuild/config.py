@@ -87,6 +87,8 @@ class FeedConfig:
     keep: int
     episode_art: bool = True
     """Fetch each article's lead image as its episode's art (``publish.artwork``)."""
+    edge_limit: int = 8
+    """Requests to the online voice service at once across every worker of a cluster build."""
 
     @property
     def feed_url(self) -> str:
@@ -126,6 +128,9 @@ KEYS: dict[str, _Key] = {
     "locked": _Key("bool", False, True, help="podcast:locked: other hosts must not import the feed"),
     "episode_art": _Key("bool", False, True, help="each article's lead image becomes its episode's art"),
 }
+
+# Building on a Dask cluster (``feed build --workers/--cluster``).
+KEYS["edge_limit"] = _Key("count", False, 8, help="requests to the online voices at once across a cluster build")
 
 
 def load_feed_config(path: Path) -> FeedConfig:
@@ -176,6 +181,7 @@ def parse_feed_config(data: dict[str, Any], *, origin: Path) -> FeedConfig:
         output=values["output"],
         keep=values["keep"],
         episode_art=values["episode_art"],
+        edge_limit=values["edge_limit"],
     )
 
 
