@@ -136,7 +136,8 @@ def _client(options: BuildOptions) -> Iterator[Client]:
             n_workers=options.workers,
             threads_per_worker=EPISODES_PER_WORKER,
             processes=True,
-            dashboard_address=None,
+            dashboard_address=":0",  # no fixed port: several builds may run on one machine
+            worker_dashboard_address=None,
             silence_logs=logging.ERROR,
         ) as cluster,
         Client(cluster) as client,
