@@ -27,6 +27,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # for tests.fake_edge
 
 from bench_feed import audio_seconds, write_articles, write_definition  # this folder is first on sys.path
+from distributed import Client, LocalCluster, as_completed
 
 from audiocast.feedbuild import BuildOptions, build_feed, load_feed_config
 from audiocast.feedbuild.config import FeedConfig
@@ -68,6 +69,24 @@ def offline(folder: Path, articles: Path, count: int, workers: int) -> None:
     }  # fmt: skip
     for name, wall in cached.items():
         print(f"  all clips cached, {name:<12} wall {wall:7.1f} s   {1000 * wall / count:6.0f} ms an episode")
+    files = sum(path.stat().st_size for path in (alone.output / "episodes").iterdir()) // count
+    print(f"  scheduling overhead, {count} tasks each carrying an episode's files ({files / 1e6:.2f} MB) "
+          f"there and back: {1000 * round_trips(workers, count, files) / count:.1f} ms an episode")  # fmt: skip
+
+
+def round_trips(workers: int, count: int, size: int) -> float:
+    """Seconds for ``count`` Dask tasks, each sending ``size`` bytes to a worker and getting them back
+    (``bytes`` copies its argument): the fan-out's own cost for an episode of that size."""
+    with (
+        LocalCluster(n_workers=workers, threads_per_worker=4, dashboard_address=":0") as cluster,
+        Client(cluster) as client,
+    ):
+        payload = b"\x00" * size
+        start = time.perf_counter()
+        futures = [client.submit(bytes, payload + bytes([number % 256]), pure=False) for number in range(count)]
+        for future in as_completed(futures):
+            future.result()
+        return time.perf_counter() - start
 
 
 def edge(folder: Path, articles: Path, count: int, workers: int, jobs: int) -> None:
