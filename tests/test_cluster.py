@@ -41,6 +41,7 @@ def _free_port() -> int:
 @dataclass
 class DaskCluster:
     address: str
+    scheduler: subprocess.Popen[bytes]
     workers: list[subprocess.Popen[bytes]]
 
 
@@ -64,7 +65,7 @@ def dask_cluster(folder: Path, workers: int = 2, environment: dict[str, str] | N
             ))  # fmt: skip
         with Client(address, timeout=30) as client:
             client.wait_for_workers(workers, timeout=60)
-        yield DaskCluster(address, processes[1:])
+        yield DaskCluster(address, processes[0], processes[1:])
     finally:
         for process in reversed(processes):
             process.kill()
@@ -207,6 +208,38 @@ def test_a_scheduler_that_cannot_be_reached_is_one_error_and_the_feed_stays(tmp_
     errors = [line for line in result.err.splitlines() if line.startswith("error:")]
     assert len(errors) == 1 and "cannot reach the Dask scheduler" in errors[0], result.err
     assert (output / "feed.xml").read_bytes() == before
+
+
+def test_a_scheduler_lost_mid_build_is_one_error_and_a_rerun_makes_only_the_rest(tmp_path: Path) -> None:
+    articles = copy_articles(tmp_path / "articles", ARTICLES, MORE)
+    definition = _definition(tmp_path / "show", articles)
+    output = tmp_path / "show" / "public" / "show"
+    with dask_cluster(tmp_path / "dask", workers=1) as cluster:
+        command = [sys.executable, "-m", "audiocast", "feed", "build", str(definition), "--cluster", cluster.address,
+                   "--jobs", "1"]  # fmt: skip
+        build = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 120
+        while not _recorded(output) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        os.kill(cluster.scheduler.pid, signal.SIGKILL)
+        _, err = build.communicate(timeout=120)
+    assert build.returncode == 1
+    assert [line for line in err.splitlines() if line.startswith("error:")] == err.splitlines()[-1:]
+    assert "lost the Dask scheduler" in err and "Traceback" not in err, err
+    made = _recorded(output)
+    assert 1 <= made < 5
+    rerun = run_cli("feed", "build", definition)
+    assert rerun.code == 0, rerun.err
+    assert f"Added {5 - made}, re-made 0, removed 0, kept {made}" in rerun.out
+
+
+def _recorded(output: Path) -> int:
+    """Episodes in the state database (read while the build writes it: SQLite allows that)."""
+    try:
+        state = load_state(output)
+    except Exception:  # the build is creating it
+        return 0
+    return len(state.episodes) if state else 0
 
 
 def test_workers_and_cluster_exclude_each_other(tmp_path: Path) -> None:

@@ -31,6 +31,10 @@ feed's host (https as the podcast namespace asks, and no hotlink a publisher may
 A figure's place in the audio is known only while its episode is made, so an episode made without
 the pictures (offline) gets its figure chapters when it is next made; its art is added sooner.
 
+With ``--workers`` or ``--cluster`` the episodes are made on Dask workers (``cluster.py``), each
+into a temporary folder of the worker's; their files come back as bytes and are written here, the
+MP3 last, before the episode's row is committed: the order above holds, with one writer.
+
 One bad article never blocks the others: an article whose episode fails for any reason is reported
 (``Failure``) and skipped, the rest are made and published, and since it is not recorded the next
 build tries it again (a failed re-make keeps the previous episode listed meanwhile). What concerns
@@ -44,6 +48,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import fcntl
+import functools
 import hashlib
 import logging
 import os
@@ -424,7 +429,7 @@ def _make_all(
 
         tasks = []
         for item in items:
-            task = _outcome(lambda item=item: _task(item, records.get(item.key), profiles, choice))  # type: ignore[misc]
+            task = _outcome(functools.partial(_task, item, records.get(item.key), profiles, choice))
             if isinstance(task, EpisodeTask):
                 tasks.append(task)
             else:
@@ -438,14 +443,24 @@ def _make_all(
         log.info("making episode %d of %d: %s", number, len(items), item.article.title)
         if progress is not None:
             progress.episode(number, len(items), item.article.title)
-
-        def made(item: SourceItem = item) -> Made:
-            task = _task(item, records.get(item.key), profiles, choice)
-            return make_task(config, task, episode_options, choice.for_voices(profiles.of(item).voices).engine(),
-                             progress)  # fmt: skip
-
-        tally.took(item, _outcome(made))
+        existing = records.get(item.key)
+        tally.took(item, _outcome(functools.partial(_make_here, config, item, existing, profiles, choice,
+                                                    episode_options, progress)))  # fmt: skip
     return tally.read
+
+
+def _make_here(
+    config: FeedConfig,
+    item: SourceItem,
+    existing: EpisodeRecord | None,
+    profiles: _Profiles,
+    choice: EngineChoice,
+    options: EpisodeOptions,
+    progress: Progress | None,
+) -> Made:
+    """Make one episode in this process with the engine object the build made."""
+    task = _task(item, existing, profiles, choice)
+    return make_task(config, task, options, choice.for_voices(profiles.of(item).voices).engine(), progress)
 
 
 @dataclass(frozen=True)

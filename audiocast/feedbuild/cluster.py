@@ -97,10 +97,12 @@ def make_on_cluster(
         try:
             for done, future in enumerate(as_completed(futures), start=1):
                 task = futures[future]
-                log.info("made episode %d of %d on the cluster: %s", done, len(tasks), task.item.article.title)
+                outcome = _outcome(future, options.cluster or "the local cluster")
+                if isinstance(outcome, Made):
+                    log.info("made episode %d of %d on the cluster: %s", done, len(tasks), task.item.article.title)
                 if progress is not None:
                     progress.episode(done, len(tasks), task.item.article.title)
-                took(task.item, _outcome(future, options.cluster or "the local cluster"))
+                took(task.item, outcome)
         finally:
             client.cancel(list(futures))
 
@@ -109,8 +111,9 @@ def _outcome(future: Future[Made], where: str) -> Made | Exception:
     try:
         made: Made = future.result()
     except (FutureCancelledError, asyncio.CancelledError) as exc:
-        raise ClusterError(f"lost the Dask scheduler of {where} mid-build ({exc}); "
-                           "the feed is as it was, with the episodes made so far recorded: rerun to go on") from exc
+        cause = str(exc).split("\n", 1)[0]
+        raise ClusterError(f"lost the Dask scheduler of {where} mid-build ({cause}); the feed is as it was, "
+                           "and the episodes made so far are recorded: rerun to go on") from exc
     except Exception as exc:  # the episode's own failure, raised again here by Dask
         return exc
     return made
@@ -118,8 +121,11 @@ def _outcome(future: Future[Made], where: str) -> Made | Exception:
 
 @contextlib.contextmanager
 def _client(options: BuildOptions) -> Iterator[Client]:
-    # Dask's own lines (workers starting, keys cancelled) only at -vv: the build says what happens
-    logging.getLogger("distributed").setLevel(logging.DEBUG if log.isEnabledFor(logging.DEBUG) else logging.WARNING)
+    # Dask's own lines (workers starting, a lost scheduler's tracebacks) only at -vv: the build says
+    # what happens, in one line when it stops
+    level = logging.DEBUG if log.isEnabledFor(logging.DEBUG) else logging.CRITICAL
+    for name in [name for name in logging.root.manager.loggerDict if name.split(".")[0] == "distributed"]:
+        logging.getLogger(name).setLevel(level)  # Dask's config gives some of them levels of their own
     if options.cluster:
         try:
             client = Client(options.cluster, timeout=CONNECT_SECONDS)
@@ -158,7 +164,7 @@ def make_remotely(order: WorkOrder) -> Made:
         synth = SynthOptions(jobs=order.jobs, cache_dir=cache_dir, session=_WORKER.session, gate=gate)
         made = make_task(config, order.task, episode_options_for(config, synth, cover), engine, None)
         episode = made.record.episode
-        names = [episode.audio, *episode.sidecars.values()]
+        names = [*episode.sidecars.values(), episode.audio]  # written in this order: the MP3 last, as in process
         return dataclasses.replace(made, files={name: (output / name).read_bytes() for name in names})
 
 
