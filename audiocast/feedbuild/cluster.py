@@ -58,6 +58,7 @@ class WorkOrder:
     config: FeedConfig
     task: EpisodeTask
     cover_name: str
+    cover: bytes
     jobs: int
     cache_dir: Path | None
     """The clip cache; ``None`` with ``own_cache``: the worker's machine's default."""
@@ -82,6 +83,7 @@ def make_on_cluster(
         config=config,
         task=tasks[0],
         cover_name=cover.name,
+        cover=cover.read_bytes(),
         jobs=options.jobs,
         cache_dir=options.cache_dir,
         own_cache=options.cache_dir is not None and not options.cache_named,
@@ -89,10 +91,8 @@ def make_on_cluster(
         edge_limit=options.edge_limit or config.edge_limit,
     )
     with _client(options) as client:
-        show_cover = client.scatter(cover.read_bytes(), broadcast=True)  # sent to each worker once, not per episode
         futures: dict[Future[Made], EpisodeTask] = {
-            client.submit(make_remotely, dataclasses.replace(order, task=task), show_cover, pure=False): task
-            for task in tasks
+            client.submit(make_remotely, dataclasses.replace(order, task=task), pure=False): task for task in tasks
         }
         try:
             for done, future in enumerate(as_completed(futures), start=1):
@@ -151,13 +151,13 @@ def _client(options: BuildOptions) -> Iterator[Client]:
         yield client
 
 
-def make_remotely(order: WorkOrder, show_cover: bytes) -> Made:
+def make_remotely(order: WorkOrder) -> Made:
     """On a worker: make one episode in a temporary folder and return its record and files."""
     with tempfile.TemporaryDirectory(prefix="audiocast-episode-") as folder:
         output = Path(folder)
         config = dataclasses.replace(order.config, output=output)
         cover = output / order.cover_name
-        cover.write_bytes(show_cover)
+        cover.write_bytes(order.cover)
         engine = _WORKER.engine(order.task.engine)
         cache_dir = default_cache_dir() if order.own_cache else order.cache_dir
         gate = _WORKER.gate(order, engine)
