@@ -1,7 +1,7 @@
 """Benchmark: feed builds on Dask (``--workers``) against the in-process build.
 
 Run:  .venv/bin/python bench/bench_cluster.py offline [--articles 200] [--workers 2]
-      .venv/bin/python bench/bench_cluster.py edge [--articles 100] [--workers 2] [--jobs 8]
+      .venv/bin/python bench/bench_cluster.py edge [--articles 100] [--workers 2] [--jobs 8] [--baseline]
 
 ``offline``: an archive of distinct articles (bench_feed.py's, from the example article) read by
 espeak-ng, each build into an empty clip cache: in process, then on a local cluster of
@@ -89,16 +89,19 @@ def round_trips(workers: int, count: int, size: int) -> float:
         return time.perf_counter() - start
 
 
-def edge(folder: Path, articles: Path, count: int, workers: int, jobs: int) -> None:
+def edge(folder: Path, articles: Path, count: int, workers: int, jobs: int, baseline: bool) -> None:
     print(f"archive of {count} articles, online voice from the fake (15x realtime per connection), jobs {jobs}")
     with FakeEdge(latency=(0.3, 0.5), speed=15.0) as fake:
         os.environ["AUDIOCAST_EDGE_WSS_URL"] = fake.wss_url
         os.environ["NO_PROXY"] = os.environ["no_proxy"] = "127.0.0.1,localhost"
-        config = fresh(folder, articles, "edge", "edge", count)
-        wall = timed(config, BuildOptions(cache_dir=folder / "cache-edge", workers=workers, jobs=jobs))
-        audio = audio_seconds(config)
-        print(f"  --workers {workers}: wall {wall:.1f} s, {audio / 3600:.2f} h of audio, {audio / wall:.0f}x realtime")
-        print(f"  {len(fake.turns)} requests, at most {fake.max_active} at once")
+        runs = {f"--workers {workers}": workers, "in process": None} if baseline else {f"--workers {workers}": workers}
+        for name, spread in runs.items():
+            fake.reset()
+            config = fresh(folder, articles, f"edge-{spread}", "edge", count)
+            wall = timed(config, BuildOptions(cache_dir=folder / f"cache-edge-{spread}", workers=spread, jobs=jobs))
+            audio = audio_seconds(config)
+            print(f"  {name}: wall {wall:.1f} s, {audio / 3600:.2f} h of audio, {audio / wall:.0f}x realtime; "
+                  f"{len(fake.turns)} requests, at most {fake.max_active} at once")  # fmt: skip
 
 
 def main() -> int:
@@ -107,6 +110,7 @@ def main() -> int:
     parser.add_argument("--articles", type=int)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--jobs", type=int, default=8)
+    parser.add_argument("--baseline", action="store_true", help="edge: also build in process, one episode at a time")
     arguments = parser.parse_args()
     count = arguments.articles or (200 if arguments.mode == "offline" else 100)
     with tempfile.TemporaryDirectory() as scratch:
@@ -117,7 +121,7 @@ def main() -> int:
         if arguments.mode == "offline":
             offline(folder, articles, count, arguments.workers)
         else:
-            edge(folder, articles, count, arguments.workers, arguments.jobs)
+            edge(folder, articles, count, arguments.workers, arguments.jobs, arguments.baseline)
     return 0
 
 
