@@ -1,8 +1,9 @@
 """One article → one finished episode: the MP3 (tagged) and its sidecars, written atomically.
 
-Stages run in order — script, synth, assemble, publish — over plain values. Nothing is written
-until every clip exists, and each file is renamed into place only when complete, so a failure at
-any point leaves earlier output as it was.
+Stages run in order — script, synth, assemble, publish — over plain values, except that the MP3
+is encoded while its clips are being made (``audio.assemble_as_made``). It goes to a temporary
+file, and each file is renamed into place only when complete, so a failure at any point leaves
+earlier output as it was.
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ from typing import Protocol
 
 from . import __name__ as _package
 from .atomic import atomic_paths
-from .audio import assemble
+from .audio import ClipArrived, assemble_as_made, show_sound
 from .engines import Engine, make_engine
 from .errors import PublishError, ReadError
+from .loudness import DEFAULT_LOUDNESS_LUFS, check_loudness
 from .models import Article, Clip, Episode, Script, Timeline
 from .profiles import VoiceProfile, load_profile, profile_for_language
 from .publish.artwork import ChapterPicture, ImageTooLarge, article_art, chapter_pictures, default_cover, to_jpeg
@@ -54,6 +56,12 @@ class EpisodeOptions:
     cover: Path | None = None
     album: str | None = None
     """Album tag; defaults to the article's source name."""
+    loudness: float = DEFAULT_LOUDNESS_LUFS
+    """Integrated loudness of the episode in LUFS; every clip is brought to it."""
+    intro: Path | None = None
+    """An audio file played before the title (the show's sound), at most ``audio.SHOW_SOUND_MAX_S``."""
+    outro: Path | None = None
+    """An audio file played after the last words."""
     chapter_pictures: Mapping[str, ChapterPicture] | None = None
     """The figures' pictures by the address the article gives them, already fetched (a feed build
     publishes them itself); None: fetched here with the lead image, when ``fetch_cover``."""
@@ -61,6 +69,7 @@ class EpisodeOptions:
     def __post_init__(self) -> None:
         if self.bitrate not in BITRATES:
             raise ValueError(f"bitrate must be one of {', '.join(map(str, BITRATES))} kbps, got {self.bitrate}")
+        check_loudness(self.loudness)
 
 
 def choose_profile(article: Article, options: EpisodeOptions) -> VoiceProfile:
@@ -145,23 +154,31 @@ def make_episode(
     cover, pictures = _pictures(script, options)
     script = with_pictures(script, {url: picture.address for url, picture in pictures.items()})
     engine = engine or make_engine(_engine_setting(options.engine, profile))
+    rate = engine.sample_rate  # the show's sound is checked before anything is synthesised
+    intro, outro = (b"" if path is None else show_sound(path, rate) for path in (options.intro, options.outro))
     if progress:
         progress.stage(f"Reading aloud ({engine.name})", total=len(script.segments))
 
     synthesized = 0
 
-    def clip_done(_index: int, _clip: Clip, cached: bool) -> None:
-        nonlocal synthesized
-        synthesized += not cached
-        if progress:
-            progress.advance()
+    def read_aloud(add: ClipArrived) -> None:
+        def arrived(index: int, clip: Clip, cached: bool) -> None:
+            nonlocal synthesized
+            add(index, clip)
+            synthesized += not cached
+            if progress:
+                progress.advance()
 
-    clips = synthesize(script, profile, engine, options.synth, on_clip=clip_done)
-    if progress:
-        progress.stage("Assembling and encoding")
+        synthesize(script, profile, engine, options.synth, on_clip=arrived)
+        if progress:
+            progress.stage("Assembling and encoding")
+
     sidecars = sidecar_paths(destination)
     with atomic_paths([destination, *sidecars.values()]) as (temporary, *sidecar_temporaries):
-        timeline = assemble(script, clips, temporary, bitrate=options.bitrate)
+        timeline = assemble_as_made(
+            script, rate, temporary, read_aloud,
+            bitrate=options.bitrate, loudness=options.loudness, intro=intro, outro=outro,
+        )  # fmt: skip
         texts = {kind: render(script, timeline) for kind, (_, render) in SIDECARS.items()}
         write_tags(temporary, _tags(script, timeline, options, cover, pictures, transcript=texts["txt"]))
         for kind, sidecar in zip(sidecars, sidecar_temporaries, strict=True):

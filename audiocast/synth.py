@@ -31,8 +31,10 @@ import contextlib
 import errno
 import logging
 import random
+import signal
 import socket
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -124,7 +126,29 @@ def synthesize(
     on_clip: ClipDone | None = None,
 ) -> list[Clip]:
     """Synthesise every segment of ``script``; the clips are in segment order."""
-    return asyncio.run(synthesize_async(script.segments, profile, engine, options or SynthOptions(), on_clip))
+
+    def work() -> Coroutine[Any, Any, list[Clip]]:
+        return synthesize_async(script.segments, profile, engine, options or SynthOptions(), on_clip)
+
+    handler = signal.getsignal(signal.SIGTERM)
+    if threading.current_thread() is not threading.main_thread() or not callable(handler):
+        return asyncio.run(work())
+    run = _terminated_between_tasks(work, handler)
+    try:
+        return asyncio.run(run)
+    finally:
+        run.close()  # stopped before the loop started it: no warning that it never ran
+        signal.signal(signal.SIGTERM, handler)  # the loop leaves SIGTERM at its default, skipping clean-up
+
+
+async def _terminated_between_tasks(
+    work: Callable[[], Coroutine[Any, Any, list[Clip]]], handler: Callable[[int, Any], Any]
+) -> list[Clip]:
+    """``work()``, with SIGTERM's handler run by the event loop between tasks. Run inside a task
+    (as Python runs it by default), the SystemExit it raises is kept by that task as well, and
+    asyncio prints the task's traceback on the way out."""
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, handler, signal.SIGTERM, None)
+    return await work()
 
 
 async def synthesize_async(

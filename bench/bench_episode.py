@@ -1,16 +1,23 @@
 """Benchmark: the example article on the offline voice, end to end, and assembly growth.
 
-Run:  .venv/bin/python bench/bench_episode.py
+Run:  .venv/bin/python bench/bench_episode.py [--against FOLDER] [--rounds N]
 
 Prints audio seconds, wall seconds and the realtime factor end to end, the share of each stage,
 then the time to lay out 10, 100 and 1000 segments with audiocast's one-pass join against the
 naive pydub ``+`` loop (the baseline, run in the same process).
+
+``--against FOLDER`` (another checkout of audiocast, e.g. ``git archive main | tar -x -C FOLDER``)
+instead compares the example episode made by that code and by this one, alternating fresh
+processes on the same venv ``--rounds`` times, and prints wall and CPU seconds (ffmpeg's
+included) of each; on a shared machine only the alternation makes the two comparable.
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import datetime as dt
+import os
 import statistics
 import subprocess
 import sys
@@ -71,10 +78,10 @@ def stage_shares() -> None:
     for name, seconds in (
         ("read + script", read_s + script_s),
         ("synthesis", synth_s),
-        ("assembly (decode, level, join)", mix_s),
-        ("encoding (ffmpeg, MP3)", encode_s),
+        ("assembly (decode, join)", mix_s),
+        ("levelling + encoding (ffmpeg, MP3)", encode_s),
     ):
-        print(f"    {name:<32} {seconds:6.3f} s  {100 * seconds / total:5.1f}%")
+        print(f"    {name:<36} {seconds:6.3f} s  {100 * seconds / total:5.1f}%")
 
 
 def synthetic(count: int) -> tuple[Script, list[Clip]]:
@@ -144,7 +151,62 @@ def memory() -> None:
         )
 
 
+EPISODE_PROBE = """
+import resource, sys, tempfile, time
+from pathlib import Path
+from audiocast.episode import EpisodeOptions, make_episode
+from audiocast.sources import read_source
+from audiocast.synth import SynthOptions
+options = EpisodeOptions(engine="espeak", fetch_cover=False, synth=SynthOptions(jobs=1, cache_dir=None))
+
+def cpu(who):
+    used = resource.getrusage(who)
+    return used.ru_utime + used.ru_stime
+
+with tempfile.TemporaryDirectory() as folder:
+    make_episode(read_source(sys.argv[1]), Path(folder) / "warm.mp3", options)
+    runs = []
+    for _ in range(3):
+        wall, python, ffmpeg = time.perf_counter(), cpu(resource.RUSAGE_SELF), cpu(resource.RUSAGE_CHILDREN)
+        episode = make_episode(read_source(sys.argv[1]), Path(folder) / "x.mp3", options)
+        runs.append((time.perf_counter() - wall, cpu(resource.RUSAGE_SELF) - python,
+                     cpu(resource.RUSAGE_CHILDREN) - ffmpeg))
+print(episode.duration_ms / 1000, *min(runs))
+"""
+
+
+def compare(against: Path, rounds: int) -> None:
+    """The example episode by the code in ``against`` and by this checkout, in alternating processes."""
+    here = Path(__file__).resolve().parent.parent
+    print(f"example episode, offline voice: {against} against this checkout, {rounds} alternating rounds")
+    print("  (each: a fresh process, one warm-up episode, then the fastest of 3; CPU of Python and of ffmpeg)")
+    print(f"  {'round':>5} {'code':<10} {'audio':>7} {'wall':>7} {'CPU py':>7} {'ffmpeg':>7} {'realtime':>9}")
+    totals: dict[str, list[float]] = {"baseline": [], "this": []}
+    for round_ in range(1, rounds + 1):
+        for label, folder in (("baseline", against), ("this", here)):
+            result = subprocess.run(
+                [sys.executable, "-c", EPISODE_PROBE, str(EXAMPLE)],
+                capture_output=True, text=True, check=True, cwd=folder,
+                env={**os.environ, "PYTHONPATH": str(folder)},
+            )  # fmt: skip
+            audio_s, wall, python, ffmpeg = (float(value) for value in result.stdout.split())
+            totals[label].append(wall)
+            print(
+                f"  {round_:>5} {label:<10} {audio_s:6.1f}s {wall:6.2f}s {python:6.2f}s {ffmpeg:6.2f}s "
+                f"{audio_s / wall:8.0f}x"
+            )
+    baseline, this = (statistics.median(totals[label]) for label in ("baseline", "this"))
+    print(f"  median wall: baseline {baseline:.2f} s, this {this:.2f} s, ratio {baseline / this:.2f}x")
+
+
 def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--against", type=Path, help="another audiocast checkout to compare the example episode with")
+    parser.add_argument("--rounds", type=int, default=5)
+    arguments = parser.parse_args()
+    if arguments.against:
+        compare(arguments.against.resolve(), arguments.rounds)
+        return 0
     end_to_end()
     stage_shares()
     assembly_growth()

@@ -143,7 +143,8 @@ def built_record(config: FeedConfig, item: SourceItem, profiles: _Profiles, choi
     )
     for name in episode.sidecars.values():
         (config.output / name).write_bytes(b"x")
-    return EpisodeRecord(item.key, _source_hash(profiles.of(item), item), episode, choice.best())
+    source_hash = _source_hash(profiles.of(item), item, config.sound_digest)
+    return EpisodeRecord(item.key, source_hash, episode, choice.best())
 
 
 def record_each(store: StateStore, records: list[EpisodeRecord]) -> None:
@@ -188,20 +189,27 @@ def json_record_each_sampled(folder: Path, guid: str, records: list[EpisodeRecor
 
 
 def print_results(results: dict[int, dict[str, float]]) -> None:
-    sizes = sorted(results)
-    steps = list(results[sizes[0]])
-    print(f"{'step':<24}" + "".join(f"{f'{size:,} s':>14}{'µs/article':>12}" for size in sizes))
-    for step in steps:
-        cells = "".join(f"{results[size][step]:>14.2f}{results[size][step] / size * 1e6:>12.0f}" for size in sizes)
-        print(f"{step:<24}{cells}")
-    smallest, largest = sizes[0], sizes[-1]
-    print(f"\nper-article time at {largest:,} / at {smallest:,} (1.0 linear, {largest / smallest:.0f} quadratic):")
-    for step in steps:
-        small, large = results[smallest][step] / smallest, results[largest][step] / largest
-        print(f"  {step:<24}{large / small if small else float('nan'):>8.2f}")
-    for size in sizes:
+    print_steps(results, "article")
+    for size in sorted(results):
         sqlite, baseline = results[size]["record each: SQLite"], results[size]["record each: JSON"]
         print(f"record each at {size:,}: JSON {baseline:.2f} s, SQLite {sqlite:.2f} s ({baseline / sqlite:.1f}x)")
+
+
+def print_steps(results: dict[int, dict[str, float]], unit: str) -> None:
+    """Each step's seconds and microseconds per ``unit`` at each size, and how the time per ``unit``
+    grows from the smallest size to the largest."""
+    sizes = sorted(results)
+    steps = list(results[sizes[0]])
+    width = max(24, *(len(step) + 2 for step in steps))
+    print(f"{'step':<{width}}" + "".join(f"{f'{size:,} s':>14}{f'µs/{unit}':>12}" for size in sizes))
+    for step in steps:
+        cells = "".join(f"{results[size][step]:>14.2f}{results[size][step] / size * 1e6:>12.0f}" for size in sizes)
+        print(f"{step:<{width}}{cells}")
+    smallest, largest = sizes[0], sizes[-1]
+    print(f"\nper-{unit} time at {largest:,} / at {smallest:,} (1.0 linear, {largest / smallest:.0f} quadratic):")
+    for step in steps:
+        small, large = results[smallest][step] / smallest, results[largest][step] / largest
+        print(f"  {step:<{width}}{large / small if small else float('nan'):>8.2f}")
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from ..audio import SHOW_SOUND_MAX_S
 from ..cache import default_cache_dir
 from ..engines import ENGINE_CHOICES
 from ..episode import BITRATES, EpisodeOptions, choose_profile, make_episode, refuse_overwriting
@@ -16,6 +17,7 @@ from ..errors import ReadError
 from ..feedbuild.build import slug_from_link, slugify
 from ..feedbuild.engine_choice import PREFERRED
 from ..fetch import is_url
+from ..loudness import DEFAULT_LOUDNESS_LUFS, LOUDNESS_RANGE_LUFS
 from ..models import Article, Episode
 from ..profiles import VoiceProfile
 from ..publish.timecodes import clock
@@ -47,6 +49,13 @@ _max_bytes_option = click.option(
 @click.option("--rate", metavar="±N%", help="Speaking rate change, e.g. +15% or -10%. Default: the profile's.")
 @click.option("--bitrate", type=click.Choice([str(rate) for rate in BITRATES]), default="64", show_default=True,
               help="MP3 bitrate in kbps (constant, mono).")
+@click.option("--loudness", type=click.FloatRange(*LOUDNESS_RANGE_LUFS), default=DEFAULT_LOUDNESS_LUFS,
+              show_default=True, metavar="LUFS",
+              help="Integrated loudness (EBU R128); true peaks stay under -1 dBTP. -19 is common for mono speech.")
+@click.option("--intro", type=click.Path(dir_okay=False, path_type=Path), metavar="AUDIO",
+              help=f"Audio file (the show's sound, at most {SHOW_SOUND_MAX_S} s) played before the title.")
+@click.option("--outro", type=click.Path(dir_okay=False, path_type=Path), metavar="AUDIO",
+              help="Audio file played after the last words.")
 @click.option("--jobs", type=click.IntRange(1, MAX_JOBS), default=4, show_default=True,
               help="Segments synthesised at once.")
 @_max_bytes_option
@@ -65,6 +74,9 @@ def episode_command(
     profile: str | None,
     rate: str | None,
     bitrate: str,
+    loudness: float,
+    intro: Path | None,
+    outro: Path | None,
     jobs: int,
     max_segment_bytes: int,
     cache_dir: Path | None,
@@ -83,7 +95,7 @@ def episode_command(
     refuse_overwriting(article_path, destination, named=destination == output)
     try:
         options = EpisodeOptions(
-            engine=engine, profile=profile, bitrate=int(bitrate),
+            engine=engine, profile=profile, bitrate=int(bitrate), loudness=loudness, intro=intro, outro=outro,
             synth=SynthOptions(jobs=jobs, rate=rate, cache_dir=None if no_cache else cache_dir or default_cache_dir()),
             max_segment_bytes=max_segment_bytes, fetch_cover=not no_fetch_cover, cover=cover,
         )

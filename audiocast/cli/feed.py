@@ -180,11 +180,12 @@ def summary_lines(report: BuildReport) -> list[str]:
     added, remade = (sum(item.key not in failed for item in items) for items in (plan.add, plan.remake))
     counts = f"Added {added}, re-made {remade}, removed {len(plan.remove)}, kept {len(plan.keep)}"
     where = "would be in the feed" if report.dry_run else "in the feed"
-    lines.append(f"{counts}: {_count(report.episodes, 'episode')} {where}.")
+    on_site = f", {report.on_site:,} on the site" if report.on_site > report.episodes else ""
+    lines.append(f"{counts}: {_count(report.episodes, 'episode')} {where}{on_site}.")
     if not report.dry_run:
         lines.append(_read_aloud(report))
     if plan.too_old:
-        lines.append(f"{_count(plan.too_old, 'older article')} left out (beyond keep).")
+        lines.append(f"{_count(plan.too_old, 'older article')} left out (beyond keep, or keep_on_site).")
     if plan.skipped:
         lines.append(f"Skipped {_count(len(plan.skipped), 'unreadable input')}:")
         lines += [f"  {reason}" for reason in plan.skipped]

@@ -93,6 +93,11 @@ class Engine(Protocol):
         """Changes whenever the same text and voice could sound different (part of cache keys)."""
         ...
 
+    @property
+    def sample_rate(self) -> int:
+        """The rate of every clip it makes (Hz), each voice alike: an episode is encoded at it."""
+        ...
+
     async def synthesize(self, text: str, voice: VoiceSpec) -> Clip:
         """Speak ``text`` with ``voice``; raise a ``SynthError`` subclass on failure.
 

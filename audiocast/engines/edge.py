@@ -106,6 +106,7 @@ class EdgeEngine:
 
     name = "edge"
     offline = False
+    sample_rate = SAMPLE_RATE
 
     def __init__(self, *, boundary: BoundaryKind = "WordBoundary", connect_timeout: int = 10) -> None:
         self.boundary: BoundaryKind = boundary

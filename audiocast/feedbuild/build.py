@@ -11,10 +11,15 @@ Owns the order of writes that makes a build safe to interrupt:
 3. only then are files no longer listed deleted (pruned episodes, replaced versions, temporary
    files a killed build left), and the state keeps only the listed episodes.
 
-Episodes stay in the feed until they fall beyond ``keep``, even when the source stops listing
-them (RSS feeds carry only their latest entries). GUIDs come from the article's key, never from
-its title or file name, and are kept in the state for life. An episode is made again when its
-article or voice profile changed, or when ``engine_choice`` says its engine no longer stands.
+Episodes stay until they fall beyond ``keep_on_site`` (``keep`` unless the definition says
+otherwise; ``"all"``: never), even when the source stops listing them (RSS feeds carry only their
+latest entries). Every kept episode is on the site (index.html and its older pages); feed.xml and
+playlist.m3u8 list the newest ``keep`` of them, since apps fetch those again and again. A page is
+rendered, reading its episodes' transcripts and captions, only when its stamp says it changed.
+
+GUIDs come from the article's key, never from its title or file name, and are kept in the state
+for life. An episode is made again when its article or voice profile changed, or when
+``engine_choice`` says its engine no longer stands.
 
 Episode art: an article's lead image, squared (``publish.artwork``), is written beside its MP3
 (``<stem>.jpg``, the ``art`` sidecar) and embedded in it; without it (offline, or the image fails)
@@ -83,12 +88,13 @@ from ..publish.chapters import figure_images, relocated
 from ..publish.cover import write_cover
 from ..publish.feed import render_feed
 from ..publish.playlist import PLAYLIST_FILE, render_playlist
-from ..publish.show import ART, FEED_FILE, INDEX_FILE, Show, ShowEpisode, podcast_guid
-from ..publish.site import render_index
+from ..publish.show import ART, FEED_FILE, Show, ShowEpisode, newest_first, podcast_guid
+from ..publish.site import STAMP_BYTES, Page, is_older_page, page_stamp, render_page, site_pages, stamp_of
 from ..sources.feed import SourceItem
 from ..synth import SynthOptions, SynthSession
 from .config import FeedConfig, normalise_base_url
 from .engine_choice import AUTO, EngineChoice
+from .readings import reader_version
 from .sources import read_items
 from .state import STATE_DB, EpisodeRecord, MadeWith, State, StateStore, load_state, open_state
 
@@ -150,7 +156,7 @@ class Plan:
     skipped: tuple[str, ...]
     """Inputs that could not be read, one line each."""
     too_old: int
-    """Articles in the source that are beyond ``keep`` and never became episodes."""
+    """Articles in the source that are beyond ``keep_on_site`` and never became episodes."""
     art_missing: tuple[SourceItem, ...] = ()
     """Kept episodes made without the picture their article has: the build tries to add it."""
 
@@ -182,6 +188,8 @@ class BuildReport:
     feed_url: str
     episodes: int
     """Episodes in the feed after the build (planned, for a dry run)."""
+    on_site: int
+    """Episodes on the site after the build (planned, for a dry run): ``episodes`` or more."""
     segments: int
     """Segments of the episodes this build made, read by the engine or taken from the clip cache."""
     clips: int
@@ -202,7 +210,7 @@ def build_feed(
     with _exclusive(output, create=not options.dry_run):
         if options.dry_run:
             plan = _plan(config, options, load_state(output) or State(guid), choice)
-            return _report(config, plan, _Read(), episodes=len(plan.keep) + len(plan.to_make), dry_run=True)
+            return _report(config, plan, _Read(), on_site=len(plan.keep) + len(plan.to_make), dry_run=True)
         with open_state(output, guid) as store:
             plan = _plan(config, options, store.state, choice)
             return _execute(config, options, store, plan, choice, progress)
@@ -232,7 +240,7 @@ def make_plan(
     skipped: tuple[str, ...],
     choice: EngineChoice,
 ) -> Plan:
-    """Compare the source with the state: the newest ``keep`` articles or episodes stay."""
+    """Compare the source with the state: the newest ``keep_on_site`` articles or episodes stay."""
     records = state.by_key()
     deduped = _dedupe(items)
     profiles = _Profiles(config)
@@ -245,7 +253,7 @@ def make_plan(
         for key, item in latest.items()
     ]
     dated += [(record.episode.published, key) for key, record in records.items() if key not in latest]
-    wanted = [key for _, key in sorted(dated, reverse=True)[: config.keep]]
+    wanted = [key for _, key in sorted(dated, reverse=True)[: config.on_site]]
     add: list[SourceItem] = []
     remake: list[SourceItem] = []
     keep: list[EpisodeRecord] = []
@@ -313,17 +321,19 @@ def _source_hashes(
             profile = profiles.of(item)
             if config.engine != AUTO:  # an engine named that cannot read the language never will
                 profile.voice_for(config.engine, "narrator")
-            hashes[key] = _source_hash(profile, item)
+            hashes[key] = _source_hash(profile, item, config.sound_digest)
         except ProfileError as exc:
             log.warning("skipped: %s: %s", item.origin, exc)
             unvoiced.append(f"{item.origin}: {exc}")
     return hashes, tuple(unvoiced)
 
 
-def _source_hash(profile: VoiceProfile, item: SourceItem) -> str:
-    """The input's hash plus what decides the words and pauses: the voice profile's content (so an
-    edited profile TOML counts) and the render version. The engine is recorded apart (``MadeWith``)."""
-    settings = "\x00".join((RENDER_VERSION, repr(profile), item.content_hash))
+def _source_hash(profile: VoiceProfile, item: SourceItem, sound_digest: str) -> str:
+    """The input's hash plus what decides the words and the sound: the voice profile's content (so an
+    edited profile TOML counts), the render version, and the intro, outro and loudness when they are
+    not the defaults (``FeedConfig.sound_digest``). The engine is recorded apart (``MadeWith``)."""
+    sound = (sound_digest,) if sound_digest else ()  # none: the hashes of builds before it
+    settings = "\x00".join((RENDER_VERSION, repr(profile), item.content_hash, *sound))
     return hashlib.sha256(settings.encode("utf-8")).hexdigest()
 
 
@@ -391,7 +401,7 @@ def _execute(
     _publish(config, final, cover)
     _prune(output, final, cover)
     store.keep_only(final.episodes)
-    return _report(config, plan, read, episodes=len(final.episodes), dry_run=False)
+    return _report(config, plan, read, on_site=len(final.episodes), dry_run=False)
 
 
 @dataclass(frozen=True)
@@ -429,7 +439,7 @@ def _make_all(
 
         tasks = []
         for item in items:
-            task = _outcome(functools.partial(_task, item, records.get(item.key), profiles, choice))
+            task = _outcome(functools.partial(_task, config, item, records.get(item.key), profiles, choice))
             if isinstance(task, EpisodeTask):
                 tasks.append(task)
             else:
@@ -459,7 +469,7 @@ def _make_here(
     progress: Progress | None,
 ) -> Made:
     """Make one episode in this process with the engine object the build made."""
-    task = _task(item, existing, profiles, choice)
+    task = _task(config, item, existing, profiles, choice)
     return make_task(config, task, options, choice.for_voices(profiles.of(item).voices).engine(), progress)
 
 
@@ -484,11 +494,13 @@ class Made:
     files: dict[str, bytes] = field(default_factory=dict)
 
 
-def _task(item: SourceItem, existing: EpisodeRecord | None, profiles: _Profiles, choice: EngineChoice) -> EpisodeTask:
+def _task(
+    config: FeedConfig, item: SourceItem, existing: EpisodeRecord | None, profiles: _Profiles, choice: EngineChoice
+) -> EpisodeTask:
     profile = profiles.of(item)
     engine = choice.for_voices(profile.voices).engine()
     guid = existing.episode.guid if existing else episode_guid(item.key)
-    return EpisodeTask(item, _source_hash(profile, item), guid, engine.name)
+    return EpisodeTask(item, _source_hash(profile, item, config.sound_digest), guid, engine.name)
 
 
 def _outcome(work: Callable[[], T]) -> T | Exception:
@@ -539,6 +551,9 @@ def episode_options_for(config: FeedConfig, synth: SynthOptions, cover: Path) ->
         fetch_cover=False,
         cover=cover,
         album=config.show.title,
+        loudness=config.loudness,
+        intro=config.intro,
+        outro=config.outro,
     )
 
 
@@ -703,10 +718,38 @@ def _publish(config: FeedConfig, state: State, cover: str) -> None:
     show = _show(config, state, cover)
     for record in state.episodes:
         _relocate_chapter_pictures(config.output, show, record.episode)
-    episodes = [_with_transcript(config.output, record.episode) for record in state.episodes]
-    _write_if_changed(config.output / FEED_FILE, render_feed(show, episodes))
-    _write_if_changed(config.output / INDEX_FILE, render_index(show, episodes).encode("utf-8"))
-    _write_if_changed(config.output / PLAYLIST_FILE, render_playlist(episodes))
+    pages = site_pages([record.episode for record in state.episodes])
+    _publish_pages(config.output, show, pages)
+    on_page = {episode.guid: page.file for page in pages for episode in page.episodes}
+    in_feed = [dataclasses.replace(episode, page=on_page[episode.guid]) for episode in _in_feed(config, state)]
+    _write_if_changed(config.output / FEED_FILE, render_feed(show, in_feed))
+    _write_if_changed(config.output / PLAYLIST_FILE, render_playlist(in_feed))
+
+
+def _in_feed(config: FeedConfig, state: State) -> list[ShowEpisode]:
+    """The episodes feed.xml and playlist.m3u8 list: the newest ``keep``."""
+    return newest_first([record.episode for record in state.episodes])[: config.keep]
+
+
+def _publish_pages(output: Path, show: Show, pages: tuple[Page, ...]) -> None:
+    """Write each page of the site whose stamp changed, its episodes' transcripts read for it."""
+    code = reader_version()  # a hash of all of audiocast's code: a new version renders every page once
+    for number, page in enumerate(pages):
+        stamp = page_stamp(show, pages, number, code)
+        path = output / page.file
+        if _stamp_on_disk(path) == stamp:
+            continue
+        episodes = tuple(_with_transcript(output, episode) for episode in page.episodes)
+        shown = (*pages[:number], Page(page.file, episodes), *pages[number + 1 :])
+        write_bytes(path, render_page(show, shown, number, stamp).encode("utf-8"))
+
+
+def _stamp_on_disk(path: Path) -> str | None:
+    try:
+        with path.open("rb") as page:
+            return stamp_of(page.read(STAMP_BYTES))
+    except OSError:
+        return None
 
 
 def _relocate_chapter_pictures(output: Path, show: Show, episode: ShowEpisode) -> None:
@@ -753,8 +796,10 @@ def _write_if_changed(path: Path, data: bytes) -> None:
 
 
 def _prune(output: Path, state: State, cover: str) -> None:
-    """Delete episode files the feed no longer lists, old covers, and leftover temporary files."""
-    listed = {cover, FEED_FILE, INDEX_FILE, PLAYLIST_FILE}
+    """Delete episode files the site no longer lists, its pages beyond the last, old covers, and leftover
+    temporary files."""
+    pages = site_pages([record.episode for record in state.episodes])
+    listed = {cover, FEED_FILE, PLAYLIST_FILE, *(page.file for page in pages)}
     for record in state.episodes:
         listed.add(record.episode.audio)
         listed.update(record.episode.sidecars.values())
@@ -774,13 +819,13 @@ def _prune(output: Path, state: State, cover: str) -> None:
 
 
 def _ours(path: Path) -> bool:
-    """Files a build made: episode files and sidecars, covers, and temporary ``.part`` files."""
+    """Files a build made: episode files and sidecars, older pages, covers, and temporary ``.part`` files."""
     name = path.name
     if name.startswith(".") and name.endswith(".part"):
         return True
     if path.parent.name == EPISODES_DIR:
         return name.endswith((*EPISODE_ENDINGS, ART_ENDING))
-    return bool(re.fullmatch(r"cover-[0-9a-f]{8}\.jpg", name))
+    return is_older_page(name) or bool(re.fullmatch(r"cover-[0-9a-f]{8}\.jpg", name))
 
 
 @contextlib.contextmanager
@@ -802,13 +847,14 @@ def _exclusive(output: Path, *, create: bool) -> Iterator[None]:
         yield
 
 
-def _report(config: FeedConfig, plan: Plan, read: _Read, *, episodes: int, dry_run: bool) -> BuildReport:
+def _report(config: FeedConfig, plan: Plan, read: _Read, *, on_site: int, dry_run: bool) -> BuildReport:
     return BuildReport(
         plan=plan,
         output=config.output,
         feed_file=config.output / FEED_FILE,
         feed_url=config.feed_url,
-        episodes=episodes,
+        episodes=min(on_site, config.keep),
+        on_site=on_site,
         segments=read.segments,
         clips=read.clips,
         dry_run=dry_run,

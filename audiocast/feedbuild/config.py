@@ -7,17 +7,20 @@ Every error is a ``ProfileError`` naming the file and the key, ending with what 
 
 from __future__ import annotations
 
+import hashlib
 import re
 import tomllib
 import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
+from ..audio import show_sound
 from ..engines import ENGINE_CHOICES
-from ..errors import ProfileError
+from ..errors import ProfileError, ReadError
 from ..fetch import is_url
+from ..loudness import DEFAULT_LOUDNESS_LUFS, check_loudness
 from ..profiles import bundled_profiles, load_profile
 from ..publish.show import ShowInfo
 from ..text import is_clean
@@ -85,8 +88,29 @@ class FeedConfig:
     engine: str
     output: Path
     keep: int
+    loudness: float = DEFAULT_LOUDNESS_LUFS
+    """Every episode's integrated loudness in LUFS."""
     episode_art: bool = True
     """Fetch each article's lead image as its episode's art (``publish.artwork``)."""
+    intro: Path | None = None
+    """The show's sound before each episode's title (``audio.show_sound``)."""
+    outro: Path | None = None
+    """The show's sound after each episode's last words."""
+    sound_digest: str = ""
+    """SHA-256 of what the episodes sound like beyond the voice profile: the intro's and outro's
+    content as read when the definition was loaded, and a loudness other than the default; empty
+    for a feed with neither, so its episodes keep the source hashes of builds before these keys."""
+    keep_on_site: int | Literal["all"] | None = None
+    """How many newest episodes are made and stay published on the site (index.html and its older
+    pages): ``keep`` or more, or ``"all"``; None (not given): as many as ``keep``. ``feed.xml`` and
+    playlist.m3u8 list the newest ``keep`` of them."""
+
+    @property
+    def on_site(self) -> int | None:
+        """How many newest episodes the site keeps; None: every one."""
+        if self.keep_on_site is None:
+            return self.keep
+        return None if self.keep_on_site == "all" else self.keep_on_site
     edge_limit: int = 8
     """Requests to the online voice service at once across every worker of a cluster build."""
 
@@ -126,7 +150,17 @@ KEYS: dict[str, _Key] = {
     "output": _Key("folder", True, help="output folder"),
     "keep": _Key("count", False, 50, help="how many newest episodes stay in the feed"),
     "locked": _Key("bool", False, True, help="podcast:locked: other hosts must not import the feed"),
+    "loudness": _Key("loudness", False, DEFAULT_LOUDNESS_LUFS, help="every episode's loudness in LUFS"),
     "episode_art": _Key("bool", False, True, help="each article's lead image becomes its episode's art"),
+    "intro": _Key("sound", False, help="short audio file played before each episode's title"),
+    "outro": _Key("sound", False, help="short audio file played after each episode's last words"),
+}
+
+# The site of an archive: every episode stays on index.html and its older pages, the feed the newest.
+KEYS |= {
+    "keep_on_site": _Key(
+        "site_count", False, help='how many newest episodes stay on the site, at least keep; "all": every one'
+    ),
 }
 
 # Building on a Dask cluster (``feed build --workers/--cluster``).
@@ -153,6 +187,7 @@ def parse_feed_config(data: dict[str, Any], *, origin: Path) -> FeedConfig:
     values = {name: _check(origin, name, key, data.get(name)) for name, key in KEYS.items()}
     _check_subcategory(origin, values["category"], values["subcategory"])
     _check_apart(origin, values["source"], values["output"])
+    _check_keep_on_site(origin, values["keep"], values["keep_on_site"])
     if len(values["description"].encode("utf-8")) > 4000:
         # Apple's limit for <description> (podcast-feed-standards §1.2).
         raise ProfileError(f"{origin}: key 'description' is longer than 4000 bytes; shorten it")
@@ -180,9 +215,24 @@ def parse_feed_config(data: dict[str, Any], *, origin: Path) -> FeedConfig:
         engine=values["engine"],
         output=values["output"],
         keep=values["keep"],
+        loudness=values["loudness"],
         episode_art=values["episode_art"],
+        intro=values["intro"],
+        outro=values["outro"],
+        sound_digest=_sound_digest(values["intro"], values["outro"], values["loudness"]),
+        keep_on_site=values["keep_on_site"],
         edge_limit=values["edge_limit"],
     )
+
+
+def _sound_digest(intro: Path | None, outro: Path | None, loudness: float) -> str:
+    if intro is None and outro is None and loudness == DEFAULT_LOUDNESS_LUFS:
+        return ""
+    digest = hashlib.sha256(f"loudness {loudness:g}\n".encode())
+    for role, path in (("intro", intro), ("outro", outro)):
+        content = b"" if path is None else path.read_bytes()
+        digest.update(f"{role} {len(content)}\n".encode() + content)
+    return digest.hexdigest()
 
 
 def normalise_base_url(value: str, where: str) -> str:
@@ -302,6 +352,18 @@ def _file(where: str, base: Path, value: Any) -> Path:
     return path
 
 
+def _sound(where: str, base: Path, value: Any) -> Path:
+    path = _file(where, base, value)
+    try:
+        show_sound(path, _SOUND_CHECK_RATE)
+    except ReadError as exc:
+        raise ProfileError(f"{where}: {exc}") from exc
+    return path
+
+
+_SOUND_CHECK_RATE = 8000  # any rate shows whether a file decodes and how long it lasts; this one is quick
+
+
 def _folder(where: str, base: Path, value: Any) -> Path:
     return (base / _text(where, base, value)).resolve()
 
@@ -347,6 +409,28 @@ def _count(where: str, base: Path, value: Any) -> int:
     return value
 
 
+def _loudness(where: str, base: Path, value: Any) -> float:
+    try:
+        return check_loudness(value)
+    except ValueError as exc:
+        raise ProfileError(f"{where}: {exc}; write it as a number, such as -16") from exc
+def _site_count(where: str, base: Path, value: Any) -> int | Literal["all"]:
+    """``keep_on_site``: a whole number, or ``"all"``."""
+    if value == "all":
+        return "all"
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise ProfileError(f'{where} must be a whole number (at least keep) or "all"')
+    return value
+
+
+def _check_keep_on_site(origin: Path, keep: int, keep_on_site: int | str | None) -> None:
+    if isinstance(keep_on_site, int) and keep_on_site < keep:
+        raise ProfileError(
+            f"{origin}: key 'keep_on_site' ({keep_on_site}) is less than keep ({keep}); the site lists every "
+            "episode of the feed: raise it, or leave it out"
+        )
+
+
 _CHECKS: dict[str, Callable[[str, Path, Any], Any]] = {
     "text": _text,
     "email": _email,
@@ -360,4 +444,7 @@ _CHECKS: dict[str, Callable[[str, Path, Any], Any]] = {
     "engine": _engine,
     "profile": _profile,
     "count": _count,
+    "loudness": _loudness,
+    "sound": _sound,
+    "site_count": _site_count,
 }

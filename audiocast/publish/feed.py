@@ -130,7 +130,7 @@ _CHANNEL: tuple[Callable[[FeedGenerator, Show], object], ...] = (
 _ITEM: tuple[Callable[[FeedEntry, Show, ShowEpisode], object], ...] = (
     lambda fe, show, ep: fe.guid(ep.guid, permalink=False),
     lambda fe, show, ep: fe.title(ep.title),
-    lambda fe, show, ep: fe.link(href=safe_link(ep.link) or show.episode_page_url(ep.guid)),
+    lambda fe, show, ep: fe.link(href=safe_link(ep.link) or show.episode_page_url(ep)),
     lambda fe, show, ep: fe.pubDate(ep.published),
     lambda fe, show, ep: fe.description(_description(ep)),
     lambda fe, show, ep: fe.content(_show_notes(ep), type="CDATA"),

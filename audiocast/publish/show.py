@@ -81,13 +81,13 @@ class ShowInfo:
     def feed_url(self) -> str:
         return self.url(FEED_FILE)
 
-    def episode_page_url(self, guid: str) -> str:
-        """The episode's place on the show's page (its ``<article>`` in index.html)."""
-        return f"{self.url(INDEX_FILE)}#{episode_anchor(guid)}"
+    def episode_page_url(self, episode: ShowEpisode) -> str:
+        """The episode's place on the show's site (its ``<article>`` on the page that lists it)."""
+        return f"{self.url(episode.page)}#{episode_anchor(episode.guid)}"
 
 
 def episode_anchor(guid: str) -> str:
-    """The HTML id of an episode's ``<article>`` in index.html.
+    """The HTML id of an episode's ``<article>`` on the site's pages.
 
     >>> episode_anchor("4682c08c-df05-5c22-bff5-f42b88154f91")
     'ep-4682c08c-df05-5c22-bff5-f42b88154f91'
@@ -155,6 +155,8 @@ class ShowEpisode:
     cues: tuple[Cue, ...] = ()
     """The caption cues (read back from the WebVTT sidecar): they time the transcript's sentences on
     the web page. Like ``transcript``, filled in only to render the page."""
+    page: str = INDEX_FILE
+    """The site's page that lists the episode (``index.html`` or an older page); filled in to publish."""
 
     def __post_init__(self) -> None:
         if self.published.tzinfo is None:

@@ -23,18 +23,31 @@ language when they exist in it, else English). The show's and each episode's tex
 laid out right to left next to English labels), else ``dir="auto"``: text in a script its language
 tag does not predict (a mis-detected or mixed article) still takes the direction of its first
 letters, not the page's.
+
+Pages: no page lists more than ``PAGE_SIZE`` episodes. ``index.html`` lists the newest; the older
+ones are on pages numbered from the oldest (``page-1.html`` holds the show's first ``PAGE_SIZE``
+episodes, ``page-2.html`` the next, …; the newest of them may hold fewer). An episode therefore
+stays on the same older page for good, and a new episode changes only ``index.html`` and the newest
+older page (or starts a new one): the rest are left as they are, byte for byte. Each page carries a
+stamp of what it was rendered from (``page_stamp``), so a build can tell an unchanged page without
+reading its episodes' transcripts and captions again. Each page has a navigation landmark: links
+``rel=prev`` (newer) and ``rel=next`` (older), the newest and oldest pages, and the page itself
+marked ``aria-current="page"``; ``index.html`` lists every older page by the dates it spans.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import html
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from ..links import safe_link
 from ..models import Cue
 from .playlist import PLAYLIST_FILE
-from .show import ART, FEED_FILE, Show, ShowEpisode, episode_anchor, newest_first
+from .show import ART, FEED_FILE, INDEX_FILE, Show, ShowEpisode, episode_anchor, newest_first
 from .timecodes import clock
 from .words import InterfaceWords, direction, interface_words
 
@@ -54,6 +67,8 @@ a:focus,audio:focus,summary:focus,[data-start]:focus{outline:3px solid #b35f00;o
 [aria-current]{background:#fff0a0;text-decoration:underline .15em;text-underline-offset:.25em}
 @media (prefers-reduced-motion:no-preference){.follows{scroll-behavior:smooth}}
 code{word-break:break-all}
+nav ul{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:.5rem 1.5rem}
+nav.pages{border-top:1px solid #bbb;margin-top:2rem}
 """
 
 # Progressive enhancement: a chapter link or a transcript sentence plays its own episode from its
@@ -125,20 +140,108 @@ _SCRIPT = """
 """
 
 
+PAGE_SIZE = 50
+"""The most episodes one page of the site lists."""
+_OLDER_PAGE = re.compile(r"page-[1-9][0-9]*\.html")
+_STAMP = re.compile(rb"<!-- audiocast page ([0-9a-f]{64}) -->")
+STAMP_BYTES = 200
+"""How much of the start of a page holds its stamp (its second line)."""
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of the site: its file (relative to the output folder) and its episodes, newest first."""
+
+    file: str
+    episodes: tuple[ShowEpisode, ...]
+
+
+def older_page(number: int) -> str:
+    """The file of the ``number``-th older page, counted from the oldest.
+
+    >>> older_page(1), is_older_page("page-12.html"), is_older_page("page-0.html")
+    ('page-1.html', True, False)
+    """
+    return f"page-{number}.html"
+
+
+def is_older_page(name: str) -> bool:
+    """Whether ``name`` is the file name of an older page (see ``older_page``)."""
+    return _OLDER_PAGE.fullmatch(name) is not None
+
+
+def site_pages(episodes: Sequence[ShowEpisode]) -> tuple[Page, ...]:
+    """The site's pages, newest first: ``index.html`` with the newest ``PAGE_SIZE`` episodes, then the
+    older pages, which are cut from the oldest episode on (see the module docstring).
+
+    >>> import datetime as dt
+    >>> day = lambda n: ShowEpisode(guid=str(n), title="t", link="", summary="", language="en",
+    ...     published=dt.datetime(2024, 1, 1, tzinfo=dt.UTC) + dt.timedelta(days=n), audio="a.mp3", length=1,
+    ...     duration_ms=1)
+    >>> [(page.file, len(page.episodes)) for page in site_pages([day(n) for n in range(2 * PAGE_SIZE + 3)])]
+    [('index.html', 50), ('page-2.html', 3), ('page-1.html', 50)]
+    """
+    ordered = newest_first(episodes)
+    oldest_first = ordered[PAGE_SIZE:][::-1]
+    older = [
+        Page(older_page(number), tuple(oldest_first[start : start + PAGE_SIZE][::-1]))
+        for number, start in enumerate(range(0, len(oldest_first), PAGE_SIZE), start=1)
+    ]
+    return (Page(INDEX_FILE, tuple(ordered[:PAGE_SIZE])), *older[::-1])
+
+
 def render_index(show: Show, episodes: Sequence[ShowEpisode]) -> str:
-    """The whole page as a string; newest episode first."""
+    """``index.html`` of a site of ``episodes``, newest first (the older pages: ``render_page``)."""
+    return render_page(show, site_pages(episodes), 0)
+
+
+def page_stamp(show: Show, pages: Sequence[Page], number: int, code: str) -> str:
+    """A digest of what page ``number`` of ``pages`` is rendered from, taken without its episodes'
+    transcripts and caption cues: the page's markup without them, and the names of the files they are
+    read from, which are never rewritten with other content (an episode made again gets new names).
+    ``code`` stands for the code that renders the transcript (the caller's hash of audiocast's code)."""
+    bare = tuple(_without_transcript(episode) for episode in pages[number].episodes)
+    markup = render_page(show, [*pages[:number], Page(pages[number].file, bare), *pages[number + 1 :]], number)
+    digest = hashlib.sha256(f"{code}\x00{markup}".encode("utf-8", "surrogatepass"))
+    for episode in bare:
+        digest.update(repr(sorted(episode.sidecars.items())).encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
+
+
+def _without_transcript(episode: ShowEpisode) -> ShowEpisode:
+    if not episode.transcript and not episode.cues:  # as the state holds it: no copy (its checks cost)
+        return episode
+    return dataclasses.replace(episode, transcript="", cues=())
+
+
+def stamp_of(head: bytes) -> str | None:
+    """The stamp a page's first bytes carry, if any.
+
+    >>> stamp_of(b"<!doctype html>\\n<!-- audiocast page " + b"0" * 64 + b" -->") == "0" * 64
+    True
+    """
+    found = _STAMP.search(head)
+    return found[1].decode("ascii") if found else None
+
+
+def render_page(show: Show, pages: Sequence[Page], number: int, stamp: str = "") -> str:
+    """Page ``number`` of ``pages`` (see ``site_pages``) as a string, its episodes newest first; with
+    ``stamp`` (``page_stamp``) written in a comment on its second line."""
+    page = pages[number]
     words = interface_words(show.language)
     page_dir = direction(words.language)
     dir_attribute = ' dir="rtl"' if page_dir == "rtl" else ""
     show_text = _text_marks(show.language, words.language)
-    ordered = newest_first(episodes)
-    body = "\n".join(_episode(ep, words) for ep in ordered) or f"<p>{_e(words['empty'])}</p>"
+    body = "\n".join(_episode(ep, words) for ep in page.episodes) or f"<p>{_e(words['empty'])}</p>"
+    span = f" {_span(page)}" if number else ""
+    title = f"{_e(show.title)} · {_span(page, timed=False)}" if number else _e(show.title)
+    stamp_line = f"<!-- audiocast page {stamp} -->\n" if stamp else ""
     return f"""<!doctype html>
-<html lang="{_e(words.language)}"{dir_attribute}>
+{stamp_line}<html lang="{_e(words.language)}"{dir_attribute}>
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{_e(show.title)}</title>
+<title>{title}</title>
 <link rel="alternate" type="application/rss+xml" title="{_e(show.title)}" href="{FEED_FILE}">
 <link rel="icon" href="{_e(show.cover)}">
 <style>{_STYLE}</style>
@@ -154,13 +257,57 @@ def render_index(show: Show, episodes: Sequence[ShowEpisode]) -> str:
 </div>
 </header>
 <main>
-<h2>{_e(words["episodes"])}</h2>
+<h2>{_e(words["episodes"])}{span}</h2>
 {body}
 </main>
-<script>{_SCRIPT}</script>
+{_navigation(pages, number, words)}<script>{_SCRIPT}</script>
 </body>
 </html>
 """
+
+
+def _navigation(pages: Sequence[Page], number: int, words: InterfaceWords) -> str:
+    """The pages' navigation landmark (none for a site of one page): on ``index.html`` itself, marked, and
+    every older page by its dates; on an older page the newest, newer, older and oldest pages around it
+    and itself, marked."""
+    if len(pages) == 1:
+        return ""
+    if number == 0:
+        items = [_page_link(pages[0], "", words["newest"], current=True)]
+        items += [_page_link(page, "next" if position == 1 else "") for position, page in enumerate(pages) if position]
+    else:
+        around = [
+            (pages[0], "", words["newest"]) if number > 1 else None,
+            (pages[number - 1], "prev", words["newer"]),
+            (pages[number], "", ""),
+            (pages[number + 1], "next", words["older"]) if number + 1 < len(pages) else None,
+            (pages[-1], "", words["oldest"]) if number + 2 < len(pages) else None,
+        ]
+        items = [
+            _page_link(page, rel, label, current=page is pages[number]) for page, rel, label in filter(None, around)
+        ]
+    listed = "\n".join(f"<li>{item}</li>" for item in items)
+    return f'<nav class="pages" aria-label="{_e(words["pages"])}">\n<ul>\n{listed}\n</ul>\n</nav>\n'
+
+
+def _page_link(page: Page, rel: str, label: str = "", *, current: bool = False) -> str:
+    """A link to ``page``, named by ``label`` or else by the dates it spans."""
+    attributes = (f' rel="{rel}"' if rel else "") + (' aria-current="page"' if current else "")
+    return f'<a href="{_e(page.file)}"{attributes}>{_e(label) if label else _span(page)}</a>'
+
+
+def _span(page: Page, *, timed: bool = True) -> str:
+    """The days of a page's oldest and newest episodes (one day when they are the same).
+
+    >>> import datetime as dt
+    >>> episode = ShowEpisode(guid="g", title="t", link="", summary="", language="en",
+    ...     published=dt.datetime(2024, 1, 1, tzinfo=dt.UTC), audio="a.mp3", length=1, duration_ms=1)
+    >>> _span(Page("page-1.html", (dataclasses.replace(episode, published=dt.datetime(2024, 2, 1, tzinfo=dt.UTC)),
+    ...     episode)), timed=False)
+    '2024-01-01 – 2024-02-01'
+    """
+    days = dict.fromkeys(f"{episode.published:%Y-%m-%d}" for episode in (page.episodes[-1], page.episodes[0]))
+    return " – ".join(f"<time>{day}</time>" if timed else day for day in days)
 
 
 def _text_marks(language: str, page_language: str) -> str:
@@ -256,22 +403,44 @@ def _timed(paragraphs: Sequence[str], cues: Sequence[Cue]) -> list[Timed] | None
         position = 0
         while paragraph[position:].strip():
             cue = next(remaining, None)
-            found = _spoken_as(cue.text).match(paragraph, position) if cue else None
+            found = _spoken_at(cue.text, paragraph, position) if cue else None
             if cue is None or found is None:
                 return None
-            if found.start(1) > position:
-                pieces.append((paragraph[position : found.start(1)], None))
-            pieces.append((found[1], cue.start_ms))
-            position = found.end()
+            start, end = found
+            if start > position:
+                pieces.append((paragraph[position:start], None))
+            pieces.append((paragraph[start:end], cue.start_ms))
+            position = end
         timed.append(pieces)
     return None if next(remaining, None) else timed
 
 
-def _spoken_as(cue_text: str) -> re.Pattern[str]:
-    """A pattern for the cue's text as the transcript writes it: any white space between its
-    characters, and ``-->`` where the captions show ``→`` (WebVTT forbids ``-->`` in a cue)."""
-    characters = ("(?:→|-->)" if character == "→" else re.escape(character) for character in "".join(cue_text.split()))
-    return re.compile(r"\s*(" + r"\s*".join(characters) + ")")
+def _spoken_at(cue_text: str, paragraph: str, position: int) -> tuple[int, int] | None:
+    """Where the cue's text is in ``paragraph`` from ``position`` on (after white space), as the
+    transcript writes it: with any white space between its characters, and ``-->`` where the
+    captions show ``→`` (WebVTT forbids ``-->`` in a cue); None when it is not there. A loop over
+    the characters: a regular expression compiled per cue cost milliseconds per sentence.
+
+    >>> _spoken_at("A b → c.", "  A  b --> c. More.", 0), _spoken_at("A c", "A b", 0)
+    ((2, 13), None)
+    """
+    at = _after_space(paragraph, position)
+    start = at
+    for character in "".join(cue_text.split()):
+        at = _after_space(paragraph, at)
+        if paragraph.startswith(character, at):
+            at += 1
+        elif character == "→" and paragraph.startswith("-->", at):
+            at += 3
+        else:
+            return None
+    return start, at
+
+
+def _after_space(text: str, position: int) -> int:
+    while position < len(text) and text[position].isspace():
+        position += 1
+    return position
 
 
 def _sentences(pieces: Timed) -> str:
