@@ -41,6 +41,11 @@ def timed(config: FeedConfig, options: BuildOptions) -> float:
     return time.perf_counter() - start
 
 
+def cached_in(cache: Path, workers: int | None = None, jobs: int = 4) -> BuildOptions:
+    """Options with the clip cache in ``cache``, named, so the workers use it too (not their default)."""
+    return BuildOptions(cache_dir=cache, cache_named=True, workers=workers, jobs=jobs)
+
+
 def fresh(folder: Path, articles: Path, name: str, engine: str, keep: int) -> FeedConfig:
     place = folder / name
     place.mkdir()
@@ -52,8 +57,8 @@ def offline(folder: Path, articles: Path, count: int, workers: int) -> None:
     alone = fresh(folder, articles, "alone", "espeak", count)
     spread = fresh(folder, articles, "spread", "espeak", count)
     walls = {
-        "in process": timed(alone, BuildOptions(cache_dir=folder / "cache-alone")),
-        f"--workers {workers}": timed(spread, BuildOptions(cache_dir=folder / "cache-spread", workers=workers)),
+        "in process": timed(alone, cached_in(folder / "cache-alone")),
+        f"--workers {workers}": timed(spread, cached_in(folder / "cache-spread", workers=workers)),
     }
     audio = audio_seconds(alone)
     for name, wall in walls.items():
@@ -63,9 +68,9 @@ def offline(folder: Path, articles: Path, count: int, workers: int) -> None:
     # scheduling overhead: every clip cached, so what is left is assembly, encoding and the fan-out
     cached = {
         "in process": timed(fresh(folder, articles, "alone-cached", "espeak", count),
-                            BuildOptions(cache_dir=folder / "cache-alone")),
+                            cached_in(folder / "cache-alone")),
         f"--workers {workers}": timed(fresh(folder, articles, "spread-cached", "espeak", count),
-                                      BuildOptions(cache_dir=folder / "cache-alone", workers=workers)),
+                                      cached_in(folder / "cache-alone", workers=workers)),
     }  # fmt: skip
     for name, wall in cached.items():
         print(f"  all clips cached, {name:<12} wall {wall:7.1f} s   {1000 * wall / count:6.0f} ms an episode")
@@ -98,7 +103,7 @@ def edge(folder: Path, articles: Path, count: int, workers: int, jobs: int, base
         for name, spread in runs.items():
             fake.reset()
             config = fresh(folder, articles, f"edge-{spread}", "edge", count)
-            wall = timed(config, BuildOptions(cache_dir=folder / f"cache-edge-{spread}", workers=spread, jobs=jobs))
+            wall = timed(config, cached_in(folder / f"cache-edge-{spread}", workers=spread, jobs=jobs))
             audio = audio_seconds(config)
             print(f"  {name}: wall {wall:.1f} s, {audio / 3600:.2f} h of audio, {audio / wall:.0f}x realtime; "
                   f"{len(fake.turns)} requests, at most {fake.max_active} at once")  # fmt: skip
