@@ -13,7 +13,8 @@
     ├── PublishError          tags, captions, feed or state could not be written
     │   └── OutputWriteError      a file could not be written (also an OSError, for callers that
     │                             treat disk trouble as recoverable, like the clip cache)
-    └── ServeError            the static server could not start
+    ├── ServeError            the static server could not start
+    └── ClusterError          a Dask cluster could not be reached or was lost mid-build
 
 Messages name the input first and end with the fix where there is one. Misuse by a caller
 (wrong types, a malformed rate string) raises the built-in ``TypeError``/``ValueError`` instead.
@@ -72,3 +73,7 @@ class OutputWriteError(PublishError, OSError):
 
 class ServeError(AudiocastError):
     """The static server could not start or serve."""
+
+
+class ClusterError(AudiocastError):
+    """The Dask scheduler a build fans its episodes out to could not be reached, or was lost."""

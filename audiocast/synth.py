@@ -27,6 +27,7 @@ line naming the segment, the cause and the fix.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import errno
 import logging
 import random
@@ -68,6 +69,10 @@ after which the run stops (once one of them was a retry, so it outlasted a backo
 _CONNECT_ERRNOS = frozenset({errno.ECONNREFUSED, errno.ENETUNREACH, errno.EHOSTUNREACH})
 
 
+RequestGate = contextlib.AbstractAsyncContextManager[Any]
+"""What bounds requests in flight: ``async with gate:`` around each call to the engine."""
+
+
 @dataclass(eq=False)
 class SynthSession:
     """What several synthesis runs share: a feed build makes one for all its episodes.
@@ -100,6 +105,9 @@ class SynthOptions:
     max_backoff: float = 30.0
     session: SynthSession | None = None
     """Shared by every run given these options; None gives each run its own."""
+    gate: RequestGate | None = None
+    """The bound on requests in flight, shared by every run given these options (episodes made at
+    once); None gives each run its own pool of ``jobs``."""
 
     def __post_init__(self) -> None:
         if not 1 <= self.jobs <= MAX_JOBS:
@@ -177,7 +185,7 @@ class _Run:
         self.profile = profile
         self.options = options
         self.total = total
-        self.gate = asyncio.Semaphore(options.jobs)
+        self.gate: RequestGate = options.gate or asyncio.Semaphore(options.jobs)
         self.cache = ClipCache(options.cache_dir) if options.cache_dir is not None else None
         self.fallback = profile.fallback_for(engine.name, rate=options.rate)
         self.replaced: dict[str, VoiceSpec] = {}

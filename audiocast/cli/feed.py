@@ -9,6 +9,7 @@ import logging
 import urllib.parse
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -57,7 +58,27 @@ def _build_options(command: Callable[..., None]) -> Callable[..., None]:
             type=click.IntRange(1, MAX_JOBS),
             default=4,
             show_default=True,
-            help="Segments synthesised at once.",
+            help="Segments synthesised at once (with --workers/--cluster: per worker, shared by its episodes).",
+        ),
+        click.option(
+            "--workers",
+            type=click.IntRange(1, 256),
+            help="Make episodes on a local Dask cluster of N worker processes (needs audiocast[cluster]).",
+        ),
+        click.option(
+            "--cluster",
+            metavar="tcp://HOST:PORT",
+            help="Make episodes on the Dask cluster whose scheduler is there (needs audiocast[cluster]).",
+        ),
+        click.option(
+            "--edge-limit",
+            type=click.IntRange(1, 256),
+            help="Online voice requests at once across the cluster, overriding the definition's edge_limit (8).",
+        ),
+        click.option(
+            "--cache-dir",
+            type=click.Path(file_okay=False, path_type=Path),
+            help="Clip cache folder; with --cluster, shared storage every worker uses (else each its own default).",
         ),
     ]
     for option in reversed(options):
@@ -71,11 +92,11 @@ def _build_options(command: Callable[..., None]) -> Callable[..., None]:
 @_build_options
 @click.pass_context
 def build_command(
-    context: click.Context, definition: Path, dry_run: bool, base_url: str | None, engine: str | None, jobs: int
+    context: click.Context, /, definition: Path, dry_run: bool, **building: Any
 ) -> None:
     """Build or update the feed that FEED.toml defines: only new or changed articles are read aloud."""
     config = load_feed_config(definition)
-    _build(context, config, BuildOptions(dry_run=dry_run, base_url=base_url, engine=engine, jobs=jobs))
+    _build(context, config, _options(building, dry_run=dry_run))
 
 
 @feed_group.command("add")
@@ -84,7 +105,7 @@ def build_command(
 @_build_options
 @click.pass_context
 def add_command(
-    context: click.Context, definition: Path, urls: tuple[str, ...], base_url: str | None, engine: str | None, jobs: int
+    context: click.Context, /, definition: Path, urls: tuple[str, ...], **building: Any
 ) -> None:
     """Add article URLs to the .urls list FEED.toml reads from, then build: only what is new is read aloud."""
     config = load_feed_config(definition)
@@ -99,7 +120,16 @@ def add_command(
         f"Listed {_count(len(added), 'new URL')} in {_shown(Path(config.source))}"
         + (f" ({already} already there)." if already else ".")
     )
-    _build(context, config, BuildOptions(base_url=base_url, engine=engine, jobs=jobs))
+    _build(context, config, _options(building))
+
+
+def _options(building: dict[str, Any], *, dry_run: bool = False) -> BuildOptions:
+    """The build options from the values of ``_build_options``."""
+    if building["workers"] and building["cluster"]:
+        raise click.UsageError("--workers and --cluster exclude each other: a local cluster, or a running one")
+    cache_dir = building.pop("cache_dir")
+    named = {"cache_dir": cache_dir, "cache_named": True} if cache_dir else {}
+    return BuildOptions(dry_run=dry_run, **building, **named)
 
 
 def _checked_urls(urls: tuple[str, ...]) -> tuple[str, ...]:

@@ -36,6 +36,10 @@ feed's host (https as the podcast namespace asks, and no hotlink a publisher may
 A figure's place in the audio is known only while its episode is made, so an episode made without
 the pictures (offline) gets its figure chapters when it is next made; its art is added sooner.
 
+With ``--workers`` or ``--cluster`` the episodes are made on Dask workers (``cluster.py``), each
+into a temporary folder of the worker's; their files come back as bytes and are written here, the
+MP3 last, before the episode's row is committed: the order above holds, with one writer.
+
 One bad article never blocks the others: an article whose episode fails for any reason is reported
 (``Failure``) and skipped, the rest are made and published, and since it is not recorded the next
 build tries it again (a failed re-make keeps the previous episode listed meanwhile). What concerns
@@ -49,6 +53,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import fcntl
+import functools
 import hashlib
 import logging
 import os
@@ -56,17 +61,25 @@ import re
 import unicodedata
 import urllib.parse
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from ..atomic import write_bytes
 from ..cache import default_cache_dir
 from ..engines import Engine
 from ..episode import EPISODE_ENDINGS, EpisodeOptions, Progress, choose_profile, make_episode
 from ..episode import plan as planned_script
-from ..errors import AudiocastError, EngineUnavailable, OutputWriteError, ProfileError, PublishError, SynthError
+from ..errors import (
+    AudiocastError,
+    ClusterError,
+    EngineUnavailable,
+    OutputWriteError,
+    ProfileError,
+    PublishError,
+    SynthError,
+)
 from ..models import Episode
 from ..profiles import VoiceProfile
 from ..publish.artwork import ChapterPicture, article_art, chapter_jpeg, lead_art, lead_caption
@@ -86,6 +99,7 @@ from .sources import read_items
 from .state import STATE_DB, EpisodeRecord, MadeWith, State, StateStore, load_state, open_state
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 EPISODES_DIR = "episodes"
 LOCK_FILE = ".audiocast-lock"
@@ -99,7 +113,7 @@ RENDER_VERSION = "1"
 SYNTH_FAILURES_IN_A_ROW = 3
 """Articles in a row the voice failed (after its own retries) at which the build stops: the service
 is down for all of them, and retrying each one against it would only take hours."""
-_STOPS_THE_BUILD = (EngineUnavailable, OutputWriteError, MemoryError)
+_STOPS_THE_BUILD = (EngineUnavailable, OutputWriteError, MemoryError, ClusterError)
 
 
 class BuildProgress(Progress, Protocol):
@@ -119,7 +133,16 @@ class BuildOptions:
     timeout: float = 30.0
     """Seconds allowed for fetching a feed URL."""
     cache_dir: Path | None = field(default_factory=default_cache_dir)
-    """The clip cache; None synthesises every clip afresh."""
+    """The clip cache; None synthesises every clip afresh. A cluster's workers use it only when it was
+    named (``--cache-dir``: shared storage), else each its own machine's default."""
+    cache_named: bool = False
+    """Whether ``cache_dir`` was chosen by the user rather than defaulted."""
+    workers: int | None = None
+    """Make the episodes on a local Dask cluster of this many worker processes."""
+    cluster: str | None = None
+    """Make the episodes on the Dask cluster whose scheduler is at this address (``tcp://host:port``)."""
+    edge_limit: int | None = None
+    """Overrides the definition's ``edge_limit``: online requests at once across a cluster build."""
 
 
 @dataclass(frozen=True)
@@ -404,14 +427,127 @@ def _make_all(
     progress: BuildProgress | None,
 ) -> _Read:
     """Make each episode with the engine ``choice`` gives it, and record it at once in ``store`` and in
-    ``records``; returns what was read.
+    ``records``; returns what was read. In process one after another, or on a Dask cluster
+    (``options.workers`` or ``options.cluster``) several at once, each outcome recorded here as it
+    comes: this process alone writes the output folder and the state.
 
     A failed article is reported and skipped (see the module docstring for what stops the build)."""
-    episode_options = EpisodeOptions(
+    tally = _Tally(config, store, records)
+    profiles = _Profiles(config)
+    if options.workers or options.cluster:
+        from .cluster import make_on_cluster  # Dask is an optional extra: imported only when asked for
+
+        tasks = []
+        for item in items:
+            task = _outcome(functools.partial(_task, config, item, records.get(item.key), profiles, choice))
+            if isinstance(task, EpisodeTask):
+                tasks.append(task)
+            else:
+                tally.took(item, task)
+        make_on_cluster(config, options, tasks, cover, tally.took, progress)
+        return tally.read
+    # one session for the build: each kind of retry is reported once, voices' pace learnt once
+    synth = SynthOptions(jobs=options.jobs, cache_dir=options.cache_dir, session=SynthSession())
+    episode_options = episode_options_for(config, synth, cover)
+    for number, item in enumerate(items, start=1):
+        log.info("making episode %d of %d: %s", number, len(items), item.article.title)
+        if progress is not None:
+            progress.episode(number, len(items), item.article.title)
+        existing = records.get(item.key)
+        tally.took(item, _outcome(functools.partial(_make_here, config, item, existing, profiles, choice,
+                                                    episode_options, progress)))  # fmt: skip
+    return tally.read
+
+
+def _make_here(
+    config: FeedConfig,
+    item: SourceItem,
+    existing: EpisodeRecord | None,
+    profiles: _Profiles,
+    choice: EngineChoice,
+    options: EpisodeOptions,
+    progress: Progress | None,
+) -> Made:
+    """Make one episode in this process with the engine object the build made."""
+    task = _task(config, item, existing, profiles, choice)
+    return make_task(config, task, options, choice.for_voices(profiles.of(item).voices).engine(), progress)
+
+
+@dataclass(frozen=True)
+class EpisodeTask:
+    """What making one episode needs, decided by the build: plain data a Dask worker can be sent."""
+
+    item: SourceItem
+    source_hash: str
+    guid: str
+    engine: str
+    """The engine's name, chosen once per build (``auto`` resolved)."""
+
+
+@dataclass(frozen=True)
+class Made:
+    """An episode made: its record, what it read, and, when made on a worker, its files' bytes by their
+    path in the output folder (made in process, they are in place already)."""
+
+    record: EpisodeRecord
+    read: _Read
+    files: dict[str, bytes] = field(default_factory=dict)
+
+
+def _task(
+    config: FeedConfig, item: SourceItem, existing: EpisodeRecord | None, profiles: _Profiles, choice: EngineChoice
+) -> EpisodeTask:
+    profile = profiles.of(item)
+    engine = choice.for_voices(profile.voices).engine()
+    guid = existing.episode.guid if existing else episode_guid(item.key)
+    return EpisodeTask(item, _source_hash(profile, item, config.sound_digest), guid, engine.name)
+
+
+def _outcome(work: Callable[[], T]) -> T | Exception:
+    """What ``work`` returned, or the exception one article's trouble raised; what stops the build is raised."""
+    try:
+        return work()
+    except _STOPS_THE_BUILD:
+        raise
+    except Exception as exc:  # one article's trouble, whatever it is, must not stop the others
+        return exc
+
+
+class _Tally:
+    """Takes each episode's outcome as it comes: writes a worker's files into place, records the
+    episode, counts the voice's failures in a row."""
+
+    def __init__(self, config: FeedConfig, store: StateStore, records: dict[str, EpisodeRecord]) -> None:
+        self.config = config
+        self.store = store
+        self.records = records
+        self.read = _Read()
+        self.synth_failures = 0
+
+    def took(self, item: SourceItem, outcome: Made | Exception) -> None:
+        if isinstance(outcome, _STOPS_THE_BUILD):
+            raise outcome
+        if isinstance(outcome, Exception):
+            self.synth_failures = self.synth_failures + 1 if isinstance(outcome, SynthError) else 0
+            if self.synth_failures >= SYNTH_FAILURES_IN_A_ROW:
+                failures = self.synth_failures
+                raise type(outcome)(f"{outcome}; stopped: the voice failed {failures} articles in a row") from outcome
+            self.read += _Read(failed=(_failure(item, outcome),))
+            return
+        self.synth_failures = 0
+        for relative, data in outcome.files.items():
+            _write_if_changed(self.config.output / relative, data)
+        self.read += outcome.read
+        self.store.record(outcome.record)  # committed: a rerun after an interruption will not make it again
+        self.records[outcome.record.key] = outcome.record
+
+
+def episode_options_for(config: FeedConfig, synth: SynthOptions, cover: Path) -> EpisodeOptions:
+    """How a build makes its episodes (the show's cover at ``cover``, unless an episode has art)."""
+    return EpisodeOptions(
         engine=config.engine,
         profile=config.profile,
-        # one session for the build: each kind of retry is reported once, voices' pace learnt once
-        synth=SynthOptions(jobs=options.jobs, cache_dir=options.cache_dir, session=SynthSession()),
+        synth=synth,
         fetch_cover=False,
         cover=cover,
         album=config.show.title,
@@ -419,33 +555,6 @@ def _make_all(
         intro=config.intro,
         outro=config.outro,
     )
-    read = _Read()
-    synth_failures = 0
-    profiles = _Profiles(config)
-    for number, item in enumerate(items, start=1):
-        log.info("making episode %d of %d: %s", number, len(items), item.article.title)
-        if progress is not None:
-            progress.episode(number, len(items), item.article.title)
-        try:
-            profile = profiles.of(item)
-            engine = choice.for_voices(profile.voices).engine()
-            source_hash = _source_hash(profile, item, config.sound_digest)
-            record, episode_read = _make(
-                config, records.get(item.key), item, source_hash, episode_options, engine, progress
-            )
-        except _STOPS_THE_BUILD:
-            raise
-        except Exception as exc:  # one article's trouble, whatever it is, must not stop the others
-            synth_failures = synth_failures + 1 if isinstance(exc, SynthError) else 0
-            if synth_failures >= SYNTH_FAILURES_IN_A_ROW:
-                raise type(exc)(f"{exc}; stopped: the voice failed {synth_failures} articles in a row") from exc
-            read += _Read(failed=(_failure(item, exc),))
-            continue
-        synth_failures = 0
-        read += episode_read
-        store.record(record)  # committed: a rerun after an interruption will not make it again
-        records[record.key] = record
-    return read
 
 
 def _failure(item: SourceItem, exc: Exception) -> Failure:
@@ -468,19 +577,13 @@ def _listed(output: Path, plan: Plan, records: dict[str, EpisodeRecord]) -> tupl
     return tuple(records[key] for key in keys if key in records and on_disk.intact(records[key]))
 
 
-def _make(
-    config: FeedConfig,
-    existing: EpisodeRecord | None,
-    item: SourceItem,
-    source_hash: str,
-    options: EpisodeOptions,
-    engine: Engine,
-    progress: Progress | None,
-) -> tuple[EpisodeRecord, _Read]:
-    """Make one episode (``existing``: the article's record so far); returns its record and what it read."""
+def make_task(
+    config: FeedConfig, task: EpisodeTask, options: EpisodeOptions, engine: Engine, progress: Progress | None
+) -> Made:
+    """Make one episode into ``config.output``; returns its record and what it read."""
+    item = task.item
     made_with = MadeWith.of(engine)
-    guid = existing.episode.guid if existing else episode_guid(item.key)
-    stem = episode_stem(item, source_hash, made_with)
+    stem = episode_stem(item, task.source_hash, made_with)
     destination = config.output / EPISODES_DIR / f"{stem}.mp3"
     lead = item.article.images[0] if item.article.images else None
     figures = figure_images(planned_script(item.article, options)) if config.episode_art else ()
@@ -491,10 +594,10 @@ def _make(
     if art is not None:
         options = dataclasses.replace(options, cover=config.output / art)
     episode = make_episode(item.article, destination, options, progress, engine=engine)
-    show_episode = _with_art(_show_episode(config.output, guid, item, episode), item, art)
+    show_episode = _with_art(_show_episode(config.output, task.guid, item, episode), item, art)
     show_episode = dataclasses.replace(show_episode, sidecars={**show_episode.sidecars, **picture_files})
-    record = EpisodeRecord(item.key, source_hash, show_episode, made_with)
-    return record, _Read(len(episode.script.segments), episode.clips_synthesized)
+    record = EpisodeRecord(item.key, task.source_hash, show_episode, made_with)
+    return Made(record, _Read(len(episode.script.segments), episode.clips_synthesized))
 
 
 def _write_art(config: FeedConfig, art: bytes | None, audio: Path) -> str | None:

@@ -111,6 +111,8 @@ class FeedConfig:
         if self.keep_on_site is None:
             return self.keep
         return None if self.keep_on_site == "all" else self.keep_on_site
+    edge_limit: int = 8
+    """Requests to the online voice service at once across every worker of a cluster build."""
 
     @property
     def feed_url(self) -> str:
@@ -160,6 +162,9 @@ KEYS |= {
         "site_count", False, help='how many newest episodes stay on the site, at least keep; "all": every one'
     ),
 }
+
+# Building on a Dask cluster (``feed build --workers/--cluster``).
+KEYS["edge_limit"] = _Key("count", False, 8, help="requests to the online voices at once across a cluster build")
 
 
 def load_feed_config(path: Path) -> FeedConfig:
@@ -216,6 +221,7 @@ def parse_feed_config(data: dict[str, Any], *, origin: Path) -> FeedConfig:
         outro=values["outro"],
         sound_digest=_sound_digest(values["intro"], values["outro"], values["loudness"]),
         keep_on_site=values["keep_on_site"],
+        edge_limit=values["edge_limit"],
     )
 
 

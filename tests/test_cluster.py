@@ -1,0 +1,263 @@
+"""Feed builds on Dask: a real ``dask scheduler`` and two ``dask worker`` processes on 127.0.0.1
+(``--cluster``), and a local cluster (``--workers``); byte-identical to the in-process build, a worker
+killed mid-build, the cluster-wide limit on the online voice, a scheduler that cannot be reached."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from distributed import Client
+
+from audiocast.feedbuild import BuildOptions, build_feed, load_feed_config
+from audiocast.feedbuild.state import load_state
+
+from .conftest import run_cli
+from .fake_edge import FakeEdge
+from .feed_helpers import ARTICLES, MORE, copy_articles, episode_files, parsed, write_definition
+
+DASK = Path(sys.executable).with_name("dask")
+_BUILD_DATES = re.compile(rb"<(lastBuildDate|pubDate)>[^<]*</\1>")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@dataclass
+class DaskCluster:
+    address: str
+    scheduler: subprocess.Popen[bytes]
+    workers: list[subprocess.Popen[bytes]]
+
+
+@contextlib.contextmanager
+def dask_cluster(folder: Path, workers: int = 2, environment: dict[str, str] | None = None) -> Iterator[DaskCluster]:
+    """A scheduler and ``workers`` workers (no nanny: a killed worker stays dead), each worker with a
+    clip cache of its own; every process is stopped on leaving."""
+    address = f"tcp://127.0.0.1:{_free_port()}"
+    env = {**os.environ, **(environment or {})}
+    processes: list[subprocess.Popen[bytes]] = []
+    logs = folder / "dask-logs"
+    logs.mkdir(parents=True)
+    try:
+        processes.append(_started([DASK, "scheduler", "--host", "127.0.0.1", "--port", address.rsplit(":", 1)[1],
+                                   "--no-dashboard"], env, logs / "scheduler.log"))  # fmt: skip
+        for number in range(workers):
+            cache = folder / f"worker-cache-{number}"
+            processes.append(_started(
+                [DASK, "worker", address, "--nthreads", "2", "--no-nanny", "--no-dashboard", "--host", "127.0.0.1"],
+                {**env, "AUDIOCAST_CACHE_DIR": str(cache)}, logs / f"worker-{number}.log",
+            ))  # fmt: skip
+        with Client(address, timeout=30) as client:
+            client.wait_for_workers(workers, timeout=60)
+        yield DaskCluster(address, processes[0], processes[1:])
+    finally:
+        for process in reversed(processes):
+            process.kill()
+            process.wait()
+
+
+def _started(command: list[str | Path], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    with log.open("wb") as output:
+        return subprocess.Popen([str(part) for part in command], env=env, stdout=output, stderr=subprocess.STDOUT)
+
+
+def _feed_without_dates(output: Path) -> bytes:
+    """feed.xml without the dates a build writes (the build's time): everything else must be identical."""
+    return _BUILD_DATES.sub(b"", (output / "feed.xml").read_bytes())
+
+
+def _definition(folder: Path, articles: Path, **keys: object) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    return write_definition(folder, articles, output=str(folder / "public" / "show"), **keys)
+
+
+def test_a_cluster_build_is_byte_identical_to_an_in_process_build(tmp_path: Path) -> None:
+    """espeak-ng's audio depends a little on what the process read before (a cold build's clips differ
+    by milliseconds with the order), so the workers read from the clip cache the in-process build
+    filled (``--cache-dir``, as shared storage would be); the online voice is compared cold below."""
+    articles = copy_articles(tmp_path / "articles", ARTICLES, MORE)
+    alone = _definition(tmp_path / "alone", articles)
+    build_feed(load_feed_config(alone), BuildOptions(cache_dir=tmp_path / "cache"))
+    expected = tmp_path / "alone" / "public" / "show"
+    with dask_cluster(tmp_path / "dask") as cluster:
+        spread = _definition(tmp_path / "spread", articles)
+        result = run_cli("feed", "build", spread, "--cluster", cluster.address, "--cache-dir", tmp_path / "cache")
+    assert result.code == 0, result.err
+    assert "made episode 1 of" in result.err
+    made = tmp_path / "spread" / "public" / "show"
+    _assert_same_feed(made, expected)
+    feed, _ = parsed(made / "feed.xml")
+    assert len(feed.entries) == len(list(articles.glob("*.md")))
+
+
+def _assert_same_feed(made: Path, expected: Path) -> None:
+    assert episode_files(made) == episode_files(expected)
+    assert _feed_without_dates(made) == _feed_without_dates(expected)
+    assert (made / "index.html").read_bytes() == (expected / "index.html").read_bytes()
+
+
+def test_a_local_cluster_build_is_byte_identical_and_a_rerun_makes_nothing(tmp_path: Path) -> None:
+    articles = copy_articles(tmp_path / "articles", ARTICLES)
+    alone = _definition(tmp_path / "alone", articles)
+    build_feed(load_feed_config(alone), BuildOptions(cache_dir=tmp_path / "cache", jobs=1))
+    spread = _definition(tmp_path / "spread", articles)
+    result = run_cli("feed", "build", spread, "--workers", "2", "--cache-dir", tmp_path / "cache")
+    assert result.code == 0, result.err
+    made, expected = (tmp_path / name / "public" / "show" for name in ("spread", "alone"))
+    _assert_same_feed(made, expected)
+    rerun = run_cli("feed", "build", spread, "--workers", "2")
+    assert rerun.code == 0, rerun.err
+    assert "Added 0, re-made 0, removed 0, kept 3" in rerun.out
+
+
+def test_a_worker_killed_mid_build_costs_only_its_episode_which_runs_again(tmp_path: Path) -> None:
+    articles = tmp_path / "articles"
+    copy_articles(articles, ARTICLES, MORE)
+    for copy in range(2):  # more episodes than the workers' threads, so the killed one was busy
+        for article in sorted((tmp_path / "articles").glob("[!c]*.md")):
+            text = article.read_text(encoding="utf-8").replace("[", f"[Copy {copy} ", 1)
+            text = re.sub(r"\]\((https?://[^)]*)\)", rf"](\1?copy={copy})", text, count=1)
+            (articles / f"copy{copy}-{article.name}").write_text(text, encoding="utf-8")
+    count = len(list(articles.glob("*.md")))
+    definition = _definition(tmp_path / "show", articles, keep=50)
+    output = tmp_path / "show" / "public" / "show"
+    with dask_cluster(tmp_path / "dask") as cluster:
+        outcome: dict[str, object] = {}
+
+        def build() -> None:
+            options = BuildOptions(cluster=cluster.address, cache_dir=tmp_path / "cache")
+            outcome["report"] = build_feed(load_feed_config(definition), options)
+
+        builder = threading.Thread(target=build)
+        builder.start()
+        victim = cluster.workers[0]
+        _wait_until_busy(cluster.address)
+        time.sleep(0.3)  # into its episodes, not before them
+        os.kill(victim.pid, signal.SIGKILL)
+        builder.join(timeout=300)
+    assert victim.wait() == -signal.SIGKILL
+    report = outcome["report"]
+    assert not report.failed  # type: ignore[attr-defined]
+    feed, _ = parsed(output / "feed.xml")
+    guids = [entry.id for entry in feed.entries]
+    assert len(guids) == count == len(set(guids))
+    state = load_state(output)
+    assert state is not None and len(state.episodes) == count
+    listed = {name for record in state.episodes for name in (record.episode.audio, *record.episode.sidecars.values())}
+    on_disk = {path.relative_to(output).as_posix() for path in (output / "episodes").iterdir()}
+    assert on_disk == listed  # nothing twice, no leftovers
+
+
+def _wait_until_busy(address: str) -> None:
+    with Client(address, timeout=30) as client:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if any(client.processing().values()):
+                return
+            time.sleep(0.05)
+    raise AssertionError("the cluster never started an episode")
+
+
+def test_the_cluster_never_sends_the_online_service_more_requests_than_its_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    articles = copy_articles(tmp_path / "articles", ARTICLES, MORE)
+    with FakeEdge(latency=(0.05, 0.1), speed=40.0) as fake:
+        environment = {"AUDIOCAST_EDGE_WSS_URL": fake.wss_url, "NO_PROXY": "127.0.0.1,localhost",
+                       "no_proxy": "127.0.0.1,localhost"}  # fmt: skip
+        for name, value in environment.items():
+            monkeypatch.setenv(name, value)
+        alone = _definition(tmp_path / "alone", articles, engine="edge")
+        assert run_cli("feed", "build", alone, "--cache-dir", tmp_path / "cache").code == 0
+        fake.reset()
+        spread = _definition(tmp_path / "spread", articles, engine="edge", edge_limit=2)
+        with dask_cluster(tmp_path / "dask", environment=environment) as cluster:
+            result = run_cli("feed", "build", spread, "--cluster", cluster.address, "--jobs", "8")
+        assert result.code == 0, result.err
+        assert len(fake.turns) > 8  # enough requests that 2 workers x 2 episodes x 8 jobs would overlap
+        assert fake.max_active == 2  # the limit was reached, and never passed
+    # the online voice is deterministic: the workers' cold build is the in-process one, byte for byte
+    _assert_same_feed(tmp_path / "spread" / "public" / "show", tmp_path / "alone" / "public" / "show")
+
+
+def test_a_scheduler_that_cannot_be_reached_is_one_error_and_the_feed_stays(tmp_path: Path) -> None:
+    articles = copy_articles(tmp_path / "articles", ARTICLES)
+    definition = _definition(tmp_path / "show", articles)
+    output = tmp_path / "show" / "public" / "show"
+    assert run_cli("feed", "build", definition).code == 0
+    before = (output / "feed.xml").read_bytes()
+    copy_articles(articles, MORE)
+    result = run_cli("feed", "build", definition, "--cluster", f"tcp://127.0.0.1:{_free_port()}")
+    assert result.code != 0
+    errors = [line for line in result.err.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "cannot reach the Dask scheduler" in errors[0], result.err
+    assert (output / "feed.xml").read_bytes() == before
+
+
+def test_a_scheduler_lost_mid_build_is_one_error_and_a_rerun_makes_only_the_rest(tmp_path: Path) -> None:
+    articles = copy_articles(tmp_path / "articles", ARTICLES, MORE)
+    definition = _definition(tmp_path / "show", articles)
+    output = tmp_path / "show" / "public" / "show"
+    with dask_cluster(tmp_path / "dask", workers=1) as cluster:
+        command = [sys.executable, "-m", "audiocast", "feed", "build", str(definition), "--cluster", cluster.address,
+                   "--jobs", "1"]  # fmt: skip
+        build = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 120
+        while not _recorded(output) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        os.kill(cluster.scheduler.pid, signal.SIGKILL)
+        _, err = build.communicate(timeout=120)
+    assert build.returncode == 1
+    assert [line for line in err.splitlines() if line.startswith("error:")] == err.splitlines()[-1:]
+    assert "lost the Dask scheduler" in err and "Traceback" not in err, err
+    made = _recorded(output)
+    assert 1 <= made < 5
+    rerun = run_cli("feed", "build", definition)
+    assert rerun.code == 0, rerun.err
+    assert f"Added {5 - made}, re-made 0, removed 0, kept {made}" in rerun.out
+
+
+def _recorded(output: Path) -> int:
+    """Episodes in the state database (read while the build writes it: SQLite allows that)."""
+    try:
+        state = load_state(output)
+    except Exception:  # the build is creating it
+        return 0
+    return len(state.episodes) if state else 0
+
+
+def test_workers_and_cluster_exclude_each_other(tmp_path: Path) -> None:
+    definition = _definition(tmp_path / "show", copy_articles(tmp_path / "articles", ARTICLES))
+    result = run_cli("feed", "build", definition, "--workers", "2", "--cluster", "tcp://127.0.0.1:8786")
+    assert result.code != 0 and "exclude each other" in result.err
+    assert not (tmp_path / "show" / "public").exists()
+
+
+def test_dask_is_not_needed_without_workers_or_cluster(tmp_path: Path) -> None:
+    """The README's main command runs where the cluster extra is not installed."""
+    definition = _definition(tmp_path / "show", copy_articles(tmp_path / "articles", ARTICLES))
+    blocker = tmp_path / "no-dask"
+    blocker.mkdir()
+    for name in ("dask", "distributed"):
+        (blocker / name).mkdir()
+        (blocker / name / "__init__.py").write_text("raise ImportError('not installed')\n")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(blocker), os.environ.get("PYTHONPATH", "")])}
+    result = subprocess.run([sys.executable, "-m", "audiocast", "feed", "build", str(definition)], env=env,
+                            capture_output=True, text=True, check=False)  # fmt: skip
+    assert result.returncode == 0, result.stderr

@@ -1,0 +1,64 @@
+"""SharedGate: one pool of request slots for episodes made at once, each in its own thread and event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+
+import pytest
+
+from audiocast.gate import SharedGate
+
+
+class _Counter:
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.now = 0
+        self.most = 0
+
+    async def hold(self, gate: SharedGate, seconds: float) -> None:
+        async with gate:
+            with self.lock:
+                self.now += 1
+                self.most = max(self.most, self.now)
+            await asyncio.sleep(seconds)
+            with self.lock:
+                self.now -= 1
+
+
+def test_episodes_in_several_threads_share_one_pool_of_slots() -> None:
+    gate, counter = SharedGate(3), _Counter()
+
+    async def episode() -> None:
+        async with asyncio.TaskGroup() as group:
+            for _ in range(8):
+                group.create_task(counter.hold(gate, 0.01))
+
+    threads = [threading.Thread(target=asyncio.run, args=(episode(),)) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert counter.most == 3  # reached, never passed, across the four loops
+    assert gate._free == 3  # every slot came back
+
+
+def test_a_cancelled_waiter_gives_its_slot_back() -> None:
+    gate = SharedGate(1)
+
+    async def scenario() -> None:
+        await gate.acquire()
+        waiter = asyncio.create_task(gate.acquire())
+        await asyncio.sleep(0.01)
+        gate.release()  # granted to the waiter, which is cancelled before it runs
+        waiter.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await waiter
+        await asyncio.wait_for(gate.acquire(), timeout=1)  # the slot was passed on, not lost
+
+    asyncio.run(scenario())
+
+
+def test_a_gate_needs_a_slot() -> None:
+    with pytest.raises(ValueError, match="at least one slot"):
+        SharedGate(0)
