@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import re
 import unicodedata
 from collections.abc import Sequence
 
@@ -88,7 +89,7 @@ def word_cues(text: str, boundaries: Sequence[Boundary], start_ms: int, end_ms: 
     (Cue(start_ms=1100, end_ms=1250, text='Hi,'), Cue(start_ms=1250, end_ms=1800, text='all.'))
     """
     found = [(a, b, bound.offset_ms, bound.offset_ms + bound.duration_ms) for a, b, bound in located(text, boundaries)]
-    words = tiled_words(text, found)
+    words = tiled_words(text, [word for timed in found for word in one_by_one(text, timed)])
     if not words:  # no boundaries, or none of them a piece of the text
         return ()
     starts = list(itertools.accumulate((_within(start_ms + begin, start_ms, end_ms) for _, _, begin, _ in words), max))
@@ -98,6 +99,26 @@ def word_cues(text: str, boundaries: Sequence[Boundary], start_ms: int, end_ms: 
         Cue(begin, min(max(begin, finish), limit), text[a:b])
         for begin, finish, limit, (a, b, _, _) in zip(starts, ends, limits, words, strict=True)
     )
+
+
+def one_by_one(text: str, timed: Timed) -> list[Timed]:
+    """A timed piece of ``text`` as its space-separated words, its time shared by their letters and
+    digits; a piece without a space (any piece of Chinese or Japanese) is left as it is.
+
+    espeak-ng times an unstressed word with the next one, as they are spoken ("the season"), so a
+    word mark may hold several written words.
+
+    >>> one_by_one("In the season, it", (3, 14, 200, 800))
+    [(3, 6, 200, 400), (7, 14, 400, 800)]
+    """
+    start, end, begin, finish = timed
+    words = [(start + match.start(), start + match.end()) for match in re.finditer(r"\S+", text[start:end])]
+    if len(words) < 2:
+        return [timed]
+    weights = [max(1, sum(char.isalnum() for char in text[a:b])) for a, b in words]
+    total, span = sum(weights), max(0, finish - begin)
+    cuts = [begin + span * done // total for done in itertools.accumulate(weights, initial=0)]
+    return [(a, b, cut, next_cut) for (a, b), (cut, next_cut) in zip(words, itertools.pairwise(cuts), strict=True)]
 
 
 def tiled_words(text: str, words: Sequence[Timed]) -> list[Timed]:

@@ -92,6 +92,19 @@ def test_an_offline_english_episode_times_every_word(tmp_path: Path) -> None:
     assert segments[-1]["startTime"] > 30
 
 
+def test_an_offline_english_episode_has_one_entry_per_written_word(tmp_path: Path) -> None:
+    """espeak-ng times an unstressed word with the next ("the season" is one word mark); the JSON
+    transcript still has each written word as an entry of its own, timed inside that mark."""
+    episode = _episode(read_source(str(DATA / "read" / "english_voa.html")), tmp_path, "espeak")
+
+    segments = _check_words(episode)
+    bodies = [e["body"] for e in segments]
+    assert bodies == [word for item in episode.timeline.placed for word in item.segment.text.split()]
+    pairs = [(e, next_e) for e, next_e in itertools.pairwise(segments) if e["body"].lower() == "the"]
+    assert len(pairs) >= 3  # "the" and the word it is spoken with, each its own stretch of audio
+    assert all(the["startTime"] < the["endTime"] <= noun["startTime"] < noun["endTime"] for the, noun in pairs)
+
+
 def test_an_offline_chinese_episode_times_words_of_a_few_characters(tmp_path: Path) -> None:
     episode = _episode(read_source(str(EXAMPLE)), tmp_path, "espeak")
 
@@ -171,3 +184,37 @@ def test_any_report_gives_words_that_cover_the_text_in_order_inside_the_segment(
     assert [word.start_ms for word in words] == sorted(word.start_ms for word in words)
     assert all(1000 <= word.start_ms <= word.end_ms <= 1000 + span for word in words)
     assert all(a.end_ms <= b.start_ms for a, b in itertools.pairwise(words))
+
+
+_WORDS = st.lists(st.from_regex(r"[A-Za-z0-9]{1,8}[.,;:!?]?", fullmatch=True), min_size=1, max_size=40)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    written=_WORDS,
+    runs=st.lists(st.integers(1, 4), min_size=40, max_size=40),
+    times=st.lists(st.tuples(st.integers(0, 400), st.integers(0, 2000)), min_size=40, max_size=40),
+    spaces=st.sampled_from([" ", "  ", " \n"]),
+)
+def test_a_mark_holding_several_words_gives_each_word_inside_the_mark(
+    written: list[str], runs: list[int], times: list[tuple[int, int]], spaces: str
+) -> None:
+    """An engine that times runs of words as one mark ("the season"): each written word is a word of
+    its own, in order, inside its mark's time, the mark's time shared without gaps."""
+    marks: list[tuple[list[str], int, int]] = []  # the words of each mark and its from/to ms
+    clock, taken = 0, 0
+    for run, (pause, length) in zip(runs, times, strict=True):
+        if taken < len(written):
+            marks.append((written[taken : taken + run], clock + pause, clock + pause + length))
+            clock, taken = clock + pause + length, taken + run
+    text = spaces.join(written)
+    reported = [Boundary(begin, end - begin, spaces.join(words)) for words, begin, end in marks]
+    cues = word_cues(text, reported, 0, clock)
+
+    assert [cue.text for cue in cues] == written
+    spans = [(begin, end) for words, begin, end in marks for _ in words]
+    assert all(begin <= cue.start_ms <= cue.end_ms <= end for cue, (begin, end) in zip(cues, spans, strict=True))
+    assert all(a.end_ms <= b.start_ms for a, b in itertools.pairwise(cues))
+    firsts = list(itertools.accumulate((len(words) for words, _, _ in marks), initial=0))
+    for (_, begin, end), first, after in zip(marks, firsts, firsts[1:], strict=False):  # its words fill the mark
+        assert (cues[first].start_ms, cues[after - 1].end_ms) == (begin, end)

@@ -31,9 +31,9 @@ _EVENT_WORD = 1
 _PARAM_RATE, _PARAM_VOLUME, _PARAM_PITCH = 1, 2, 3
 _DEFAULT_WPM = 175
 
-_TIMED = "word times"
+_TIMED = "word times 2"
 """Part of the engine version: clips cached when the engine timed sentences carry no word times,
-so they are made again once."""
+or gave an unstressed word the time of the word after it, are made again once."""
 
 LANGUAGE_ALIASES = {"zh": ("cmn", "yue", "hak")}
 """espeak-ng names Chinese by its spoken varieties, not by "zh"."""
@@ -148,14 +148,20 @@ def word_boundaries(text: str, marks: list[tuple[int, int, int]], total_ms: int)
     espeak reports pieces of one word as words of their own ("2,300" as "2,", ",3", "300"; a number
     read out as several words, which all point at its written start), some words with the
     punctuation after them, and some Chinese words by their first character only. So marks that
-    share a start are one word; each mark ends where the next starts, without its trailing
-    punctuation; and ``timing.tiled_words`` joins the pieces of one written word and lets each word
-    reach to the next. A word lasts until the next one starts, the last one until the audio ends.
+    share a start are one word; each mark reaches to where the next starts, without the punctuation
+    there; and ``timing.tiled_words`` joins the pieces of one written word. A word lasts until the
+    next one starts, the last one until the audio ends.
+
+    espeak gives an unstressed word no mark of its own: it is heard at the end of the mark before
+    ("In the | season", "of the | islands", as its phoneme events show), so that mark holds it, and
+    ``timing.one_by_one`` later shares the mark's time among its words.
 
     >>> marks = [(0, 2, 0), (4, 9, 380), (10, 14, 690), (15, 17, 900), (16, 18, 1100), (17, 20, 1600)]
     >>> word_boundaries("Mr. Smith paid 2,300.", marks, 2500)  # doctest: +NORMALIZE_WHITESPACE
     (Boundary(offset_ms=0, duration_ms=380, text='Mr.'), Boundary(offset_ms=380, duration_ms=310, text='Smith'),
      Boundary(offset_ms=690, duration_ms=210, text='paid'), Boundary(offset_ms=900, duration_ms=1600, text='2,300.'))
+    >>> [b.text for b in word_boundaries("In the season, the", [(0, 2, 0), (7, 13, 207), (15, 18, 807)], 900)]
+    ['In the', 'season,', 'the']
     >>> [b.text for b in word_boundaries("他说。“盟国", [(0, 1, 0), (1, 4, 200), (4, 5, 500)], 900)]
     ['他', '说。', '“盟国']
     """
@@ -169,8 +175,8 @@ def word_boundaries(text: str, marks: list[tuple[int, int, int]], total_ms: int)
     starts = [start for start, _, _ in words[1:]] + [len(text)]
     ends_ms = [ms for _, _, ms in words[1:]] + [total_ms]
     timed = [
-        (start, _without_punctuation(text, start, min(end, next_start)), ms, end_ms)
-        for (start, end, ms), next_start, end_ms in zip(words, starts, ends_ms, strict=True)
+        (start, _without_punctuation(text, start, next_start), ms, end_ms)
+        for (start, _, ms), next_start, end_ms in zip(words, starts, ends_ms, strict=True)
     ]
     return tuple(Boundary(ms, max(0, end_ms - ms), text[a:b]) for a, b, ms, end_ms in tiled_words(text, timed))
 
