@@ -47,8 +47,9 @@ TRUE_PEAK_LIMIT_DBTP = -1.0
 _LIMITER_CEILING_DBTP = TRUE_PEAK_LIMIT_DBTP - 1.5  # MP3 encoding adds up to about 1.1 dB to peaks (seen: -0.9 dBTP)
 _LIMITER_WINDOW_S = 0.004  # look-ahead, and again the release: the gain never changes in a click
 _ROUNDS, _TOLERANCE_LU = 8, 0.05  # of limiting and giving back what the limiter took
+_MAX_GIVE_BACK_DB = 3.0  # more limiting than that, and the MP3 encode lifts peaks over the limit
 _SEARCH_MARGIN_DB = 3.0  # true peaks are looked for as if the gain were this much higher
-_ENCODER_LOSS_LU = 0.0  # what the MP3 encode takes off the loudness (its low-pass), measured
+_ENCODER_LOSS_LU = 0.3  # what the MP3 encode takes off the loudness (its low-pass), measured
 _OVERSAMPLING = 4
 _HALF_TAPS = 16  # the interpolator reads 16 samples on each side of the point
 _STEP_S, _STEPS_PER_BLOCK = 0.1, 4  # BS.1770 gating blocks: 400 ms, overlapping by 75%
@@ -84,7 +85,7 @@ def normalise(pcm: bytes, sample_rate: int, target_lufs: float) -> bytes:
         return pcm
     aim = target_lufs + _ENCODER_LOSS_LU
     plain = _heard_blocks(_plain_step_energies(samples, step), step)
-    gain_db, limited, limiter = _limited_to(aim, aim - loudness, samples, energies, plain, sample_rate)
+    gain_db, limited, limiter = _limited_to(aim, loudness, samples, energies, plain, sample_rate)
     gain = _amplitude(gain_db)
     levelled = samples * np.float32(gain)
     levelled[limited] *= limiter.astype(np.float32)
@@ -92,13 +93,13 @@ def normalise(pcm: bytes, sample_rate: int, target_lufs: float) -> bytes:
 
 
 def _limited_to(
-    aim: float, gain_db: float, samples: Samples, energies: Samples, plain: Samples, sample_rate: int
+    aim: float, loudness: float, samples: Samples, energies: Samples, plain: Samples, sample_rate: int
 ) -> tuple[float, Indices, Samples]:
     """The gain (dB) that brings ``samples`` (with K-weighted and ``plain`` heard block
     ``energies``) to ``aim`` LUFS once the limiter has held their true peaks to its ceiling, and
     where and by how much it limits them. The limiter takes energy off the loudest syllables, the
     more the louder the clip is made, so the gain is found in a few secant steps."""
-    searched_db, slope = -math.inf, 1.0
+    gain_db, searched_db, slope = aim - loudness, -math.inf, 1.0
     previous_db, previous_after = gain_db, 0.0
     for round_ in range(_ROUNDS):
         if gain_db > searched_db:  # the true peaks so far were found for a lower gain
@@ -114,7 +115,9 @@ def _limited_to(
         if round_:
             slope = min(max((after - previous_after) / (gain_db - previous_db), 0.1), 1.0)
         previous_db, previous_after = gain_db, after
-        gain_db += (aim - after) / slope
+        gain_db = min(gain_db + (aim - after) / slope, aim - loudness + _MAX_GIVE_BACK_DB)
+        if gain_db == previous_db:
+            break
     return gain_db, limited, limiter
 
 
