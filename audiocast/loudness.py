@@ -24,6 +24,8 @@ DEFAULT_LOUDNESS_LUFS = -16.0
 """Apple's podcast guidance; -19 is the other common choice for mono speech."""
 LOUDNESS_RANGE_LUFS = (-24.0, -14.0)
 """Targets accepted: from broadcast (ATSC A/85's -24) to the loudest streaming norm (-14)."""
+
+
 def check_loudness(target: float) -> float:
     """``target`` when it is a loudness audiocast makes episodes at; else ValueError saying which are.
 
@@ -44,7 +46,10 @@ TRUE_PEAK_LIMIT_DBTP = -1.0
 """What the episode's true peak must stay under, after MP3 encoding."""
 _LIMITER_CEILING_DBTP = TRUE_PEAK_LIMIT_DBTP - 1.5  # MP3 encoding adds up to about 1.1 dB to peaks (seen: -0.9 dBTP)
 _LIMITER_WINDOW_S = 0.004  # look-ahead, and again the release: the gain never changes in a click
-_MAKEUP_DB = 1.0  # the most gain given back after limiting
+_ROUNDS, _TOLERANCE_LU = 8, 0.05  # of limiting and giving back what the limiter took
+_MAX_GIVE_BACK_DB = 3.0  # more limiting than that, and the MP3 encode lifts peaks over the limit
+_SEARCH_MARGIN_DB = 3.0  # true peaks are looked for as if the gain were this much higher
+_ENCODER_LOSS_LU = 0.3  # what the MP3 encode takes off the loudness (its low-pass), measured
 _OVERSAMPLING = 4
 _HALF_TAPS = 16  # the interpolator reads 16 samples on each side of the point
 _STEP_S, _STEPS_PER_BLOCK = 0.1, 4  # BS.1770 gating blocks: 400 ms, overlapping by 75%
@@ -70,24 +75,64 @@ def integrated_loudness(samples: Samples, sample_rate: int) -> float | None:
 
 
 def normalise(pcm: bytes, sample_rate: int, target_lufs: float) -> bytes:
-    """Mono 16-bit PCM at ``target_lufs`` with true peaks under the limiter's ceiling; silence as it was."""
+    """Mono 16-bit PCM at ``target_lufs`` once encoded, with true peaks under the limiter's ceiling;
+    silence as it was."""
     samples = np.frombuffer(pcm, dtype="<i2").astype(np.float32) / np.float32(_FULL_SCALE)
-    energies = _block_energies(_weighted_step_energies(samples, sample_rate), samples.size, sample_rate)
+    step = _step(sample_rate)
+    energies = _heard_blocks(_weighted_step_energies(samples, sample_rate), step)
     loudness = _gated(energies)
     if loudness is None:
         return pcm
-    gain = _amplitude(target_lufs - loudness)
-    loud, peaks = _true_peaks(samples, near=_amplitude(_LIMITER_CEILING_DBTP - 6) / gain)
-    # The limiter aims a little low, so that giving back what it takes off the loudest syllables
-    # (once, below) cannot lift a peak over the ceiling.
-    limited, limiter = _limiter_gain(loud, peaks * gain * _amplitude(_MAKEUP_DB), samples.size, sample_rate)
-    if limited.size:
-        after = _gated(energies * _kept(samples, limited, limiter, sample_rate) * gain * gain)
-        if after is not None:
-            gain *= _amplitude(min(target_lufs - after, _MAKEUP_DB))
+    aim = target_lufs + _ENCODER_LOSS_LU
+    plain = _heard_blocks(_plain_step_energies(samples, step), step)
+    gain_db, limited, limiter = _limited_to(aim, loudness, samples, energies, plain, sample_rate)
+    gain = _amplitude(gain_db)
     levelled = samples * np.float32(gain)
     levelled[limited] *= limiter.astype(np.float32)
     return bytes(np.clip(np.rint(levelled * np.float32(_FULL_SCALE)), -32768, 32767).astype("<i2").tobytes())
+
+
+def _limited_to(
+    aim: float, loudness: float, samples: Samples, energies: Samples, plain: Samples, sample_rate: int
+) -> tuple[float, Indices, Samples]:
+    """The gain (dB) that brings ``samples`` (with K-weighted and ``plain`` heard block
+    ``energies``) to ``aim`` LUFS once the limiter has held their true peaks to its ceiling, and
+    where and by how much it limits them. The limiter takes energy off the loudest syllables, the
+    more the louder the clip is made, so the gain is found in a few secant steps."""
+    gain_db, searched_db, slope = aim - loudness, -math.inf, 1.0
+    previous_db, previous_after = gain_db, 0.0
+    for round_ in range(_ROUNDS):
+        if gain_db > searched_db:  # the true peaks so far were found for a lower gain
+            searched_db = gain_db + _SEARCH_MARGIN_DB
+            loud, peaks = _true_peaks(samples, near=_amplitude(_LIMITER_CEILING_DBTP - 6 - searched_db))
+        limited, limiter = _limiter_gain(loud, peaks * _amplitude(gain_db), samples.size, sample_rate)
+        if not limited.size:
+            break
+        kept = _kept(samples, limited, limiter, plain, _step(sample_rate))
+        after = _gated(energies * kept * _amplitude(2 * gain_db))
+        if after is None or abs(aim - after) < _TOLERANCE_LU or round_ == _ROUNDS - 1:
+            break
+        if round_:
+            slope = min(max((after - previous_after) / (gain_db - previous_db), 0.1), 1.0)
+        previous_db, previous_after = gain_db, after
+        gain_db = min(gain_db + (aim - after) / slope, aim - loudness + _MAX_GIVE_BACK_DB)
+        if gain_db == previous_db:
+            break
+    return gain_db, limited, limiter
+
+
+def _heard_blocks(step_energies: Samples, step: int) -> Samples:
+    """The energies of the blocks a meter sees over a clip between pauses: every block that holds
+    any of it, so also those that run into the silence on either side (they count on a short clip)."""
+    edge = _STEPS_PER_BLOCK - 1
+    padded = np.pad(step_energies, edge)
+    return _block_energies(padded, padded.size * step, step * round(1 / _STEP_S))
+
+
+def _plain_step_energies(samples: Samples, step: int) -> Samples:
+    frames = _in_steps(samples, step)
+    energies: Samples = (frames * frames).sum(axis=1, dtype=np.float64)
+    return energies
 
 
 def _limiter_gain(loud: Indices, peaks: Samples, size: int, sample_rate: int) -> tuple[Indices, Samples]:
@@ -128,16 +173,13 @@ def _within(points: Indices, reach: int, size: int) -> Indices:
     return within
 
 
-def _kept(samples: Samples, limited: Indices, limiter: Samples, sample_rate: int) -> Samples:
-    """The share of each block's energy the limiter keeps. Its gain moves far slower than the
-    K-weighting responds, so the share of the weighted energy is the share of the plain energy."""
-    step = _step(sample_rate)
-    plain = _in_steps(samples, step)
-    plain = (plain * plain).sum(axis=1, dtype=np.float64)
-    taken = np.zeros(plain.size)
+def _kept(samples: Samples, limited: Indices, limiter: Samples, plain: Samples, step: int) -> Samples:
+    """The share of each heard block's energy (``plain``, unweighted) the limiter keeps. Its gain
+    moves far slower than the K-weighting responds, so the share of the weighted energy is the
+    share of the plain energy."""
+    taken = np.zeros(-(-samples.size // step))
     np.add.at(taken, limited // step, samples[limited] ** 2 * (1 - limiter * limiter))
-    plain_blocks = _block_energies(plain, samples.size, sample_rate)
-    kept: Samples = 1 - _block_energies(taken, samples.size, sample_rate) / np.maximum(plain_blocks, 1e-20)
+    kept: Samples = 1 - _heard_blocks(taken, step) / np.maximum(plain, 1e-20)
     return kept
 
 
@@ -149,10 +191,12 @@ def true_peak_dbtp(samples: Samples) -> float:
 
 
 def _true_peaks(samples: Samples, *, near: float) -> tuple[Indices, Samples]:
-    """The samples louder than ``near``, and for each the largest magnitude from it up to the next,
-    by band-limited 4× oversampling around it. Quieter samples are left out: a peak between
+    """The samples louder than ``near`` or just before one, and for each the largest magnitude from
+    it up to the next, by band-limited 4× oversampling around it. Quieter samples are left out: a peak between
     samples exceeds its neighbours by far less than the 6 dB margin callers leave."""
-    loud = np.flatnonzero(np.abs(samples) > near)
+    above = np.abs(samples) > near
+    above[:-1] |= above[1:]  # the stretch up to a loud sample can peak too
+    loud = np.flatnonzero(above)
     if not loud.size:
         return loud, np.empty(0)
     padded = np.pad(samples.astype(np.float32), (_HALF_TAPS - 1, _HALF_TAPS))
