@@ -261,3 +261,40 @@ def test_dask_is_not_needed_without_workers_or_cluster(tmp_path: Path) -> None:
     result = subprocess.run([sys.executable, "-m", "audiocast", "feed", "build", str(definition)], env=env,
                             capture_output=True, text=True, check=False)  # fmt: skip
     assert result.returncode == 0, result.stderr
+
+
+_FAULTS_OF_LARGE_BLOCKS = """
+import resource, sys
+from audiocast.feedbuild.cluster import _keep_heap_adaptive
+if sys.argv[1] == "kept":
+    _keep_heap_adaptive()
+before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+for _ in range(50):
+    block = b"\\x01" * (4 * 1024 * 1024)  # a clip's worth of samples, written page by page
+    del block
+print(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's malloc")
+def test_a_dask_worker_keeps_large_blocks_on_its_heap_as_glibc_would() -> None:
+    """``dask worker`` starts its process with ``MALLOC_TRIM_THRESHOLD_=65536``, which keeps glibc from
+    raising its mmap threshold: every large block is mapped afresh and its pages faulted in again."""
+    env = {**os.environ, "MALLOC_TRIM_THRESHOLD_": "65536"}
+
+    def faults(mode: str) -> int:
+        run = subprocess.run([sys.executable, "-c", _FAULTS_OF_LARGE_BLOCKS, mode], env=env, capture_output=True,
+                             text=True, check=True)  # fmt: skip
+        return int(run.stdout)
+
+    as_dask_leaves_it, kept = faults("as-started"), faults("kept")
+    assert as_dask_leaves_it > 40 * 1024  # 50 blocks of 1,024 pages, nearly every page faulted in again
+    assert kept < as_dask_leaves_it / 10
+
+
+def test_a_local_clusters_workers_start_without_dasks_heap_trim() -> None:
+    from audiocast.feedbuild.cluster import _client
+
+    with _client(BuildOptions(workers=1), 1) as client:
+        seen = client.run(os.environ.get, "MALLOC_TRIM_THRESHOLD_")
+    assert list(seen.values()) == [None]

@@ -482,6 +482,8 @@ class EpisodeTask:
     guid: str
     engine: str
     """The engine's name, chosen once per build (``auto`` resolved)."""
+    offline: bool
+    """Whether that engine makes its audio on the machine (``Engine.offline``)."""
 
 
 @dataclass(frozen=True)
@@ -500,7 +502,7 @@ def _task(
     profile = profiles.of(item)
     engine = choice.for_voices(profile.voices).engine()
     guid = existing.episode.guid if existing else episode_guid(item.key)
-    return EpisodeTask(item, _source_hash(profile, item, config.sound_digest), guid, engine.name)
+    return EpisodeTask(item, _source_hash(profile, item, config.sound_digest), guid, engine.name, engine.offline)
 
 
 def _outcome(work: Callable[[], T]) -> T | Exception:

@@ -17,8 +17,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ctypes
+import ctypes.util
 import dataclasses
+import functools
 import logging
+import os
 import tempfile
 import threading
 import uuid
@@ -28,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
+import dask.config
 from distributed import Client, Future, LocalCluster, Semaphore, as_completed
 from distributed.client import FutureCancelledError
 
@@ -43,10 +48,20 @@ from .config import FeedConfig
 log = logging.getLogger(__name__)
 
 EPISODES_PER_WORKER = 4
-"""Episodes a local cluster's worker makes at once (its threads): while one waits for the voice
-service or the encoder, the others keep the shared request pool busy."""
+"""Episodes a local cluster's worker makes at once (its threads) when any is read online: while
+one waits for the voice service or the encoder, the others keep the shared request pool busy."""
+OFFLINE_EPISODES_PER_WORKER = 2
+"""Episodes a local cluster's worker makes at once when all are read offline: espeak-ng reads one
+at a time in a process, so a second episode only fills its gaps (levelling, encoding, tags), and
+more would only contend (BENCHMARKS.md)."""
 CONNECT_SECONDS = 10.0
 """How long the build waits for a ``--cluster`` scheduler to answer."""
+_DASK_HEAP_TRIM = "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_"
+_M_TRIM_THRESHOLD = -1
+_M_MMAP_THRESHOLD = -3
+_MMAP_FROM = 32 * 1024 * 1024
+"""glibc's own ceiling for its adaptive mmap threshold on 64-bit machines; the heap is trimmed
+above twice that."""
 
 Took = Callable[[SourceItem, Made | Exception], None]
 
@@ -90,7 +105,8 @@ def make_on_cluster(
         edge_semaphore=f"audiocast-edge-{uuid.uuid4().hex}",
         edge_limit=options.edge_limit or config.edge_limit,
     )
-    with _client(options) as client:
+    online = any(not task.offline for task in tasks)
+    with _client(options, EPISODES_PER_WORKER if online else OFFLINE_EPISODES_PER_WORKER) as client:
         futures: dict[Future[Made], EpisodeTask] = {
             client.submit(make_remotely, dataclasses.replace(order, task=task), pure=False): task for task in tasks
         }
@@ -120,7 +136,8 @@ def _outcome(future: Future[Made], where: str) -> Made | Exception:
 
 
 @contextlib.contextmanager
-def _client(options: BuildOptions) -> Iterator[Client]:
+def _client(options: BuildOptions, threads: int) -> Iterator[Client]:
+    """A client of the cluster ``options`` names, or of a local one whose workers make ``threads`` episodes at once."""
     # Dask's own lines (workers starting, a lost scheduler's tracebacks) only at -vv: the build says
     # what happens, in one line when it stops
     level = logging.DEBUG if log.isEnabledFor(logging.DEBUG) else logging.CRITICAL
@@ -138,9 +155,10 @@ def _client(options: BuildOptions) -> Iterator[Client]:
             yield client
         return
     with (
+        dask.config.set({_DASK_HEAP_TRIM: None}),  # glibc's own malloc on our workers: see _keep_heap_adaptive
         LocalCluster(
             n_workers=options.workers,
-            threads_per_worker=EPISODES_PER_WORKER,
+            threads_per_worker=threads,
             processes=True,
             dashboard_address=":0",  # no fixed port: several builds may run on one machine
             worker_dashboard_address=None,
@@ -153,6 +171,7 @@ def _client(options: BuildOptions) -> Iterator[Client]:
 
 def make_remotely(order: WorkOrder) -> Made:
     """On a worker: make one episode in a temporary folder and return its record and files."""
+    _keep_heap_adaptive()
     with tempfile.TemporaryDirectory(prefix="audiocast-episode-") as folder:
         output = Path(folder)
         config = dataclasses.replace(order.config, output=output)
@@ -166,6 +185,27 @@ def make_remotely(order: WorkOrder) -> Made:
         episode = made.record.episode
         names = [*episode.sidecars.values(), episode.audio]  # written in this order: the MP3 last, as in process
         return dataclasses.replace(made, files={name: (output / name).read_bytes() for name in names})
+
+
+@functools.cache
+def _keep_heap_adaptive() -> None:
+    """Undo, in this worker, the ``MALLOC_TRIM_THRESHOLD_=65536`` a Dask nanny starts it with (a
+    local cluster's workers are started without it; ``dask worker`` sets it).
+
+    Setting that variable also stops glibc from raising its mmap threshold as large blocks are
+    freed, so every array of audio over 128 KiB is mapped afresh and its pages faulted in again:
+    making an episode took 36% more CPU on a nanny's worker than in process (BENCHMARKS.md).
+    The thresholds are set where glibc's adaptive mode would take them at most. Elsewhere (no such
+    variable, or a C library without ``mallopt``) nothing is done.
+    """
+    if "MALLOC_TRIM_THRESHOLD_" not in os.environ:
+        return
+    try:
+        mallopt = ctypes.CDLL(ctypes.util.find_library("c")).mallopt
+    except (OSError, AttributeError):
+        return
+    mallopt(_M_MMAP_THRESHOLD, _MMAP_FROM)
+    mallopt(_M_TRIM_THRESHOLD, 2 * _MMAP_FROM)
 
 
 class _Worker:
