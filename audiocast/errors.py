@@ -14,7 +14,8 @@
     │   └── OutputWriteError      a file could not be written (also an OSError, for callers that
     │                             treat disk trouble as recoverable, like the clip cache)
     ├── ServeError            the static server could not start
-    └── ClusterError          a Dask cluster could not be reached or was lost mid-build
+    ├── ClusterError          a Dask cluster could not be reached or was lost mid-build
+    └── WorkersDied           every Dask worker that tried an episode died (killed, out of memory)
 
 Messages name the input first and end with the fix where there is one. Misuse by a caller
 (wrong types, a malformed rate string) raises the built-in ``TypeError``/``ValueError`` instead.
@@ -77,3 +78,7 @@ class ServeError(AudiocastError):
 
 class ClusterError(AudiocastError):
     """The Dask scheduler a build fans its episodes out to could not be reached, or was lost."""
+
+
+class WorkersDied(AudiocastError):
+    """The workers that tried one episode all died making it; the build goes on with the others."""

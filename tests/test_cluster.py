@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from distributed import Client
 
-from audiocast.feedbuild import BuildOptions, build_feed, load_feed_config
+from audiocast.feedbuild import BuildOptions, BuildReport, build_feed, load_feed_config
 from audiocast.feedbuild.state import load_state
 
 from .conftest import run_cli
@@ -126,23 +126,23 @@ def test_a_local_cluster_build_is_byte_identical_and_a_rerun_makes_nothing(tmp_p
     assert "Added 0, re-made 0, removed 0, kept 3" in rerun.out
 
 
-def test_a_worker_killed_mid_build_costs_only_its_episode_which_runs_again(tmp_path: Path) -> None:
+def _killed_mid_build(tmp_path: Path, environment: dict[str, str] | None = None) -> tuple[BuildReport, int]:
+    """A build on two workers, one of them killed while it makes episodes: the report, and how many
+    articles there were (more than the workers' threads, so the killed one was busy)."""
     articles = tmp_path / "articles"
     copy_articles(articles, ARTICLES, MORE)
-    for copy in range(2):  # more episodes than the workers' threads, so the killed one was busy
+    for copy in range(2):
         for article in sorted((tmp_path / "articles").glob("[!c]*.md")):
             text = article.read_text(encoding="utf-8").replace("[", f"[Copy {copy} ", 1)
             text = re.sub(r"\]\((https?://[^)]*)\)", rf"](\1?copy={copy})", text, count=1)
             (articles / f"copy{copy}-{article.name}").write_text(text, encoding="utf-8")
-    count = len(list(articles.glob("*.md")))
     definition = _definition(tmp_path / "show", articles, keep=50)
-    output = tmp_path / "show" / "public" / "show"
-    with dask_cluster(tmp_path / "dask") as cluster:
-        outcome: dict[str, object] = {}
+    reports: list[BuildReport] = []
+    with dask_cluster(tmp_path / "dask", environment=environment) as cluster:
 
         def build() -> None:
             options = BuildOptions(cluster=cluster.address, cache_dir=tmp_path / "cache")
-            outcome["report"] = build_feed(load_feed_config(definition), options)
+            reports.append(build_feed(load_feed_config(definition), options))
 
         builder = threading.Thread(target=build)
         builder.start()
@@ -152,8 +152,11 @@ def test_a_worker_killed_mid_build_costs_only_its_episode_which_runs_again(tmp_p
         os.kill(victim.pid, signal.SIGKILL)
         builder.join(timeout=300)
     assert victim.wait() == -signal.SIGKILL
-    report = outcome["report"]
-    assert not report.failed  # type: ignore[attr-defined]
+    return reports[0], len(list(articles.glob("*.md")))
+
+
+def _assert_listed_once(output: Path, count: int) -> None:
+    """The feed and the state list ``count`` episodes, each once, and the folder holds their files only."""
     feed, _ = parsed(output / "feed.xml")
     guids = [entry.id for entry in feed.entries]
     assert len(guids) == count == len(set(guids))
@@ -162,6 +165,22 @@ def test_a_worker_killed_mid_build_costs_only_its_episode_which_runs_again(tmp_p
     listed = {name for record in state.episodes for name in (record.episode.audio, *record.episode.sidecars.values())}
     on_disk = {path.relative_to(output).as_posix() for path in (output / "episodes").iterdir()}
     assert on_disk == listed  # nothing twice, no leftovers
+
+
+def test_a_worker_killed_mid_build_costs_only_its_episode_which_runs_again(tmp_path: Path) -> None:
+    report, count = _killed_mid_build(tmp_path)
+    assert not report.failed
+    _assert_listed_once(tmp_path / "show" / "public" / "show", count)
+
+
+def test_an_episode_whose_workers_all_died_is_reported_and_the_others_are_made(tmp_path: Path) -> None:
+    """With no second try allowed (Dask's ``allowed-failures`` 0), the killed worker's episodes fail
+    with one line each saying so, and the build publishes the rest."""
+    report, count = _killed_mid_build(tmp_path, {"DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES": "0"})
+    assert report.failed
+    for failure in report.failed:
+        assert failure.cause == "the Dask worker that tried it died (killed, or out of memory: the worker logs tell why)"
+    _assert_listed_once(tmp_path / "show" / "public" / "show", count - len(report.failed))
 
 
 def _wait_until_busy(address: str) -> None:

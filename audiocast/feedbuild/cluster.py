@@ -33,12 +33,12 @@ from pathlib import Path
 from types import TracebackType
 
 import dask.config
-from distributed import Client, Future, LocalCluster, Semaphore, as_completed
+from distributed import Client, Future, KilledWorker, LocalCluster, Semaphore, as_completed
 from distributed.client import FutureCancelledError
 
 from ..cache import default_cache_dir
 from ..engines import Engine, make_engine
-from ..errors import ClusterError
+from ..errors import ClusterError, WorkersDied
 from ..gate import SharedGate
 from ..sources.feed import SourceItem
 from ..synth import MAX_JOBS, RequestGate, SynthOptions, SynthSession
@@ -130,6 +130,10 @@ def _outcome(future: Future[Made], where: str) -> Made | Exception:
         cause = str(exc).split("\n", 1)[0]
         raise ClusterError(f"lost the Dask scheduler of {where} mid-build ({cause}); the feed is as it was, "
                            "and the episodes made so far are recorded: rerun to go on") from exc
+    except KilledWorker as exc:
+        tries = exc.allowed_failures + 1
+        who = "the Dask worker" if tries == 1 else f"all {tries} Dask workers"
+        return WorkersDied(f"{who} that tried it died (killed, or out of memory: the worker logs tell why)")
     except Exception as exc:  # the episode's own failure, raised again here by Dask
         return exc
     return made
