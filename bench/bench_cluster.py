@@ -1,6 +1,7 @@
 """Benchmark: feed builds on Dask (``--workers``) against the in-process build.
 
 Run:  .venv/bin/python bench/bench_cluster.py offline [--articles 200] [--workers 2]
+      .venv/bin/python bench/bench_cluster.py plan [--articles 10000] [--workers 2]
       .venv/bin/python bench/bench_cluster.py edge [--articles 100] [--workers 2] [--jobs 8] [--baseline]
 
 ``offline``: an archive of distinct articles (bench_feed.py's, from the example article) read by
@@ -8,6 +9,9 @@ espeak-ng, each build into an empty clip cache: in process, then on a local clus
 ``--workers`` processes. Prints wall time, audio made, realtime factor, the speed-up, and the
 scheduling overhead per episode (the cluster's wall time for episodes whose clips all come from
 the clip cache, minus the same in process, per episode).
+
+``plan``: the first reading of an archive's files (no readings cache yet), in process, then on a
+local cluster of ``--workers`` processes (its start included), as ``feed build`` plans.
 
 ``edge``: the same archive read by the online voice from the fake service (tests/fake_edge.py:
 0.3-0.5 s to first audio, then 15x realtime per connection), built on a local cluster with
@@ -30,7 +34,9 @@ from bench_feed import audio_seconds, write_articles, write_definition  # this f
 from distributed import Client, LocalCluster, as_completed
 
 from audiocast.feedbuild import BuildOptions, build_feed, load_feed_config
+from audiocast.feedbuild.cluster import ClusterSession
 from audiocast.feedbuild.config import FeedConfig
+from audiocast.feedbuild.sources import read_items
 from tests.fake_edge import FakeEdge
 
 
@@ -94,6 +100,21 @@ def round_trips(workers: int, count: int, size: int) -> float:
         return time.perf_counter() - start
 
 
+def plan(articles: Path, count: int, workers: int) -> None:
+    print(f"first reading of an archive of {count} article files (no readings cache)")
+    start = time.perf_counter()
+    here = read_items(str(articles), timeout=30)
+    alone = time.perf_counter() - start
+    start = time.perf_counter()
+    with ClusterSession(BuildOptions(workers=workers)) as cluster:
+        spread = read_items(str(articles), timeout=30, read_articles=cluster.read_articles)
+    on_cluster = time.perf_counter() - start
+    assert spread == here
+    print(f"  in process   {alone:6.1f} s   {1000 * alone / count:5.2f} ms a file")
+    print(f"  --workers {workers}  {on_cluster:6.1f} s   {1000 * on_cluster / count:5.2f} ms a file   "
+          f"speed-up {alone / on_cluster:.2f}x")  # fmt: skip
+
+
 def edge(folder: Path, articles: Path, count: int, workers: int, jobs: int, baseline: bool) -> None:
     print(f"archive of {count} articles, online voice from the fake (15x realtime per connection), jobs {jobs}")
     with FakeEdge(latency=(0.3, 0.5), speed=15.0) as fake:
@@ -111,13 +132,13 @@ def edge(folder: Path, articles: Path, count: int, workers: int, jobs: int, base
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("mode", choices=("offline", "edge"))
+    parser.add_argument("mode", choices=("offline", "plan", "edge"))
     parser.add_argument("--articles", type=int)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--jobs", type=int, default=8)
     parser.add_argument("--baseline", action="store_true", help="edge: also build in process, one episode at a time")
     arguments = parser.parse_args()
-    count = arguments.articles or (200 if arguments.mode == "offline" else 100)
+    count = arguments.articles or {"offline": 200, "plan": 10_000, "edge": 100}[arguments.mode]
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
         articles = folder / "articles"
@@ -125,6 +146,8 @@ def main() -> int:
         write_articles(articles, range(1, count + 1))
         if arguments.mode == "offline":
             offline(folder, articles, count, arguments.workers)
+        elif arguments.mode == "plan":
+            plan(articles, count, arguments.workers)
         else:
             edge(folder, articles, count, arguments.workers, arguments.jobs, arguments.baseline)
     return 0

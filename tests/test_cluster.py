@@ -5,6 +5,9 @@ killed mid-build, the cluster-wide limit on the online voice, a scheduler that c
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import datetime as dt
+import logging
 import os
 import re
 import signal
@@ -21,7 +24,9 @@ import pytest
 from distributed import Client
 
 from audiocast.feedbuild import BuildOptions, BuildReport, build_feed, load_feed_config
+from audiocast.feedbuild.sources import read_items
 from audiocast.feedbuild.state import load_state
+from audiocast.sources.feed import FeedRead
 
 from .conftest import run_cli
 from .fake_edge import FakeEdge
@@ -112,7 +117,11 @@ def _assert_same_feed(made: Path, expected: Path) -> None:
     assert (made / "index.html").read_bytes() == (expected / "index.html").read_bytes()
 
 
-def test_a_local_cluster_build_is_byte_identical_and_a_rerun_makes_nothing(tmp_path: Path) -> None:
+def test_a_local_cluster_build_is_byte_identical_and_a_rerun_makes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from audiocast.feedbuild import cluster
+
     articles = copy_articles(tmp_path / "articles", ARTICLES)
     alone = _definition(tmp_path / "alone", articles)
     build_feed(load_feed_config(alone), BuildOptions(cache_dir=tmp_path / "cache", jobs=1))
@@ -121,7 +130,12 @@ def test_a_local_cluster_build_is_byte_identical_and_a_rerun_makes_nothing(tmp_p
     assert result.code == 0, result.err
     made, expected = (tmp_path / name / "public" / "show" for name in ("spread", "alone"))
     _assert_same_feed(made, expected)
-    rerun = run_cli("feed", "build", spread, "--workers", "2")
+
+    def no_cluster(options: BuildOptions) -> None:
+        raise AssertionError("a build with nothing to read or make started a cluster")
+
+    monkeypatch.setattr(cluster, "_client", no_cluster)
+    rerun = run_cli("feed", "build", spread, "--workers", "2", "--cache-dir", tmp_path / "cache")
     assert rerun.code == 0, rerun.err
     assert "Added 0, re-made 0, removed 0, kept 3" in rerun.out
 
@@ -314,6 +328,46 @@ def test_a_dask_worker_keeps_large_blocks_on_its_heap_as_glibc_would() -> None:
 def test_a_local_clusters_workers_start_without_dasks_heap_trim() -> None:
     from audiocast.feedbuild.cluster import _client
 
-    with _client(BuildOptions(workers=1), 1) as client:
+    with _client(BuildOptions(workers=1)) as client:
         seen = client.run(os.environ.get, "MALLOC_TRIM_THRESHOLD_")
     assert list(seen.values()) == [None]
+
+
+def test_a_large_folder_is_read_on_the_cluster_as_it_is_read_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The first plan of a large archive reads its files on the workers, with the same articles,
+    the same skipped files and the same warnings as reading them in the build's process."""
+    from audiocast.feedbuild import cluster
+
+    folder = copy_articles(tmp_path / "articles", ARTICLES, MORE)
+    (folder / "empty.md").write_text("<!--1701121143000-->\n[Nothing](https://example.org/n)\n------\n")
+    (folder / "undated.md").write_text("[An undated post](https://example.org/undated)\n------\n\n"
+                                       "<p>The harbour ferries return after winter repairs, the city said.</p>\n")  # fmt: skip
+    monkeypatch.setattr(cluster, "READ_HERE_BELOW", 2)
+    monkeypatch.setattr(cluster, "FILES_A_TASK", 2)
+    with caplog.at_level(logging.WARNING, logger="audiocast"):
+        here = read_items(str(folder), timeout=5)
+        warned_here = _warnings(caplog)
+        caplog.clear()
+        with cluster.ClusterSession(BuildOptions(workers=1)) as session:
+            spread = read_items(str(folder), timeout=5, read_articles=session.read_articles)
+            prefixes = session.client().run_on_scheduler(lambda dask_scheduler: list(dask_scheduler.task_prefixes))
+        warned_there = _warnings(caplog)
+    assert "read_article_files" in prefixes
+    assert _undated_as_one(spread) == _undated_as_one(here) and len(here.items) == 6 and len(here.skipped) == 1
+    assert warned_there == warned_here and any("no date in the post" in line for line in warned_here)
+
+
+def _undated_as_one(read: FeedRead) -> FeedRead:
+    """``read`` with the undated post dated alike: it is dated when it was read."""
+    items = tuple(
+        dataclasses.replace(item, article=dataclasses.replace(item.article, published=dt.datetime(2000, 1, 1, tzinfo=dt.UTC)))
+        if item.key.endswith("/undated") else item
+        for item in read.items
+    )  # fmt: skip
+    return FeedRead(items, read.skipped)
+
+
+def _warnings(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [record.getMessage() for record in caplog.records if record.levelno >= logging.WARNING]

@@ -64,7 +64,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from ..atomic import write_bytes
 from ..cache import default_cache_dir
@@ -97,6 +97,9 @@ from .engine_choice import AUTO, EngineChoice
 from .readings import reader_version
 from .sources import read_items
 from .state import STATE_DB, EpisodeRecord, MadeWith, State, StateStore, load_state, open_state
+
+if TYPE_CHECKING:
+    from .cluster import ClusterSession
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -211,14 +214,29 @@ def build_feed(
         if options.dry_run:
             plan = _plan(config, options, load_state(output) or State(guid), choice)
             return _report(config, plan, _Read(), on_site=len(plan.keep) + len(plan.to_make), dry_run=True)
-        with open_state(output, guid) as store:
-            plan = _plan(config, options, store.state, choice)
-            return _execute(config, options, store, plan, choice, progress)
+        with open_state(output, guid) as store, _cluster_session(options) as cluster:
+            plan = _plan(config, options, store.state, choice, cluster)
+            return _execute(config, options, store, plan, choice, progress, cluster)
 
 
-def _plan(config: FeedConfig, options: BuildOptions, state: State, choice: EngineChoice) -> Plan:
+def _cluster_session(options: BuildOptions) -> contextlib.AbstractContextManager[ClusterSession | None]:
+    """The build's Dask cluster with ``--workers`` or ``--cluster``; none for the in-process build."""
+    if not (options.workers or options.cluster):
+        return contextlib.nullcontext()
+    from .cluster import ClusterSession  # Dask is an optional extra: imported only when asked for
+
+    return ClusterSession(options)
+
+
+def _plan(
+    config: FeedConfig, options: BuildOptions, state: State, choice: EngineChoice, cluster: ClusterSession | None = None
+) -> Plan:
     read = read_items(
-        config.source, timeout=options.timeout, source_name=config.source_name, cache_dir=options.cache_dir
+        config.source,
+        timeout=options.timeout,
+        source_name=config.source_name,
+        cache_dir=options.cache_dir,
+        read_articles=cluster.read_articles if cluster else None,
     )
     return make_plan(config, state, read.items, read.skipped, choice)
 
@@ -389,13 +407,14 @@ def _execute(
     plan: Plan,
     choice: EngineChoice,
     progress: BuildProgress | None,
+    cluster: ClusterSession | None,
 ) -> BuildReport:
     output = config.output
     cover = write_cover(output, config.show.title, config.cover)
     records = store.state.by_key()
     read = _Read()
     if plan.to_make:  # only then are engines made: auto checks the service once per build
-        read = _make_all(config, options, store, records, plan.to_make, choice, output / cover, progress)
+        read = _make_all(config, options, store, records, plan.to_make, choice, output / cover, progress, cluster)
     _add_art(config, options, records, plan.art_missing)
     final = State(store.state.podcast_guid, _listed(output, plan, records))
     _publish(config, final, cover)
@@ -425,6 +444,7 @@ def _make_all(
     choice: EngineChoice,
     cover: Path,
     progress: BuildProgress | None,
+    cluster: ClusterSession | None,
 ) -> _Read:
     """Make each episode with the engine ``choice`` gives it, and record it at once in ``store`` and in
     ``records``; returns what was read. In process one after another, or on a Dask cluster
@@ -434,9 +454,7 @@ def _make_all(
     A failed article is reported and skipped (see the module docstring for what stops the build)."""
     tally = _Tally(config, store, records)
     profiles = _Profiles(config)
-    if options.workers or options.cluster:
-        from .cluster import make_on_cluster  # Dask is an optional extra: imported only when asked for
-
+    if cluster is not None:
         tasks = []
         for item in items:
             task = _outcome(functools.partial(_task, config, item, records.get(item.key), profiles, choice))
@@ -444,7 +462,7 @@ def _make_all(
                 tasks.append(task)
             else:
                 tally.took(item, task)
-        make_on_cluster(config, options, tasks, cover, tally.took, progress)
+        cluster.make(config, options, tasks, cover, tally.took, progress)
         return tally.read
     # one session for the build: each kind of retry is reported once, voices' pace learnt once
     synth = SynthOptions(jobs=options.jobs, cache_dir=options.cache_dir, session=SynthSession())
@@ -482,8 +500,6 @@ class EpisodeTask:
     guid: str
     engine: str
     """The engine's name, chosen once per build (``auto`` resolved)."""
-    offline: bool
-    """Whether that engine makes its audio on the machine (``Engine.offline``)."""
 
 
 @dataclass(frozen=True)
@@ -502,7 +518,7 @@ def _task(
     profile = profiles.of(item)
     engine = choice.for_voices(profile.voices).engine()
     guid = existing.episode.guid if existing else episode_guid(item.key)
-    return EpisodeTask(item, _source_hash(profile, item, config.sound_digest), guid, engine.name, engine.offline)
+    return EpisodeTask(item, _source_hash(profile, item, config.sound_digest), guid, engine.name)
 
 
 def _outcome(work: Callable[[], T]) -> T | Exception:

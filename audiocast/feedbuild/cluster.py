@@ -31,6 +31,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+from typing import TypeVar
 
 import dask.config
 from distributed import Client, Future, KilledWorker, LocalCluster, Semaphore, as_completed
@@ -38,22 +39,27 @@ from distributed.client import FutureCancelledError
 
 from ..cache import default_cache_dir
 from ..engines import Engine, make_engine
-from ..errors import ClusterError, WorkersDied
+from ..errors import ClusterError, ReadError, WorkersDied
 from ..gate import SharedGate
 from ..sources.feed import SourceItem
 from ..synth import MAX_JOBS, RequestGate, SynthOptions, SynthSession
 from .build import BuildOptions, BuildProgress, EpisodeTask, Made, episode_options_for, make_task
 from .config import FeedConfig
+from .sources import ArticleRead, read_article_files
 
 log = logging.getLogger(__name__)
 
 EPISODES_PER_WORKER = 4
-"""Episodes a local cluster's worker makes at once (its threads) when any is read online: while
-one waits for the voice service or the encoder, the others keep the shared request pool busy."""
+"""Episodes a local cluster's worker makes at once (its threads): while one waits for the voice
+service or the encoder, the others keep the shared request pool busy."""
 OFFLINE_EPISODES_PER_WORKER = 2
-"""Episodes a local cluster's worker makes at once when all are read offline: espeak-ng reads one
-at a time in a process, so a second episode only fills its gaps (levelling, encoding, tags), and
-more would only contend (BENCHMARKS.md)."""
+"""Episodes a worker process makes at once with the offline voice, whatever its threads: espeak-ng
+reads one at a time in a process, so a second episode only fills its gaps (levelling, encoding,
+tags), and more would only contend (BENCHMARKS.md)."""
+FILES_A_TASK = 50
+"""Article files a Dask task reads (a few milliseconds each)."""
+READ_HERE_BELOW = 200
+"""Fewer article files than this to read are read in the build's process: a cluster would cost more."""
 CONNECT_SECONDS = 10.0
 """How long the build waits for a ``--cluster`` scheduler to answer."""
 _DASK_HEAP_TRIM = "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_"
@@ -64,6 +70,7 @@ _MMAP_FROM = 32 * 1024 * 1024
 above twice that."""
 
 Took = Callable[[SourceItem, Made | Exception], None]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -83,37 +90,78 @@ class WorkOrder:
     edge_limit: int
 
 
-def make_on_cluster(
-    config: FeedConfig,
-    options: BuildOptions,
-    tasks: list[EpisodeTask],
-    cover: Path,
-    took: Took,
-    progress: BuildProgress | None,
-) -> None:
-    """Make ``tasks`` on the cluster ``options`` names; ``took`` gets each outcome as it completes."""
-    if not tasks:
-        return
-    order = WorkOrder(
-        config=config,
-        task=tasks[0],
-        cover_name=cover.name,
-        cover=cover.read_bytes(),
-        jobs=options.jobs,
-        cache_dir=options.cache_dir,
-        own_cache=options.cache_dir is not None and not options.cache_named,
-        edge_semaphore=f"audiocast-edge-{uuid.uuid4().hex}",
-        edge_limit=options.edge_limit or config.edge_limit,
-    )
-    online = any(not task.offline for task in tasks)
-    with _client(options, EPISODES_PER_WORKER if online else OFFLINE_EPISODES_PER_WORKER) as client:
+class ClusterSession:
+    """The build's Dask cluster: the one ``options`` names, or a local one started on first use, so a
+    build with nothing to read or make never starts one. Reads article files and makes episodes."""
+
+    def __init__(self, options: BuildOptions) -> None:
+        self._options = options
+        self._where = options.cluster or "the local cluster"
+        self._stack = contextlib.ExitStack()
+        self._client: Client | None = None
+
+    def __enter__(self) -> ClusterSession:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stack.close()
+
+    def client(self) -> Client:
+        if self._client is None:
+            self._client = self._stack.enter_context(_client(self._options))
+        return self._client
+
+    def read_articles(self, files: list[tuple[str, bytes]]) -> list[ArticleRead]:
+        """Read article files on the cluster, ``FILES_A_TASK`` to a task; a few are read here."""
+        if len(files) < READ_HERE_BELOW:
+            return read_article_files(files)
+        chunks = [files[start : start + FILES_A_TASK] for start in range(0, len(files), FILES_A_TASK)]
+        client = self.client()  # a task each, not one map: one graph holding every file would be large
+        futures: list[Future[list[ArticleRead]]] = [
+            client.submit(read_article_files, chunk, pure=False) for chunk in chunks
+        ]
+        try:
+            return [read for chunk, future in zip(chunks, futures, strict=True) for read in self._read(chunk, future)]
+        finally:
+            client.cancel(futures)
+
+    def _read(self, chunk: list[tuple[str, bytes]], future: Future[list[ArticleRead]]) -> list[ArticleRead]:
+        outcome = _outcome(future, self._where)
+        if isinstance(outcome, Exception):  # not the reading's: read_article_files returns those
+            return [(ReadError(f"{path}: {outcome}"), ()) for path, _ in chunk]
+        return outcome
+
+    def make(
+        self,
+        config: FeedConfig,
+        options: BuildOptions,
+        tasks: list[EpisodeTask],
+        cover: Path,
+        took: Took,
+        progress: BuildProgress | None,
+    ) -> None:
+        """Make ``tasks`` on the cluster; ``took`` gets each outcome as it completes."""
+        if not tasks:
+            return
+        order = WorkOrder(
+            config=config,
+            task=tasks[0],
+            cover_name=cover.name,
+            cover=cover.read_bytes(),
+            jobs=options.jobs,
+            cache_dir=options.cache_dir,
+            own_cache=options.cache_dir is not None and not options.cache_named,
+            edge_semaphore=f"audiocast-edge-{uuid.uuid4().hex}",
+            edge_limit=options.edge_limit or config.edge_limit,
+        )
+        client = self.client()
         futures: dict[Future[Made], EpisodeTask] = {
             client.submit(make_remotely, dataclasses.replace(order, task=task), pure=False): task for task in tasks
         }
         try:
             for done, future in enumerate(as_completed(futures), start=1):
                 task = futures[future]
-                outcome = _outcome(future, options.cluster or "the local cluster")
+                outcome = _outcome(future, self._where)
                 if isinstance(outcome, Made):
                     log.info("made episode %d of %d on the cluster: %s", done, len(tasks), task.item.article.title)
                 if progress is not None:
@@ -123,9 +171,10 @@ def make_on_cluster(
             client.cancel(list(futures))
 
 
-def _outcome(future: Future[Made], where: str) -> Made | Exception:
+def _outcome(future: Future[T], where: str) -> T | Exception:
+    """What the task returned, or the exception it raised; a lost scheduler stops the build."""
     try:
-        made: Made = future.result()
+        result: T = future.result()
     except (FutureCancelledError, asyncio.CancelledError) as exc:
         cause = str(exc).split("\n", 1)[0]
         raise ClusterError(f"lost the Dask scheduler of {where} mid-build ({cause}); the feed is as it was, "
@@ -134,14 +183,13 @@ def _outcome(future: Future[Made], where: str) -> Made | Exception:
         tries = exc.allowed_failures + 1
         who = "the Dask worker" if tries == 1 else f"all {tries} Dask workers"
         return WorkersDied(f"{who} that tried it died (killed, or out of memory: the worker logs tell why)")
-    except Exception as exc:  # the episode's own failure, raised again here by Dask
+    except Exception as exc:  # the task's own failure, raised again here by Dask
         return exc
-    return made
+    return result
 
 
 @contextlib.contextmanager
-def _client(options: BuildOptions, threads: int) -> Iterator[Client]:
-    """A client of the cluster ``options`` names, or of a local one whose workers make ``threads`` episodes at once."""
+def _client(options: BuildOptions) -> Iterator[Client]:
     # Dask's own lines (workers starting, a lost scheduler's tracebacks) only at -vv: the build says
     # what happens, in one line when it stops
     level = logging.DEBUG if log.isEnabledFor(logging.DEBUG) else logging.CRITICAL
@@ -162,7 +210,7 @@ def _client(options: BuildOptions, threads: int) -> Iterator[Client]:
         dask.config.set({_DASK_HEAP_TRIM: None}),  # glibc's own malloc on our workers: see _keep_heap_adaptive
         LocalCluster(
             n_workers=options.workers,
-            threads_per_worker=threads,
+            threads_per_worker=EPISODES_PER_WORKER,
             processes=True,
             dashboard_address=":0",  # no fixed port: several builds may run on one machine
             worker_dashboard_address=None,
@@ -185,7 +233,8 @@ def make_remotely(order: WorkOrder) -> Made:
         cache_dir = default_cache_dir() if order.own_cache else order.cache_dir
         gate = _WORKER.gate(order, engine)
         synth = SynthOptions(jobs=order.jobs, cache_dir=cache_dir, session=_WORKER.session, gate=gate)
-        made = make_task(config, order.task, episode_options_for(config, synth, cover), engine, None)
+        with _WORKER.offline_slots if engine.offline else contextlib.nullcontext():
+            made = make_task(config, order.task, episode_options_for(config, synth, cover), engine, None)
         episode = made.record.episode
         names = [*episode.sidecars.values(), episode.audio]  # written in this order: the MP3 last, as in process
         return dataclasses.replace(made, files={name: (output / name).read_bytes() for name in names})
@@ -221,6 +270,7 @@ class _Worker:
         self._pools: dict[int, SharedGate] = {}
         self._leases: dict[str, Semaphore] = {}
         self.session = SynthSession()
+        self.offline_slots = threading.BoundedSemaphore(OFFLINE_EPISODES_PER_WORKER)
 
     def engine(self, name: str) -> Engine:
         with self._lock:

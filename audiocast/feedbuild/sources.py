@@ -10,14 +10,19 @@ MP3) are not articles; a source that is itself missing or unreadable is an error
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import logging
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..episode import TRANSCRIPT_ENDING, sidecar_paths
 from ..errors import ReadError
 from ..fetch import is_url
+from ..models import Article
 from ..sources import read_text_as_article
 from ..sources.feed import FeedRead, SourceItem, fetch, looks_like_feed, parse_feed, read_feed
 from ..sources.loading import MAX_ARTICLE_BYTES, decode
@@ -30,19 +35,37 @@ ARTICLE_SUFFIXES = frozenset({".md", ".html", ".htm", ".txt", ".xml", ".rss", ".
 """Files a folder source reads; others (images, notes) are ignored."""
 
 
-def read_items(source: str, *, timeout: float, source_name: str = "", cache_dir: Path | None = None) -> FeedRead:
+READ_TOGETHER_BYTES = 64 * 1024 * 1024
+"""Bytes of article files held at once to be read together (on a cluster, in parallel)."""
+ArticleRead = tuple[Article | ReadError, tuple[str, ...]]
+"""One article file read: the article or why it could not be, and the warnings reading gave."""
+ReadArticles = Callable[[list[tuple[str, bytes]]], list[ArticleRead]]
+"""Reads article files given as (path, bytes), in order: here (``read_article_files``) or on a cluster."""
+
+
+def read_items(
+    source: str,
+    *,
+    timeout: float,
+    source_name: str = "",
+    cache_dir: Path | None = None,
+    read_articles: ReadArticles | None = None,
+) -> FeedRead:
     """Every article the source offers, with the lines describing what was skipped.
 
     ``source_name``, when given, is the publisher of every article (the feed definition's key).
-    Article files read before are taken from the readings cache in ``cache_dir`` (see ``readings``).
+    Article files read before are taken from the readings cache in ``cache_dir`` (see ``readings``);
+    the others of a folder are read by ``read_articles`` (by default here, one after another).
     """
-    found = _read_source(source, timeout=timeout, cache_dir=cache_dir)
+    found = _read_source(source, timeout=timeout, cache_dir=cache_dir, read_articles=read_articles)
     if not source_name:
         return found
     return FeedRead(tuple(_published_by(item, source_name) for item in found.items), found.skipped)
 
 
-def _read_source(source: str, *, timeout: float, cache_dir: Path | None) -> FeedRead:
+def _read_source(
+    source: str, *, timeout: float, cache_dir: Path | None, read_articles: ReadArticles | None
+) -> FeedRead:
     if is_url(source):
         return read_feed(source, timeout=timeout)
     path = Path(source)
@@ -51,7 +74,9 @@ def _read_source(source: str, *, timeout: float, cache_dir: Path | None) -> Feed
     if not path.is_dir() and not path.is_file():
         raise ReadError(f"{source}: no such file or folder")
     with open_readings(cache_dir) as readings:
-        return _read_folder(path, readings) if path.is_dir() else _read_file(path, path.name, readings)
+        if path.is_dir():
+            return _read_folder(path, readings, read_articles or read_article_files)
+        return _read_one(path, readings)
 
 
 def _published_by(item: SourceItem, source_name: str) -> SourceItem:
@@ -61,22 +86,56 @@ def _published_by(item: SourceItem, source_name: str) -> SourceItem:
     return dataclasses.replace(item, article=article, content_hash=digest)
 
 
-def _read_folder(folder: Path, readings: Readings) -> FeedRead:
+def _read_folder(folder: Path, readings: Readings, read_articles: ReadArticles) -> FeedRead:
     files = _article_files(folder)
     if not files:
         raise ReadError(f"{folder}: no article files (.md, .html, .txt) or feeds (.xml) in this folder")
+    return _read_folder_files(files, readings, read_articles)
+
+
+def _read_folder_files(files: list[Path], readings: Readings, read_articles: ReadArticles) -> FeedRead:
+    """The articles and feeds of ``files``, in order; a file that cannot be read is skipped with a
+    warning. The articles not in ``readings`` are read by ``read_articles``, ``READ_TOGETHER_BYTES`` at a time."""
     items: list[SourceItem] = []
     skipped: list[str] = []
-    for path in files:
+    found: list[FeedRead | ReadError | _Unread] = []
+    held = 0
+    for number, path in enumerate(files, start=1):
+        entry: FeedRead | ReadError | _Unread
         try:
-            found = _read_file(path, path.name, readings)
+            entry = _read_file(path, readings)
         except ReadError as exc:
-            log.warning("skipped: %s", exc)
-            skipped.append(str(exc))
-            continue
-        items.extend(found.items)
-        skipped.extend(found.skipped)
+            entry = exc
+        found.append(entry)
+        held += len(entry.data) if isinstance(entry, _Unread) else 0
+        if held >= READ_TOGETHER_BYTES or number == len(files):
+            _take(found, readings, read_articles, items, skipped)
+            found, held = [], 0
     return FeedRead(tuple(items), tuple(skipped))
+
+
+def _take(
+    found: list[FeedRead | ReadError | _Unread],
+    readings: Readings,
+    read_articles: ReadArticles,
+    items: list[SourceItem],
+    skipped: list[str],
+) -> None:
+    """Add what ``found`` holds to ``items`` and ``skipped``, reading its unread articles together."""
+    unread = [entry for entry in found if isinstance(entry, _Unread)]
+    reads = iter(read_articles([(str(entry.path), entry.data) for entry in unread]))
+    for entry in found:
+        if isinstance(entry, _Unread):
+            article, warnings = next(reads)
+            for warning in warnings:
+                log.warning("%s", warning)
+            entry = _keep(entry, article, readings)
+        if isinstance(entry, ReadError):
+            log.warning("skipped: %s", entry)
+            skipped.append(str(entry))
+            continue
+        items.extend(entry.items)
+        skipped.extend(entry.skipped)
 
 
 def _article_files(folder: Path) -> list[Path]:
@@ -97,7 +156,16 @@ def _article_files(folder: Path) -> list[Path]:
     )
 
 
-def _read_file(path: Path, name: str, readings: Readings) -> FeedRead:
+@dataclass(frozen=True)
+class _Unread:
+    """An article file not in the readings cache: to be read."""
+
+    path: Path
+    data: bytes
+    content_hash: str
+
+
+def _read_file(path: Path, readings: Readings) -> FeedRead | _Unread:
     data = fetch(str(path), max_bytes=max(MAX_ARTICLE_BYTES, 20 * 1024 * 1024))
     if looks_like_feed(data):
         return parse_feed(data, str(path))
@@ -106,9 +174,73 @@ def _read_file(path: Path, name: str, readings: Readings) -> FeedRead:
     content_hash = hashlib.sha256(data).hexdigest()
     article = readings.get(str(path), content_hash)
     if article is None:
-        article = read_text_as_article(decode(data, str(path)), str(path))
-        readings.put(str(path), content_hash, article)
+        return _Unread(path, data, content_hash)
+    return _item(path, content_hash, article)
+
+
+def _read_one(path: Path, readings: Readings) -> FeedRead:
+    """The source's one file: one that cannot be read is the build's error, not a warning."""
+    entry = _read_file(path, readings)
+    found = _keep(entry, _article_or_error(str(path), entry.data), readings) if isinstance(entry, _Unread) else entry
+    if isinstance(found, ReadError):
+        raise found
+    return found
+
+
+def _keep(unread: _Unread, article: Article | ReadError, readings: Readings) -> FeedRead | ReadError:
+    if isinstance(article, ReadError):
+        return article
+    readings.put(str(unread.path), unread.content_hash, article)
+    return _item(unread.path, unread.content_hash, article)
+
+
+def _item(path: Path, content_hash: str, article: Article) -> FeedRead:
     # The original link is the article's identity, so renaming or moving the file keeps its GUID.
-    key = article.link or f"file:{name}"
-    item = SourceItem(key=key, content_hash=content_hash, article=article, origin=str(path))
-    return FeedRead((item,), ())
+    key = article.link or f"file:{path.name}"
+    return FeedRead((SourceItem(key=key, content_hash=content_hash, article=article, origin=str(path)),), ())
+
+
+def read_article_files(files: list[tuple[str, bytes]]) -> list[ArticleRead]:
+    """Read article files given as (path, bytes), here or on a Dask worker: the warnings reading
+    gave in this thread are returned with each article, for the build to log in the files' order."""
+    reads: list[ArticleRead] = []
+    for path, data in files:
+        with _warnings_of_this_thread() as warnings:
+            article = _article_or_error(path, data)
+        reads.append((article, tuple(warnings)))
+    return reads
+
+
+def _article_or_error(path: str, data: bytes) -> Article | ReadError:
+    try:
+        return read_text_as_article(decode(data, path), path)
+    except ReadError as exc:
+        return exc
+
+
+@contextlib.contextmanager
+def _warnings_of_this_thread() -> Iterator[list[str]]:
+    """The warnings audiocast logs in this thread meanwhile, kept instead of logged; every other
+    record goes on to the root logger's handlers as before."""
+    keep = _KeepWarnings(threading.get_ident())
+    package = logging.getLogger(__name__.split(".")[0])
+    package.addHandler(keep)
+    package.propagate = False
+    try:
+        yield keep.warnings
+    finally:
+        package.propagate = True
+        package.removeHandler(keep)
+
+
+class _KeepWarnings(logging.Handler):
+    def __init__(self, thread: int) -> None:
+        super().__init__()
+        self.thread = thread
+        self.warnings: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.thread == self.thread and record.levelno >= logging.WARNING:
+            self.warnings.append(record.getMessage())
+        else:
+            logging.getLogger().handle(record)
