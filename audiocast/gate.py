@@ -24,10 +24,13 @@ class SharedGate:
         self._free = slots
         self._lock = threading.Lock()
         self._waiters: deque[tuple[asyncio.AbstractEventLoop, asyncio.Future[None]]] = deque()
+        self._closed = False
 
     async def acquire(self) -> None:
         loop = asyncio.get_running_loop()
         with self._lock:
+            if self._closed:
+                raise GateClosed("the build is stopping")
             if self._free and not self._waiters:
                 self._free -= 1
                 return
@@ -37,7 +40,19 @@ class SharedGate:
             await waiter
         except asyncio.CancelledError:
             self._cancelled(loop, waiter)
+            if self._closed:
+                raise GateClosed("the build is stopping") from None
             raise
+
+    def close(self) -> None:
+        """Lend no more slots: every waiting and later ``acquire`` raises ``GateClosed``, so the
+        episodes sharing the gate end after their requests in flight (a build being stopped)."""
+        with self._lock:
+            self._closed = True
+            waiters, self._waiters = list(self._waiters), deque()
+        for loop, waiter in waiters:
+            if not loop.is_closed():
+                loop.call_soon_threadsafe(waiter.cancel)
 
     def release(self) -> None:
         with self._lock:
@@ -65,6 +80,10 @@ class SharedGate:
         self, kind: type[BaseException] | None, error: BaseException | None, traceback: TracebackType | None
     ) -> None:
         self.release()
+
+
+class GateClosed(Exception):
+    """A request asked a closed gate for a slot."""
 
 
 def _grant(waiter: asyncio.Future[None], gate: SharedGate) -> None:

@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from audiocast.gate import SharedGate
+from audiocast.gate import GateClosed, SharedGate
 
 
 class _Counter:
@@ -62,3 +62,36 @@ def test_a_cancelled_waiter_gives_its_slot_back() -> None:
 def test_a_gate_needs_a_slot() -> None:
     with pytest.raises(ValueError, match="at least one slot"):
         SharedGate(0)
+
+
+def test_a_closed_gate_ends_the_waiting_requests_and_refuses_new_ones() -> None:
+    """A build being stopped closes its gate: the requests waiting in other threads end at once."""
+    gate = SharedGate(1)
+    outcomes: list[str] = []
+    held, waiting = threading.Event(), threading.Event()
+
+    async def holder() -> None:
+        async with gate:
+            held.set()
+            await asyncio.sleep(0.5)
+
+    async def waiter() -> None:
+        waiting.set()
+        try:
+            async with gate:
+                outcomes.append("granted")
+        except GateClosed:
+            outcomes.append("closed")
+
+    threads = [threading.Thread(target=asyncio.run, args=(holder(),))]
+    threads[0].start()
+    held.wait(5)
+    threads.append(threading.Thread(target=asyncio.run, args=(waiter(),)))
+    threads[1].start()
+    waiting.wait(5)
+    gate.close()
+    threads[1].join(5)
+    assert outcomes == ["closed"]  # before the holder let its slot go
+    threads[0].join(5)
+    with pytest.raises(GateClosed):
+        asyncio.run(gate.acquire())

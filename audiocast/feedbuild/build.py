@@ -62,6 +62,7 @@ import unicodedata
 import urllib.parse
 import uuid
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TypeVar
@@ -80,6 +81,7 @@ from ..errors import (
     PublishError,
     SynthError,
 )
+from ..gate import SharedGate
 from ..models import Episode
 from ..profiles import VoiceProfile
 from ..publish.artwork import ChapterPicture, article_art, chapter_jpeg, lead_art, lead_caption
@@ -117,6 +119,10 @@ SYNTH_FAILURES_IN_A_ROW = 3
 """Articles in a row the voice failed (after its own retries) at which the build stops: the service
 is down for all of them, and retrying each one against it would only take hours."""
 _STOPS_THE_BUILD = (EngineUnavailable, OutputWriteError, MemoryError, ClusterError)
+ONLINE_EPISODES_AT_ONCE = 4
+"""Episodes a build makes at once in process when they are read online: their requests share one
+pool of ``--jobs``, so many short articles keep every connection busy. The offline voice reads
+one episode after another (espeak-ng's audio depends on what the process read before)."""
 
 
 class BuildProgress(Progress, Protocol):
@@ -447,9 +453,9 @@ def _make_all(
     cluster: ClusterSession | None,
 ) -> _Read:
     """Make each episode with the engine ``choice`` gives it, and record it at once in ``store`` and in
-    ``records``; returns what was read. In process one after another, or on a Dask cluster
-    (``options.workers`` or ``options.cluster``) several at once, each outcome recorded here as it
-    comes: this process alone writes the output folder and the state.
+    ``records``; returns what was read. In process (offline episodes one after another, online ones
+    ``ONLINE_EPISODES_AT_ONCE`` at a time) or on a Dask cluster, several at once, each outcome
+    recorded here, by this thread, as it comes: it alone records the episodes and writes the state.
 
     A failed article is reported and skipped (see the module docstring for what stops the build)."""
     tally = _Tally(config, store, records)
@@ -467,14 +473,43 @@ def _make_all(
     # one session for the build: each kind of retry is reported once, voices' pace learnt once
     synth = SynthOptions(jobs=options.jobs, cache_dir=options.cache_dir, session=SynthSession())
     episode_options = episode_options_for(config, synth, cover)
-    for number, item in enumerate(items, start=1):
-        log.info("making episode %d of %d: %s", number, len(items), item.article.title)
-        if progress is not None:
-            progress.episode(number, len(items), item.article.title)
-        existing = records.get(item.key)
-        tally.took(item, _outcome(functools.partial(_make_here, config, item, existing, profiles, choice,
-                                                    episode_options, progress)))  # fmt: skip
+    # episodes read online share one pool of ``jobs`` requests, ONLINE_EPISODES_AT_ONCE at a time
+    gate = SharedGate(options.jobs)
+    shared = dataclasses.replace(episode_options, synth=dataclasses.replace(synth, gate=gate))
+    online: dict[Future[Made | Exception], SourceItem] = {}
+    pool = ThreadPoolExecutor(ONLINE_EPISODES_AT_ONCE, thread_name_prefix="audiocast-episode")
+    try:
+        for number, item in enumerate(items, start=1):
+            make = functools.partial(_make_here, config, item, records.get(item.key), profiles, choice)
+            if not _engine_for(item, profiles, choice).offline:
+                online[pool.submit(_outcome, functools.partial(make, shared, None))] = item
+                continue
+            log.info("making episode %d of %d: %s", number, len(items), item.article.title)
+            if progress is not None:
+                progress.episode(number, len(items), item.article.title)
+            tally.took(item, _outcome(functools.partial(make, episode_options, progress)))
+            _take_done(online, tally, wait=False)
+        _take_done(online, tally, wait=True)
+    except BaseException:  # Ctrl-C, or what stops the build: the episodes in flight end after their requests
+        gate.close()
+        raise
+    finally:
+        pool.shutdown(cancel_futures=True)
     return tally.read
+
+
+def _take_done(online: dict[Future[Made | Exception], SourceItem], tally: _Tally, *, wait: bool) -> None:
+    """Record the episodes made online so far (all of them, with ``wait``), as each finished."""
+    finished = as_completed(list(online)) if wait else [future for future in list(online) if future.done()]
+    for future in finished:
+        item, outcome = online.pop(future), future.result()
+        if isinstance(outcome, Made):
+            log.info("made episode online: %s", item.article.title)
+        tally.took(item, outcome)
+
+
+def _engine_for(item: SourceItem, profiles: _Profiles, choice: EngineChoice) -> Engine:
+    return choice.for_voices(profiles.of(item).voices).engine()
 
 
 def _make_here(
@@ -488,7 +523,7 @@ def _make_here(
 ) -> Made:
     """Make one episode in this process with the engine object the build made."""
     task = _task(config, item, existing, profiles, choice)
-    return make_task(config, task, options, choice.for_voices(profiles.of(item).voices).engine(), progress)
+    return make_task(config, task, options, _engine_for(item, profiles, choice), progress)
 
 
 @dataclass(frozen=True)
@@ -516,7 +551,7 @@ def _task(
     config: FeedConfig, item: SourceItem, existing: EpisodeRecord | None, profiles: _Profiles, choice: EngineChoice
 ) -> EpisodeTask:
     profile = profiles.of(item)
-    engine = choice.for_voices(profile.voices).engine()
+    engine = _engine_for(item, profiles, choice)
     guid = existing.episode.guid if existing else episode_guid(item.key)
     return EpisodeTask(item, _source_hash(profile, item, config.sound_digest), guid, engine.name)
 
