@@ -25,6 +25,8 @@ class SharedGate:
         self._lock = threading.Lock()
         self._waiters: deque[tuple[asyncio.AbstractEventLoop, asyncio.Future[None]]] = deque()
         self._closed = False
+        self._holders: dict[asyncio.Task[object], asyncio.AbstractEventLoop] = {}
+        """The tasks inside ``async with`` this gate, with their loops: ``close`` cancels them."""
 
     async def acquire(self) -> None:
         loop = asyncio.get_running_loop()
@@ -45,14 +47,19 @@ class SharedGate:
             raise
 
     def close(self) -> None:
-        """Lend no more slots: every waiting and later ``acquire`` raises ``GateClosed``, so the
-        episodes sharing the gate end after their requests in flight (a build being stopped)."""
+        """Lend no more slots and end the requests holding one: every waiting and later ``acquire``
+        raises ``GateClosed`` and every task inside ``async with`` is cancelled, so the episodes
+        sharing the gate stop at once (a build being stopped)."""
         with self._lock:
             self._closed = True
             waiters, self._waiters = list(self._waiters), deque()
+            holders = list(self._holders.items())
         for loop, waiter in waiters:
             if not loop.is_closed():
                 loop.call_soon_threadsafe(waiter.cancel)
+        for task, loop in holders:
+            if not loop.is_closed():
+                loop.call_soon_threadsafe(task.cancel)
 
     def release(self) -> None:
         with self._lock:
@@ -75,10 +82,22 @@ class SharedGate:
 
     async def __aenter__(self) -> None:
         await self.acquire()
+        task = asyncio.current_task()
+        if task is not None:
+            with self._lock:
+                self._holders[task] = asyncio.get_running_loop()
+                closed = self._closed
+            if closed:  # closed between the grant and now: close() did not see this task
+                await self.__aexit__(None, None, None)
+                raise GateClosed("the build is stopping")
 
     async def __aexit__(
         self, kind: type[BaseException] | None, error: BaseException | None, traceback: TracebackType | None
     ) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            with self._lock:
+                self._holders.pop(task, None)
         self.release()
 
 

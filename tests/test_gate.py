@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 
 import pytest
@@ -71,9 +72,10 @@ def test_a_closed_gate_ends_the_waiting_requests_and_refuses_new_ones() -> None:
     held, waiting = threading.Event(), threading.Event()
 
     async def holder() -> None:
-        async with gate:
-            held.set()
-            await asyncio.sleep(0.5)
+        with contextlib.suppress(asyncio.CancelledError):  # closing cancels it too (the next test)
+            async with gate:
+                held.set()
+                await asyncio.sleep(0.5)
 
     async def waiter() -> None:
         waiting.set()
@@ -91,7 +93,31 @@ def test_a_closed_gate_ends_the_waiting_requests_and_refuses_new_ones() -> None:
     waiting.wait(5)
     gate.close()
     threads[1].join(5)
-    assert outcomes == ["closed"]  # before the holder let its slot go
+    assert outcomes == ["closed"]  # not granted the holder's slot
     threads[0].join(5)
     with pytest.raises(GateClosed):
         asyncio.run(gate.acquire())
+
+
+def test_closing_the_gate_cancels_the_requests_holding_a_slot() -> None:
+    """Ctrl-C during a build with the online voice: a request in flight (here one that would take a
+    minute) is cancelled at once, in its own thread's loop, and its slot goes back."""
+    gate = SharedGate(2)
+    outcomes: list[str] = []
+    holding = threading.Event()
+
+    async def request() -> None:
+        try:
+            async with gate:
+                holding.set()
+                await asyncio.sleep(60)
+            outcomes.append("finished")
+        except asyncio.CancelledError:
+            outcomes.append("cancelled")
+
+    thread = threading.Thread(target=asyncio.run, args=(request(),))
+    thread.start()
+    assert holding.wait(5)
+    gate.close()
+    thread.join(10)
+    assert not thread.is_alive() and outcomes == ["cancelled"]

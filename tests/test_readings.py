@@ -6,12 +6,13 @@ from __future__ import annotations
 import contextlib
 import logging
 import sqlite3
+import threading
 from pathlib import Path
 
 import pytest
 
 from audiocast.feedbuild.readings import READINGS_FILE
-from audiocast.feedbuild.sources import read_items
+from audiocast.feedbuild.sources import read_article_files, read_items
 
 from .feed_helpers import ARTICLES, MORE, copy_articles
 
@@ -73,3 +74,34 @@ def test_a_file_that_cannot_be_read_is_not_cached_and_warns_again(tmp_path: Path
     for _ in range(2):
         read = read_items(str(folder), timeout=5, cache_dir=tmp_path / "cache")
         assert len(read.items) == 3 and len(read.skipped) == 1
+
+
+def test_threads_reading_at_once_each_keep_their_own_warnings_and_log_none(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A Dask worker's threads read article files at once: each gets back the warnings of its own
+    files, once each, and none reach the worker's log (the build logs them, in the files' order)."""
+    files = [
+        (f"{thread}-{number}.md",
+         f"[Undated {thread} {number}](https://example.org/u/{thread}/{number})\n------\n\n"
+         f"<p>The harbour ferry {thread} {number} returns after its winter repairs.</p>\n".encode())
+        for thread in range(4) for number in range(30)
+    ]  # fmt: skip
+    results: dict[int, list[tuple[str, ...]]] = {}
+    start = threading.Barrier(4)
+
+    def read(thread: int) -> None:
+        start.wait()
+        results[thread] = [warnings for _, warnings in read_article_files(files[thread * 30 : (thread + 1) * 30])]
+
+    with caplog.at_level(logging.WARNING):
+        readers = [threading.Thread(target=read, args=(number,)) for number in range(4)]
+        for reader in readers:
+            reader.start()
+        for reader in readers:
+            reader.join()
+    for thread, warnings in results.items():
+        assert [len(one) for one in warnings] == [1] * 30
+        assert all(f"{thread}-{number}.md: no date" in one[0] for number, one in enumerate(warnings))
+    assert not [record for record in caplog.records if "no date" in record.getMessage()]
+    assert logging.getLogger("audiocast").propagate

@@ -481,10 +481,10 @@ def _make_all(
     try:
         for number, item in enumerate(items, start=1):
             make = functools.partial(_make_here, config, item, records.get(item.key), profiles, choice)
-            if not _engine_for(item, profiles, choice).offline:
+            log.info("making episode %d of %d: %s", number, len(items), item.article.title)
+            if not _engine_for(item, profiles, choice).offline:  # its progress: the line when it is made
                 online[pool.submit(_outcome, functools.partial(make, shared, None))] = item
                 continue
-            log.info("making episode %d of %d: %s", number, len(items), item.article.title)
             if progress is not None:
                 progress.episode(number, len(items), item.article.title)
             tally.took(item, _outcome(functools.partial(make, episode_options, progress)))

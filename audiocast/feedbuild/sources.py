@@ -205,7 +205,7 @@ def read_article_files(files: list[tuple[str, bytes]]) -> list[ArticleRead]:
     gave in this thread are returned with each article, for the build to log in the files' order."""
     reads: list[ArticleRead] = []
     for path, data in files:
-        with _warnings_of_this_thread() as warnings:
+        with _WARNINGS_KEPT.of_this_thread() as warnings:
             article = _article_or_error(path, data)
         reads.append((article, tuple(warnings)))
     return reads
@@ -218,29 +218,43 @@ def _article_or_error(path: str, data: bytes) -> Article | ReadError:
         return exc
 
 
-@contextlib.contextmanager
-def _warnings_of_this_thread() -> Iterator[list[str]]:
-    """The warnings audiocast logs in this thread meanwhile, kept instead of logged; every other
-    record goes on to the root logger's handlers as before."""
-    keep = _KeepWarnings(threading.get_ident())
-    package = logging.getLogger(__name__.split(".")[0])
-    package.addHandler(keep)
-    package.propagate = False
-    try:
-        yield keep.warnings
-    finally:
-        package.propagate = True
-        package.removeHandler(keep)
+class _WarningsKept(logging.Handler):
+    """Keeps the warnings audiocast logs in the threads reading articles, instead of logging them.
 
+    While any thread reads, this one handler sits on the package logger, which then does not
+    propagate: a reading thread's warnings go to its own list, and every other record goes on to
+    the root logger's handlers as before. Several threads (a Dask worker's) may read at once.
+    """
 
-class _KeepWarnings(logging.Handler):
-    def __init__(self, thread: int) -> None:
+    def __init__(self) -> None:
         super().__init__()
-        self.thread = thread
-        self.warnings: list[str] = []
+        self._kept: dict[int, list[str]] = {}
+        self._guard = threading.Lock()
+        self._package = logging.getLogger(__name__.split(".")[0])
+
+    @contextlib.contextmanager
+    def of_this_thread(self) -> Iterator[list[str]]:
+        warnings: list[str] = []
+        with self._guard:
+            if not self._kept:
+                self._package.addHandler(self)
+                self._package.propagate = False
+            self._kept[threading.get_ident()] = warnings
+        try:
+            yield warnings
+        finally:
+            with self._guard:
+                del self._kept[threading.get_ident()]
+                if not self._kept:
+                    self._package.propagate = True
+                    self._package.removeHandler(self)
 
     def emit(self, record: logging.LogRecord) -> None:
-        if record.thread == self.thread and record.levelno >= logging.WARNING:
-            self.warnings.append(record.getMessage())
+        kept = self._kept.get(record.thread) if record.thread is not None else None
+        if kept is not None and record.levelno >= logging.WARNING:
+            kept.append(record.getMessage())
         else:
             logging.getLogger().handle(record)
+
+
+_WARNINGS_KEPT = _WarningsKept()
