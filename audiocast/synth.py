@@ -84,6 +84,15 @@ class SynthSession:
 
     reported: set[str] = field(default_factory=set)
     pace: Pace = field(default_factory=Pace)
+    _guard: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def first_report(self, kind: str) -> bool:
+        """Whether ``kind`` of problem is met now for the first time; episodes made at once, each in
+        its own thread, share the session."""
+        with self._guard:
+            first = kind not in self.reported
+            self.reported.add(kind)
+            return first
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -268,8 +277,7 @@ class _Run:
     def _log_retry(self, exc: TransientSynthError, delay: float, attempt: int, attempts: int) -> None:
         """The first retry for each kind of problem at info level, the rest (and connection failures) at debug."""
         kind = _problem_kind(exc)
-        first = kind not in self.session.reported and not cannot_connect(exc)
-        self.session.reported.add(kind)
+        first = self.session.first_report(kind) and not cannot_connect(exc)
         level = logging.INFO if first else logging.DEBUG
         log.log(level, "%s; retrying in %.1f s (attempt %d of %d)", exc, delay, attempt, attempts)
 

@@ -28,6 +28,7 @@ from audiocast.engines.espeak import EspeakEngine
 from audiocast.episode import EpisodeOptions, make_episode
 from audiocast.errors import EngineUnavailable, NoAudioError, ProfileError, SynthError, TransientSynthError
 from audiocast.feedbuild import BuildOptions, build_feed, load_feed_config
+from audiocast.feedbuild import build as feed_build
 from audiocast.feedbuild.state import load_state
 from audiocast.models import Clip, Segment
 from audiocast.profiles import VoiceProfile, load_profile, parse_profile
@@ -510,8 +511,12 @@ def test_an_offline_clip_of_one_very_long_word_is_accepted_without_retry(caplog:
 
 
 def test_retry_lines_appear_once_per_kind_across_a_feed_build(
-    fake_edge: FakeEdge, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    fake_edge: FakeEdge, tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """One episode at a time: the fake draws its refusals in the order handshakes arrive (it learns
+    the text only after), so with episodes overlapping, which segment runs out of tries would be a
+    matter of timing. The next test overlaps them, with cuts only."""
+    monkeypatch.setattr(feed_build, "ONLINE_EPISODES_AT_ONCE", 1)
     fake_edge.cut, fake_edge.refuse, fake_edge.seed = 0.25, 0.3, 7
     definition = write_definition(tmp_path, ARTICLES, engine="edge")
 
@@ -525,6 +530,25 @@ def test_retry_lines_appear_once_per_kind_across_a_feed_build(
     assert sum(line.startswith(TURN_CUT) for line in retries) == 1
     assert sum(line.startswith("edge service is failing (HTTP 503)") for line in retries) == 1
     assert len(retries) == 2, retries
+
+
+def test_retry_lines_appear_once_per_kind_across_episodes_made_at_once(
+    fake_edge: FakeEdge, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Episodes read online are made at once, each in its thread, sharing one session: a kind of
+    retry met in several of them at the same time is still one line. Cuts are drawn by text and
+    how often it was asked for, so the arrival order does not change which turns are cut."""
+    fake_edge.cut, fake_edge.seed, fake_edge.latency = 0.25, 7, (0.02, 0.05)
+    definition = write_definition(tmp_path, ARTICLES, engine="edge")
+
+    with caplog.at_level(logging.INFO, logger="audiocast"):
+        report = build_feed(load_feed_config(definition), BuildOptions(cache_dir=tmp_path / "cache", jobs=8))
+
+    assert report.episodes == 3
+    cut = {turn.text for turn in fake_edge.turns if turn.action == "truncate"}
+    assert len(episodes_reading(report.output, cut)) >= 2
+    retries = [r.getMessage() for r in caplog.records if r.name == "audiocast.synth"]
+    assert len(retries) == 1 and retries[0].startswith(TURN_CUT), retries
 
 
 def episodes_reading(output: Path, texts: set[str]) -> set[str]:
