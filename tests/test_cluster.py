@@ -342,8 +342,11 @@ def test_a_large_folder_is_read_on_the_cluster_as_it_is_read_here(
 
     folder = copy_articles(tmp_path / "articles", ARTICLES, MORE)
     (folder / "empty.md").write_text("<!--1701121143000-->\n[Nothing](https://example.org/n)\n------\n")
-    (folder / "undated.md").write_text("[An undated post](https://example.org/undated)\n------\n\n"
-                                       "<p>The harbour ferries return after winter repairs, the city said.</p>\n")  # fmt: skip
+    for letter in "abcdef":
+        (folder / f"undated-{letter}.md").write_text(
+            f"[An undated post {letter}](https://example.org/undated-{letter})\n------\n\n"
+            f"<p>The harbour ferries {letter} return after winter repairs, the city said.</p>\n"
+        )
     monkeypatch.setattr(cluster, "READ_HERE_BELOW", 2)
     monkeypatch.setattr(cluster, "FILES_A_TASK", 2)
     with caplog.at_level(logging.WARNING, logger="audiocast"):
@@ -355,15 +358,17 @@ def test_a_large_folder_is_read_on_the_cluster_as_it_is_read_here(
             prefixes = session.client().run_on_scheduler(lambda dask_scheduler: list(dask_scheduler.task_prefixes))
         warned_there = _warnings(caplog)
     assert "read_article_files" in prefixes
-    assert _undated_as_one(spread) == _undated_as_one(here) and len(here.items) == 6 and len(here.skipped) == 1
-    assert warned_there == warned_here and any("no date in the post" in line for line in warned_here)
+    assert _undated_as_one(spread) == _undated_as_one(here) and len(here.items) == 11 and len(here.skipped) == 1
+    assert warned_there == warned_here and sum("no date in the post" in line for line in warned_here) == 6
+    undated = [item.article.published for item in spread.items if "/undated-" in item.key]
+    assert undated == sorted(undated)  # dated when read, in the files' order, whichever worker parsed them
 
 
 def _undated_as_one(read: FeedRead) -> FeedRead:
     """``read`` with the undated post dated alike: it is dated when it was read."""
     items = tuple(
         dataclasses.replace(item, article=dataclasses.replace(item.article, published=dt.datetime(2000, 1, 1, tzinfo=dt.UTC)))
-        if item.key.endswith("/undated") else item
+        if "/undated-" in item.key else item
         for item in read.items
     )  # fmt: skip
     return FeedRead(items, read.skipped)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import datetime as dt
 import hashlib
 import logging
 import threading
@@ -190,6 +191,8 @@ def _read_one(path: Path, readings: Readings) -> FeedRead:
 def _keep(unread: _Unread, article: Article | ReadError, readings: Readings) -> FeedRead | ReadError:
     if isinstance(article, ReadError):
         return article
+    if not article.dated:  # dated when read: here, in the files' order, wherever it was parsed
+        article = dataclasses.replace(article, published=dt.datetime.now(dt.UTC))
     readings.put(str(unread.path), unread.content_hash, article)
     return _item(unread.path, unread.content_hash, article)
 
