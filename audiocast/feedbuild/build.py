@@ -120,9 +120,10 @@ SYNTH_FAILURES_IN_A_ROW = 3
 is down for all of them, and retrying each one against it would only take hours."""
 _STOPS_THE_BUILD = (EngineUnavailable, OutputWriteError, MemoryError, ClusterError)
 ONLINE_EPISODES_AT_ONCE = 4
-"""Episodes a build makes at once in process when they are read online: their requests share one
-pool of ``--jobs``, so many short articles keep every connection busy. The offline voice reads
-one episode after another (espeak-ng's audio depends on what the process read before)."""
+"""Episodes a build makes at once in process when they are read online, and a local cluster's
+worker in all (its threads): their requests share one pool of ``--jobs``, so while one waits for
+the encoder, many short articles still keep every connection busy. In process the offline voice
+reads one episode after another (espeak-ng's audio depends on what the process read before)."""
 
 
 class BuildProgress(Progress, Protocol):
@@ -490,7 +491,7 @@ def _make_all(
             tally.took(item, _outcome(functools.partial(make, episode_options, progress)))
             _take_done(online, tally, wait=False)
         _take_done(online, tally, wait=True)
-    except BaseException:  # Ctrl-C, or what stops the build: the episodes in flight end after their requests
+    except BaseException:  # Ctrl-C, or what stops the build: the episodes in flight are cancelled
         gate.close()
         raise
     finally:

@@ -43,15 +43,20 @@ from ..errors import ClusterError, ReadError, WorkersDied
 from ..gate import SharedGate
 from ..sources.feed import SourceItem
 from ..synth import MAX_JOBS, RequestGate, SynthOptions, SynthSession
-from .build import BuildOptions, BuildProgress, EpisodeTask, Made, episode_options_for, make_task
+from .build import (
+    ONLINE_EPISODES_AT_ONCE,
+    BuildOptions,
+    BuildProgress,
+    EpisodeTask,
+    Made,
+    episode_options_for,
+    make_task,
+)
 from .config import FeedConfig
 from .sources import ArticleRead, read_article_files
 
 log = logging.getLogger(__name__)
 
-EPISODES_PER_WORKER = 4
-"""Episodes a local cluster's worker makes at once (its threads): while one waits for the voice
-service or the encoder, the others keep the shared request pool busy."""
 OFFLINE_EPISODES_PER_WORKER = 2
 """Episodes a worker process makes at once with the offline voice, whatever its threads: espeak-ng
 reads one at a time in a process, so a second episode only fills its gaps (levelling, encoding,
@@ -62,7 +67,8 @@ READ_HERE_BELOW = 200
 """Fewer article files than this to read are read in the build's process: a cluster would cost more."""
 CONNECT_SECONDS = 10.0
 """How long the build waits for a ``--cluster`` scheduler to answer."""
-_DASK_HEAP_TRIM = "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_"
+_HEAP_TRIM_VARIABLE = "MALLOC_TRIM_THRESHOLD_"
+_DASK_HEAP_TRIM = f"distributed.nanny.pre-spawn-environ.{_HEAP_TRIM_VARIABLE}"
 _M_TRIM_THRESHOLD = -1
 _M_MMAP_THRESHOLD = -3
 _MMAP_FROM = 32 * 1024 * 1024
@@ -210,7 +216,7 @@ def _client(options: BuildOptions) -> Iterator[Client]:
         dask.config.set({_DASK_HEAP_TRIM: None}),  # glibc's own malloc on our workers: see _keep_heap_adaptive
         LocalCluster(
             n_workers=options.workers,
-            threads_per_worker=EPISODES_PER_WORKER,
+            threads_per_worker=ONLINE_EPISODES_AT_ONCE,  # as in process: one pool of --jobs each
             processes=True,
             dashboard_address=":0",  # no fixed port: several builds may run on one machine
             worker_dashboard_address=None,
@@ -251,7 +257,7 @@ def _keep_heap_adaptive() -> None:
     The thresholds are set where glibc's adaptive mode would take them at most. Elsewhere (no such
     variable, or a C library without ``mallopt``) nothing is done.
     """
-    if "MALLOC_TRIM_THRESHOLD_" not in os.environ:
+    if _HEAP_TRIM_VARIABLE not in os.environ:
         return
     try:
         mallopt = ctypes.CDLL(ctypes.util.find_library("c")).mallopt
