@@ -6,6 +6,7 @@ import contextlib
 import hashlib
 import io
 import json
+import re
 import shutil
 import sqlite3
 from collections.abc import Iterator
@@ -131,3 +132,11 @@ def sha256(path: Path) -> str:
 
 def episode_files(output: Path) -> dict[str, bytes]:
     return {path.name: path.read_bytes() for path in sorted((output / "episodes").iterdir())}
+
+
+_BUILD_DATES = re.compile(rb"<(lastBuildDate|pubDate)>[^<]*</\1>")
+
+
+def feed_without_dates(output: Path) -> bytes:
+    """feed.xml without the dates a build writes (the build's time): everything else must be identical."""
+    return _BUILD_DATES.sub(b"", (output / "feed.xml").read_bytes())

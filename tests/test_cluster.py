@@ -30,10 +30,9 @@ from audiocast.sources.feed import FeedRead
 
 from .conftest import run_cli
 from .fake_edge import FakeEdge
-from .feed_helpers import ARTICLES, MORE, copy_articles, episode_files, parsed, write_definition
+from .feed_helpers import ARTICLES, MORE, copy_articles, episode_files, feed_without_dates, parsed, write_definition
 
 DASK = Path(sys.executable).with_name("dask")
-_BUILD_DATES = re.compile(rb"<(lastBuildDate|pubDate)>[^<]*</\1>")
 
 
 def _free_port() -> int:
@@ -82,11 +81,6 @@ def _started(command: list[str | Path], env: dict[str, str], log: Path) -> subpr
         return subprocess.Popen([str(part) for part in command], env=env, stdout=output, stderr=subprocess.STDOUT)
 
 
-def _feed_without_dates(output: Path) -> bytes:
-    """feed.xml without the dates a build writes (the build's time): everything else must be identical."""
-    return _BUILD_DATES.sub(b"", (output / "feed.xml").read_bytes())
-
-
 def _definition(folder: Path, articles: Path, **keys: object) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     return write_definition(folder, articles, output=str(folder / "public" / "show"), **keys)
@@ -113,7 +107,7 @@ def test_a_cluster_build_is_byte_identical_to_an_in_process_build(tmp_path: Path
 
 def _assert_same_feed(made: Path, expected: Path) -> None:
     assert episode_files(made) == episode_files(expected)
-    assert _feed_without_dates(made) == _feed_without_dates(expected)
+    assert feed_without_dates(made) == feed_without_dates(expected)
     assert (made / "index.html").read_bytes() == (expected / "index.html").read_bytes()
 
 

@@ -12,8 +12,7 @@ from audiocast.feedbuild import build as build_module
 
 from .conftest import run_cli
 from .fake_edge import FakeEdge, fake_edge
-from .feed_helpers import episode_files, write_definition
-from .test_cluster import _feed_without_dates
+from .feed_helpers import episode_files, feed_without_dates, write_definition
 
 __all__ = ["fake_edge"]  # the fixture, used by name
 
@@ -50,4 +49,4 @@ def test_episodes_read_online_share_one_pool_of_requests(
     together, most_together = build("together", 4)
     assert most_alone < most_together <= 8
     assert episode_files(together) == episode_files(alone)
-    assert _feed_without_dates(together) == _feed_without_dates(alone)
+    assert feed_without_dates(together) == feed_without_dates(alone)
